@@ -1,0 +1,219 @@
+"""The `demensforlop` command."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from app.config import get_settings
+from app.db import Database
+from app.errors import DomainError, Invalid
+from app.models.base import Role, Scope
+from app.models.transfer import MunicipalityExport
+from app.security import new_password
+from app.services import identity, transfer
+from app.services.access import SYSTEM
+from app.services.seed import DEMO_USERS, seed
+
+cli = typer.Typer(
+    help="Demensforløp: dementia care pathways for Norwegian municipalities.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _database() -> Database:
+    return Database(get_settings().database_url)
+
+
+def _fail(error: DomainError) -> None:
+    message = error.detail
+    if isinstance(error, Invalid):
+        message = "; ".join(f"{e.field}: {e.message}" for e in error.errors)
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=2)
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default: PORT or 8000)")] = None,
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes")] = 1,
+) -> None:
+    """Serve the web app and the API."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        proxy_headers=settings.trust_proxy_headers,
+        server_header=False,
+        log_level=settings.log_level.lower(),
+    )
+
+
+@cli.command()
+def migrate() -> None:
+    """Upgrade the database schema to the newest migration."""
+    from app.migrate import upgrade
+
+    upgrade(get_settings().database_url)
+    typer.echo("database is at the newest migration")
+
+
+@cli.command("seed")
+def seed_command(
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Also load the Troms demo content and demo users")
+    ] = False,
+) -> None:
+    """Load the catalogues and all municipalities (and, with --demo, example data)."""
+    database = _database()
+    with database.session(write=True) as session:
+        report = seed(session, demo=demo)
+    typer.echo(
+        f"seeded: {report.phases} phases, {report.offering_types} offering types, "
+        f"{report.checklist_items} checklist items, {report.regions} regions, "
+        f"{report.municipalities} municipalities, {report.demo_municipalities} demo "
+        f"municipalities, {len(report.demo_users)} demo users"
+        + ("" if report.changed else " (nothing new)")
+    )
+
+
+@cli.command("demo-logins")
+def demo_logins() -> None:
+    """Print the demo sign-ins (they work only while DEMO=true)."""
+    for user in DEMO_USERS:
+        typer.echo(f"  {user.role.value:<12} {user.email:<42} {user.password}")
+
+
+@cli.command("create-user")
+def create_user(
+    email: Annotated[str, typer.Option(help="Sign-in e-mail")],
+    role: Annotated[Role, typer.Option(help="admin, adviser or coordinator")],
+    municipality: Annotated[
+        list[str] | None, typer.Option(help="Municipality number (repeat for several)")
+    ] = None,
+    region: Annotated[list[str] | None, typer.Option(help="Region slug (repeat)")] = None,
+    name: Annotated[str, typer.Option(help="Display name")] = "",
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input")
+    ] = False,
+) -> None:
+    """Create a user. Without --password-stdin a one-time password is printed."""
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else new_password()
+    database = _database()
+    with database.session(write=True) as session:
+        try:
+            user = identity.create_user(
+                session,
+                SYSTEM,
+                email=email,
+                role=role,
+                password=password,
+                name=name,
+                municipalities=municipality or [],
+                regions=region or [],
+            )
+        except DomainError as error:
+            _fail(error)
+            return
+    typer.echo(f"created {user.role} {user.email}")
+    if not password_stdin:
+        typer.echo(f"one-time password: {password}")
+
+
+@cli.command("create-token")
+def create_token(
+    name: Annotated[str, typer.Option(help="Name of the API client")],
+    scope: Annotated[Scope, typer.Option(help="read or write")],
+    municipality: Annotated[
+        list[str] | None, typer.Option(help="Municipality number (repeat for several)")
+    ] = None,
+    region: Annotated[list[str] | None, typer.Option(help="Region slug (repeat)")] = None,
+    expires: Annotated[
+        str | None, typer.Option(help="Expiry date, YYYY-MM-DD (default: never)")
+    ] = None,
+) -> None:
+    """Create an API client with a token. Prints only the token; it is not shown again."""
+    expires_at = None
+    if expires:
+        try:
+            expires_at = datetime.fromisoformat(expires).replace(tzinfo=UTC)
+        except ValueError:
+            typer.echo("error: --expires must be a date like 2026-12-31", err=True)
+            raise typer.Exit(code=2) from None
+    database = _database()
+    with database.session(write=True) as session:
+        try:
+            issued = identity.create_token(
+                session,
+                SYSTEM,
+                name=name,
+                scope=scope,
+                municipalities=municipality or [],
+                regions=region or [],
+                expires_at=expires_at,
+            )
+        except DomainError as error:
+            _fail(error)
+            return
+    typer.echo(issued.token)
+
+
+@cli.command("export")
+def export_command(
+    number: Annotated[str, typer.Argument(help="Municipality number")],
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File (default: stdout)")]
+    = None,
+) -> None:
+    """Export one municipality as JSON."""
+    database = _database()
+    with database.session() as session:
+        try:
+            document = transfer.export_municipality(session, SYSTEM, number)
+        except DomainError as error:
+            _fail(error)
+            return
+    text = document.model_dump_json(indent=2)
+    if output:
+        output.write_text(text + "\n", encoding="utf-8")
+    else:
+        typer.echo(text)
+
+
+@cli.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(help="An export file, or - for stdin")],
+) -> None:
+    """Import a municipality export, replacing that municipality's content."""
+    raw = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+    try:
+        document = MunicipalityExport.model_validate(json.loads(raw))
+    except (ValueError, json.JSONDecodeError) as error:
+        typer.echo(f"error: not a municipality export: {error}", err=True)
+        raise typer.Exit(code=2) from None
+    database = _database()
+    with database.session(write=True) as session:
+        try:
+            result = transfer.import_municipality(
+                session, SYSTEM, document.municipality.number, document
+            )
+        except DomainError as error:
+            _fail(error)
+            return
+    typer.echo(result.model_dump_json())
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,69 @@
+"""Settings read once from the environment (and an optional `.env` file)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_SECRET = "dev-secret-change-me"  # noqa: S105 - the value production refuses
+DEFAULT_DATABASE_URL = "sqlite:///./data/demensforlop.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production", "test"] = "development"
+    database_url: str = DEFAULT_DATABASE_URL
+    secret_key: str = DEFAULT_SECRET
+    demo: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+
+    #: Largest accepted request body; larger bodies get 413.
+    max_body_bytes: int = 1_048_576
+    #: Municipality imports carry whole histories, so they may be larger.
+    max_import_bytes: int = 16 * 1_048_576
+    #: Observation counts below this are shown as "<N" to non-editors.
+    small_number_threshold: int = Field(default=5, ge=1)
+    #: A review falls due this many months after the last review or publication.
+    review_interval_months: int = Field(default=12, ge=1)
+    #: A municipality with no change for this many days is flagged as stale.
+    stale_after_days: int = Field(default=90, ge=1)
+
+    session_idle_minutes: int = 8 * 60
+    session_absolute_hours: int = 7 * 24
+    login_max_failures: int = 5
+    login_window_minutes: int = 15
+
+    log_level: str = "INFO"
+    log_format: Literal["json", "console"] = "json"
+    #: Set when the app sits behind a proxy that sets X-Forwarded-*.
+    trust_proxy_headers: bool = False
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @model_validator(mode="after")
+    def _refuse_weak_secret_in_production(self) -> Settings:
+        if self.is_production:
+            if self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32:
+                raise ValueError(
+                    "SECRET_KEY must be set to a random value of at least 32 characters "
+                    "in production (ENVIRONMENT=production)"
+                )
+            if self.demo:
+                raise ValueError("DEMO=true is not allowed in production")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,146 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from app.config import Settings, get_settings
+from app.db import Database
+from app.logging_setup import configure_logging
+from app.middleware import BodyLimitMiddleware, RequestContextMiddleware, SecurityHeadersMiddleware
+from app.problems import PROBLEM_TYPE, install_error_handlers
+from app.routers import health
+from app.routers.api import (
+    audit,
+    catalogue,
+    checklist,
+    improvement,
+    measurement,
+    municipalities,
+    pathway,
+    public,
+    strengths,
+    transfer,
+)
+
+APP_DIR = Path(__file__).resolve().parent
+API_PREFIX = "/api/v1"
+OPENAPI_URL = f"{API_PREFIX}/openapi.json"
+
+API_DESCRIPTION = """
+Every Norwegian municipality's dementia care pathway, its improvement work and measurements.
+
+* **Authentication**: `Authorization: Bearer <token>` (create one with
+  `demensforlop create-token`), or the browser session of the web app.
+* **Errors** are `application/problem+json` (RFC 9457); validation errors list each field.
+* **Concurrency**: GET returns a strong `ETag`; PUT, PATCH and DELETE need `If-Match`
+  (428 without it, 412 with a stale one, the body then carries `current_version`).
+* **Conditional GET**: `If-None-Match` answers 304.
+* **Lists** are `{items, total, limit, offset}`; creates answer 201 with `Location`.
+* **Limits**: request bodies up to 1 MiB (imports 16 MiB), text fields as documented per
+  schema; unknown fields are rejected.
+"""
+
+
+def api_router() -> APIRouter:
+    router = APIRouter(prefix=API_PREFIX)
+    for module in (
+        catalogue,
+        municipalities,
+        pathway,
+        checklist,
+        strengths,
+        improvement,
+        measurement,
+        audit,
+        public,
+        transfer,
+    ):
+        router.include_router(module.router)
+    return router
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    owns_database = database is None
+    db = database or Database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if owns_database:
+            db.dispose()
+
+    app = FastAPI(
+        title="Demensforløp API",
+        version="1",
+        description=API_DESCRIPTION,
+        openapi_url=OPENAPI_URL,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = db
+
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(api_router())
+    app.mount("/static", StaticFiles(directory=APP_DIR / "static"), name="static")
+
+    docs_env = Environment(
+        loader=FileSystemLoader(APP_DIR / "templates"), autoescape=select_autoescape()
+    )
+
+    @app.get(f"{API_PREFIX}/docs", include_in_schema=False)
+    def api_docs(request: Request) -> HTMLResponse:
+        return HTMLResponse(docs_env.get_template("api_docs.html").render(openapi_url=OPENAPI_URL))
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = problem_content_types(
+                get_openapi(
+                    title=app.title,
+                    version=app.version,
+                    description=app.description,
+                    routes=app.routes,
+                )
+            )
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+    def body_limit(path: str) -> int:
+        if path.endswith("/import"):
+            return settings.max_import_bytes
+        return settings.max_body_bytes
+
+    app.add_middleware(BodyLimitMiddleware, limit_for=body_limit)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
+    app.add_middleware(RequestContextMiddleware)
+    return app
+
+
+def problem_content_types(schema: dict[str, Any]) -> dict[str, Any]:
+    """Error responses are documented as application/problem+json, as they are sent."""
+    components = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+    components["bearer"] = {"type": "http", "scheme": "bearer"}
+    schema["security"] = [{"bearer": []}, {}]
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            for status, response in operation.get("responses", {}).items():
+                content = response.get("content")
+                if status.isdigit() and int(status) >= 400 and content:
+                    if "application/json" in content:
+                        content[PROBLEM_TYPE] = content.pop("application/json")
+    return schema

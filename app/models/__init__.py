@@ -1,0 +1,53 @@
+"""All tables, imported so that the metadata knows every one of them."""
+
+from app.models.audit import AuditEvent
+from app.models.catalogue import ChecklistItem, ChecklistVersion, OfferingType, Phase
+from app.models.feedback import Comment, Review
+from app.models.identity import (
+    ApiClient,
+    ApiClientMunicipality,
+    ApiClientRegion,
+    ApiToken,
+    LoginAttempt,
+    User,
+    UserMunicipality,
+    UserRegion,
+    WebSession,
+)
+from app.models.improvement import ImprovementArea, ImprovementAreaPhase, Measure, ProgressNote
+from app.models.measurement import Indicator, Observation
+from app.models.municipality import Municipality, Region
+from app.models.pathway import ChecklistAnswer, Offering, PhaseSection, Strength
+from app.models.publishing import PublishedVersion
+
+__all__ = [
+    "ApiClient",
+    "ApiClientMunicipality",
+    "ApiClientRegion",
+    "ApiToken",
+    "AuditEvent",
+    "ChecklistAnswer",
+    "ChecklistItem",
+    "ChecklistVersion",
+    "Comment",
+    "ImprovementArea",
+    "ImprovementAreaPhase",
+    "Indicator",
+    "LoginAttempt",
+    "Measure",
+    "Municipality",
+    "Observation",
+    "Offering",
+    "OfferingType",
+    "Phase",
+    "PhaseSection",
+    "ProgressNote",
+    "PublishedVersion",
+    "Region",
+    "Review",
+    "Strength",
+    "User",
+    "UserMunicipality",
+    "UserRegion",
+    "WebSession",
+]

@@ -1,0 +1,158 @@
+"""Column types and field helpers shared by every table."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any, ClassVar, Self
+
+from pydantic import ConfigDict, model_validator
+from pydantic_core import PydanticCustomError
+from sqlalchemy import JSON, DateTime, Dialect
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both PostgreSQL and SQLite (which stores naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given where an aware one is required")
+        value = value.astimezone(UTC)
+        if dialect.name == "sqlite":
+            return value.replace(tzinfo=None)
+        return value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+def created_at_field() -> Any:
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+def updated_at_field() -> Any:
+    return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+def version_field() -> Any:
+    return Field(default=1, nullable=False)
+
+
+class StrictInput(SQLModel):
+    """Base of every request body: unknown fields are an error, never silently dropped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)  # type: ignore[assignment]
+
+
+class PatchInput(StrictInput):
+    """A partial update: fields left out stay as they are; `None` clears a field that may be
+    empty, and is an error for the fields named in `not_null`."""
+
+    not_null: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _refuse_null(self) -> Self:
+        for name in self.model_fields_set & self.not_null:
+            if getattr(self, name) is None:
+                raise PydanticCustomError("not_null", "{field} cannot be null", {"field": name})
+        return self
+
+
+class ApiOutput(SQLModel):
+    model_config = ConfigDict(from_attributes=True)  # type: ignore[assignment]
+
+
+# Dates outside these bounds are typing mistakes, not plans.
+MIN_DATE = date(1990, 1, 1)
+MAX_DATE = date(2100, 12, 31)
+
+
+class Maturity(StrEnum):
+    unknown = "unknown"
+    not_established = "not_established"
+    planned = "planned"
+    established = "established"
+
+
+class OfferingStatus(StrEnum):
+    available = "available"
+    planned = "planned"
+    not_available = "not_available"
+
+
+class Provider(StrEnum):
+    own = "own"
+    inter_municipal = "inter_municipal"
+    specialist = "specialist"
+    voluntary = "voluntary"
+
+
+class Answer(StrEnum):
+    yes = "yes"
+    partly = "partly"
+    no = "no"
+    not_applicable = "not_applicable"
+
+
+class ImprovementStatus(StrEnum):
+    not_started = "not_started"
+    in_progress = "in_progress"
+    implemented = "implemented"
+    paused = "paused"
+
+
+class MeasureStatus(StrEnum):
+    not_started = "not_started"
+    in_progress = "in_progress"
+    done = "done"
+    stopped = "stopped"
+
+
+class IndicatorKind(StrEnum):
+    count = "count"
+    proportion = "proportion"
+    value = "value"
+
+
+class Direction(StrEnum):
+    up = "up"
+    down = "down"
+
+
+class Frequency(StrEnum):
+    week = "week"
+    month = "month"
+    quarter = "quarter"
+
+
+class Role(StrEnum):
+    admin = "admin"
+    adviser = "adviser"
+    coordinator = "coordinator"
+
+
+class Scope(StrEnum):
+    read = "read"
+    write = "write"
+
+
+CROSS_CUTTING = "cross_cutting"

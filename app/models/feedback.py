@@ -1,0 +1,100 @@
+"""Comments on a pathway, a phase section or an improvement area, and reviews by advisers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import StringConstraints, model_validator
+from sqlalchemy import Text
+from sqlmodel import Field, SQLModel
+
+from app.models.base import ApiOutput, StrictInput, UTCDateTime, created_at_field, version_field
+
+
+class CommentTarget(StrEnum):
+    pathway = "pathway"
+    phase_section = "phase_section"
+    improvement_area = "improvement_area"
+
+
+class Comment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_id: int = Field(foreign_key="municipality.id", index=True, ondelete="CASCADE")
+    target: str = Field(max_length=20)
+    phase: str | None = Field(default=None, foreign_key="phase.key", max_length=40)
+    improvement_area_id: int | None = Field(
+        default=None, foreign_key="improvement_area.id", index=True, ondelete="CASCADE"
+    )
+    parent_id: int | None = Field(
+        default=None, foreign_key="comment.id", index=True, ondelete="CASCADE"
+    )
+    text: str = Field(sa_type=Text)
+    author: str = Field(max_length=200)
+    author_role: str = Field(default="", max_length=20)
+    author_user_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    resolved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    resolved_by: str | None = Field(default=None, max_length=200)
+    version: int = version_field()
+    created_at: datetime = created_at_field()
+    updated_at: datetime = created_at_field()
+
+
+class Review(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_id: int = Field(foreign_key="municipality.id", index=True, ondelete="CASCADE")
+    reviewed_at: datetime = created_at_field()
+    reviewer: str = Field(max_length=200)
+    reviewer_user_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    note: str = Field(default="", sa_type=Text)
+
+
+class CommentCreate(StrictInput):
+    target: CommentTarget = CommentTarget.pathway
+    phase: Annotated[str, StringConstraints(max_length=40)] | None = None
+    improvement_area_id: int | None = None
+    parent_id: int | None = None
+    text: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
+
+    @model_validator(mode="after")
+    def _target_fields(self) -> CommentCreate:
+        if self.target == CommentTarget.phase_section and not self.phase:
+            raise ValueError("a comment on a phase section names the phase")
+        if self.target == CommentTarget.improvement_area and not self.improvement_area_id:
+            raise ValueError("a comment on an improvement area names improvement_area_id")
+        return self
+
+
+class CommentUpdate(StrictInput):
+    resolved: bool | None = None
+    text: Annotated[str, StringConstraints(min_length=1, max_length=4000)] | None = None
+
+
+class CommentRead(ApiOutput):
+    id: int
+    municipality: str
+    target: CommentTarget
+    phase: str | None
+    improvement_area_id: int | None
+    parent_id: int | None
+    text: str
+    author: str
+    author_role: str
+    created_at: datetime
+    resolved: bool
+    resolved_at: datetime | None
+    resolved_by: str | None
+    version: int
+
+
+class ReviewCreate(StrictInput):
+    note: Annotated[str, StringConstraints(max_length=2000)] = ""
+
+
+class ReviewRead(ApiOutput):
+    id: int
+    municipality: str
+    reviewed_at: datetime
+    reviewer: str
+    note: str

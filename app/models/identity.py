@@ -1,0 +1,112 @@
+"""People, API clients and their tokens, browser sessions and login throttling."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from app.models.base import ApiOutput, UTCDateTime, created_at_field
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    #: Stored lower-cased; the sign-in name.
+    email: str = Field(max_length=254, unique=True, index=True)
+    name: str = Field(default="", max_length=200)
+    password_hash: str = Field(max_length=300)
+    role: str = Field(max_length=20)
+    language: str = Field(default="nb", max_length=5)
+    is_active: bool = True
+    #: Demo users can only sign in while the app runs in demo mode.
+    is_demo: bool = False
+    created_at: datetime = created_at_field()
+    password_changed_at: datetime = created_at_field()
+
+
+class UserMunicipality(SQLModel, table=True):
+    __tablename__ = "user_municipality"
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
+    municipality_id: int = Field(
+        foreign_key="municipality.id", primary_key=True, ondelete="CASCADE"
+    )
+
+
+class UserRegion(SQLModel, table=True):
+    __tablename__ = "user_region"
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
+    region_id: int = Field(foreign_key="region.id", primary_key=True, ondelete="CASCADE")
+
+
+class ApiClient(SQLModel, table=True):
+    __tablename__ = "api_client"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    scope: str = Field(max_length=10)
+    is_active: bool = True
+    created_at: datetime = created_at_field()
+
+
+class ApiClientMunicipality(SQLModel, table=True):
+    __tablename__ = "api_client_municipality"
+
+    api_client_id: int = Field(foreign_key="api_client.id", primary_key=True, ondelete="CASCADE")
+    municipality_id: int = Field(
+        foreign_key="municipality.id", primary_key=True, ondelete="CASCADE"
+    )
+
+
+class ApiClientRegion(SQLModel, table=True):
+    __tablename__ = "api_client_region"
+
+    api_client_id: int = Field(foreign_key="api_client.id", primary_key=True, ondelete="CASCADE")
+    region_id: int = Field(foreign_key="region.id", primary_key=True, ondelete="CASCADE")
+
+
+class ApiToken(SQLModel, table=True):
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    api_client_id: int = Field(foreign_key="api_client.id", index=True, ondelete="CASCADE")
+    #: SHA-256 of the token; the token itself is shown once and never stored.
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    #: The first characters, so a token can be recognised in lists.
+    prefix: str = Field(max_length=16)
+    created_at: datetime = created_at_field()
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class WebSession(SQLModel, table=True):
+    __tablename__ = "web_session"
+
+    #: SHA-256 of the session cookie value.
+    id: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = created_at_field()
+    last_seen_at: datetime = created_at_field()
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class LoginAttempt(SQLModel, table=True):
+    __tablename__ = "login_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    #: The lower-cased e-mail tried, or "ip:<address>".
+    key: str = Field(max_length=300, index=True)
+    attempted_at: datetime = created_at_field()
+    succeeded: bool = False
+
+
+class ApiTokenRead(ApiOutput):
+    id: int
+    client: str
+    scope: str
+    prefix: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None

@@ -1,0 +1,114 @@
+"""Regions (one per county, served by a development centre) and municipalities."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, StringConstraints
+from sqlmodel import Field, SQLModel
+
+from app.models.base import (
+    ApiOutput,
+    PatchInput,
+    StrictInput,
+    UTCDateTime,
+    created_at_field,
+    updated_at_field,
+    version_field,
+)
+
+MunicipalityNumber = Annotated[str, StringConstraints(pattern=r"^\d{4}$")]
+RegionSlug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)]
+
+
+def _http_url(value: str | None) -> str | None:
+    if value in (None, ""):
+        return None
+    assert value is not None
+    if not value.startswith(("https://", "http://")) or len(value) < 12 or " " in value:
+        raise ValueError("must be a web address starting with https:// or http://")
+    return value
+
+
+WebAddress = Annotated[str | None, StringConstraints(max_length=300), AfterValidator(_http_url)]
+
+
+class Region(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=60, unique=True, index=True)
+    name: str = Field(max_length=200)
+    centre: str | None = Field(default=None, max_length=300)
+    county_number: str | None = Field(default=None, max_length=2)
+    version: int = version_field()
+    created_at: datetime = created_at_field()
+    updated_at: datetime = updated_at_field()
+
+
+class Municipality(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=4, unique=True, index=True)
+    name: str = Field(max_length=200)
+    region_id: int = Field(foreign_key="region.id", index=True)
+    population: int | None = None
+    persons_with_dementia: int | None = None
+    figures_year: int | None = None
+    website: str | None = Field(default=None, max_length=300)
+    #: Content loaded from the demo data set; the UI labels it as example data.
+    is_example: bool = Field(default=False)
+    #: The aggregate version: bumped by every change to the municipality or its content.
+    version: int = version_field()
+    #: Bumped when improvement areas are added, removed or reordered: the ETag of the order.
+    priority_version: int = version_field()
+    created_at: datetime = created_at_field()
+    #: Time of the last change to the municipality or any of its content.
+    updated_at: datetime = Field(sa_type=UTCDateTime, index=True, nullable=False)
+
+
+class RegionRead(ApiOutput):
+    slug: str
+    name: str
+    centre: str | None
+    county_number: str | None
+    municipality_count: int
+    version: int
+
+
+class MunicipalityRead(ApiOutput):
+    number: str
+    name: str
+    region: str
+    population: int | None
+    persons_with_dementia: int | None
+    figures_year: int | None
+    website: str | None
+    is_example: bool
+    version: int
+    updated_at: datetime
+
+
+class RegionDetail(RegionRead):
+    municipalities: list[MunicipalityRead]
+
+
+class MunicipalityCreate(StrictInput):
+    number: MunicipalityNumber
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    region: RegionSlug
+    population: int | None = Field(default=None, ge=0, le=10_000_000)
+    persons_with_dementia: int | None = Field(default=None, ge=0, le=1_000_000)
+    figures_year: int | None = Field(default=None, ge=1990, le=2100)
+    website: WebAddress = None
+
+
+class MunicipalityUpdate(PatchInput):
+    """Fields left out are unchanged. `name` and `region` only an administrator may change."""
+
+    not_null = frozenset({"name", "region"})
+
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    region: RegionSlug | None = None
+    population: int | None = Field(default=None, ge=0, le=10_000_000)
+    persons_with_dementia: int | None = Field(default=None, ge=0, le=1_000_000)
+    figures_year: int | None = Field(default=None, ge=1990, le=2100)
+    website: WebAddress = None

@@ -1,0 +1,211 @@
+"""The pathway: a phase section per municipality and phase, with its offerings;
+checklist answers and strengths."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import EmailStr, StringConstraints, field_validator, model_validator
+from sqlalchemy import Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.models.base import (
+    Answer,
+    ApiOutput,
+    Maturity,
+    OfferingStatus,
+    PatchInput,
+    Provider,
+    StrictInput,
+    UTCDateTime,
+    created_at_field,
+    updated_at_field,
+    version_field,
+)
+
+DESCRIPTION_MAX = 10_000
+OFFERINGS_MAX = 60
+
+
+class PhaseSection(SQLModel, table=True):
+    __tablename__ = "phase_section"
+    __table_args__ = (UniqueConstraint("municipality_id", "phase"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_id: int = Field(foreign_key="municipality.id", index=True, ondelete="CASCADE")
+    phase: str = Field(foreign_key="phase.key", max_length=40)
+    description: str = Field(default="", sa_type=Text)
+    responsible: str = Field(default="", max_length=300)
+    contact_name: str = Field(default="", max_length=200)
+    contact_phone: str = Field(default="", max_length=50)
+    contact_email: str = Field(default="", max_length=254)
+    contact_hours: str = Field(default="", max_length=300)
+    maturity: str = Field(default=Maturity.unknown.value, max_length=20)
+    needs_knowledge: bool = False
+    version: int = version_field()
+    created_at: datetime = created_at_field()
+    updated_at: datetime = updated_at_field()
+
+
+class Offering(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    phase_section_id: int = Field(foreign_key="phase_section.id", index=True, ondelete="CASCADE")
+    position: int
+    type: str | None = Field(default=None, foreign_key="offering_type.key", max_length=60)
+    name: str = Field(default="", max_length=200)
+    description: str = Field(default="", max_length=2000)
+    status: str = Field(default=OfferingStatus.available.value, max_length=20)
+    provider: str = Field(default=Provider.own.value, max_length=20)
+    contact: str = Field(default="", max_length=300)
+
+
+class ChecklistAnswer(SQLModel, table=True):
+    __tablename__ = "checklist_answer"
+    __table_args__ = (UniqueConstraint("municipality_id", "checklist_item_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_id: int = Field(foreign_key="municipality.id", index=True, ondelete="CASCADE")
+    checklist_item_id: int = Field(foreign_key="checklist_item.id", index=True)
+    answer: str = Field(max_length=20)
+    comment: str = Field(default="", max_length=2000)
+    version: int = version_field()
+    created_at: datetime = created_at_field()
+    updated_at: datetime = updated_at_field()
+
+
+class Strength(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_id: int = Field(foreign_key="municipality.id", index=True, ondelete="CASCADE")
+    position: int
+    text: str = Field(max_length=500)
+    phase: str | None = Field(default=None, foreign_key="phase.key", max_length=40)
+    version: int = version_field()
+    created_at: datetime = created_at_field()
+    updated_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+
+
+# ---- API schemas -------------------------------------------------------------------------
+
+ShortText = Annotated[str, StringConstraints(max_length=300)]
+
+
+class Contact(StrictInput):
+    name: Annotated[str, StringConstraints(max_length=200)] = ""
+    phone: Annotated[str, StringConstraints(max_length=50, pattern=r"^[0-9+() .\-]*$")] = ""
+    email: EmailStr | None = None
+    hours: ShortText = ""
+
+    @field_validator("email", mode="before")
+    @classmethod
+    def _empty_email(cls, value: object) -> object:
+        return None if value == "" else value
+
+
+class OfferingInput(StrictInput):
+    type: Annotated[str, StringConstraints(max_length=60)] | None = None
+    name: Annotated[str, StringConstraints(max_length=200)] = ""
+    description: Annotated[str, StringConstraints(max_length=2000)] = ""
+    status: OfferingStatus = OfferingStatus.available
+    provider: Provider = Provider.own
+    contact: ShortText = ""
+
+    @model_validator(mode="after")
+    def _type_or_name(self) -> OfferingInput:
+        if not self.type and not self.name:
+            raise ValueError("an offering needs a type from the catalogue or a name")
+        return self
+
+
+class PhaseSectionInput(StrictInput):
+    """The whole section; offerings replace the section's current list."""
+
+    description: Annotated[str, StringConstraints(max_length=DESCRIPTION_MAX)] = ""
+    responsible: ShortText = ""
+    contact: Contact = Field(default_factory=Contact)
+    maturity: Maturity = Maturity.unknown
+    needs_knowledge: bool = False
+    offerings: list[OfferingInput] = Field(default_factory=list, max_length=OFFERINGS_MAX)
+
+
+class ContactRead(ApiOutput):
+    name: str
+    phone: str
+    email: str | None
+    hours: str
+
+
+class OfferingRead(ApiOutput):
+    type: str | None
+    name: str
+    description: str
+    status: OfferingStatus
+    provider: Provider
+    contact: str
+
+
+class PhaseSectionRead(ApiOutput):
+    phase: str
+    phase_name: str
+    description: str
+    description_html: str
+    responsible: str
+    contact: ContactRead
+    maturity: Maturity
+    needs_knowledge: bool
+    offerings: list[OfferingRead]
+    version: int
+    updated_at: datetime
+
+
+class PathwayRead(ApiOutput):
+    municipality: str
+    name: str
+    version: int
+    updated_at: datetime
+    sections: list[PhaseSectionRead]
+
+
+class ChecklistAnswerInput(StrictInput):
+    answer: Answer
+    comment: Annotated[str, StringConstraints(max_length=2000)] = ""
+
+
+class ChecklistAnswerRead(ApiOutput):
+    item: str
+    phase: str
+    text: str
+    answer: Answer | None
+    comment: str
+    checklist_version: int
+    version: int
+    updated_at: datetime | None
+
+
+class ChecklistAnswersRead(ApiOutput):
+    checklist_version: int
+    answered: int
+    total: int
+    items: list[ChecklistAnswerRead]
+
+
+class StrengthCreate(StrictInput):
+    text: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    phase: Annotated[str, StringConstraints(max_length=40)] | None = None
+
+
+class StrengthUpdate(PatchInput):
+    not_null = frozenset({"text"})
+
+    text: Annotated[str, StringConstraints(min_length=1, max_length=500)] | None = None
+    phase: Annotated[str, StringConstraints(max_length=40)] | None = None
+
+
+class StrengthRead(ApiOutput):
+    id: int
+    municipality: str
+    text: str
+    phase: str | None
+    position: int
+    version: int
+    updated_at: datetime

@@ -1,0 +1,110 @@
+"""The audit trail. Every write records an event in the same transaction as the write."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.context import current_request_id
+from app.errors import FieldError, Invalid
+from app.models.audit import AuditEvent, AuditEventRead
+from app.models.municipality import Municipality
+from app.services.access import Principal, require_authenticated, require_read
+from app.services.common import Page, clamp_paging, count, get_municipality
+
+
+def record(
+    session: Session,
+    principal: Principal,
+    *,
+    action: str,
+    entity_type: str,
+    entity_id: object,
+    municipality: Municipality | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    occurred_at: datetime | None = None,
+) -> AuditEvent:
+    event = AuditEvent(
+        actor_type=principal.kind.value,
+        actor_id=principal.id,
+        actor=principal.label,
+        action=action,
+        entity_type=entity_type,
+        entity_id=str(entity_id),
+        municipality_id=municipality.id if municipality else None,
+        request_id=current_request_id(),
+        before=before,
+        after=after,
+    )
+    if occurred_at is not None:
+        event.occurred_at = occurred_at
+    session.add(event)
+    return event
+
+
+def list_events(
+    session: Session,
+    principal: Principal,
+    *,
+    municipality_number: str | None = None,
+    since: datetime | None = None,
+    entity_type: str | None = None,
+    actor: str | None = None,
+    limit: int | None = None,
+    offset: int | None = None,
+) -> Page[AuditEventRead]:
+    """Events of municipalities the caller may read; events without a municipality (users,
+    catalogues) only for administrators. Newest first."""
+    require_authenticated(principal)
+    limit, offset = clamp_paging(limit, offset)
+    if since is not None and since.tzinfo is None:
+        raise Invalid(FieldError("since", "must include a time zone, e.g. 2024-01-31T00:00:00Z"))
+    statement = select(AuditEvent, Municipality.number).outerjoin(
+        Municipality, col(Municipality.id) == col(AuditEvent.municipality_id)
+    )
+    if municipality_number is not None:
+        municipality = get_municipality(session, municipality_number)
+        require_read(principal, municipality)
+        statement = statement.where(col(AuditEvent.municipality_id) == municipality.id)
+    elif not principal.is_admin:
+        visible = _visible_municipality_ids(session, principal)
+        statement = statement.where(col(AuditEvent.municipality_id).in_(visible))
+    if since is not None:
+        statement = statement.where(col(AuditEvent.occurred_at) >= since)
+    if entity_type:
+        statement = statement.where(col(AuditEvent.entity_type) == entity_type)
+    if actor:
+        statement = statement.where(col(AuditEvent.actor) == actor)
+    total = count(session, statement)
+    rows = session.exec(
+        statement.order_by(col(AuditEvent.id).desc()).limit(limit).offset(offset)
+    ).all()
+    items = [
+        AuditEventRead(
+            id=event.id,
+            occurred_at=event.occurred_at,
+            actor_type=event.actor_type,
+            actor=event.actor,
+            action=event.action,
+            entity_type=event.entity_type,
+            entity_id=event.entity_id,
+            municipality=number,
+            before=event.before,
+            after=event.after,
+        )
+        for event, number in rows
+    ]
+    return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+def _visible_municipality_ids(session: Session, principal: Principal) -> list[int]:
+    rows = session.exec(
+        select(Municipality.id, Municipality.region_id).where(
+            col(Municipality.id).in_(principal.municipality_ids)
+            | col(Municipality.region_id).in_(principal.region_ids)
+        )
+    ).all()
+    return [mid for mid, region_id in rows if principal.can_read_ids(mid, region_id)]

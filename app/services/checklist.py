@@ -1,0 +1,141 @@
+"""A municipality's answers to the national checklist."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from app.errors import NotFound
+from app.models.base import utcnow
+from app.models.catalogue import ChecklistItem
+from app.models.pathway import (
+    ChecklistAnswer,
+    ChecklistAnswerInput,
+    ChecklistAnswerRead,
+    ChecklistAnswersRead,
+)
+from app.services import audit
+from app.services.access import Principal, require_edit, require_read
+from app.services.catalogue import checklist_items, current_checklist_version
+from app.services.common import check_version, commit, get_municipality, lock_municipality, touch
+from app.services.text import clean_text
+
+
+def _read(item: ChecklistItem, answer: ChecklistAnswer | None, lang: str) -> ChecklistAnswerRead:
+    return ChecklistAnswerRead(
+        item=item.key,
+        phase=item.phase,
+        text=item.text_en if lang == "en" else item.text_nb,
+        answer=answer.answer if answer else None,  # type: ignore[arg-type]
+        comment=answer.comment if answer else "",
+        checklist_version=item.checklist_version_id,
+        version=answer.version if answer else 0,
+        updated_at=answer.updated_at if answer else None,
+    )
+
+
+def get_answers(
+    session: Session, principal: Principal, number: str, lang: str = "nb"
+) -> ChecklistAnswersRead:
+    """The current checklist with this municipality's answers (version 0: not answered)."""
+    municipality = get_municipality(session, number)
+    require_read(principal, municipality)
+    version = current_checklist_version(session)
+    items = checklist_items(session, version.id)
+    answers = {
+        a.checklist_item_id: a
+        for a in session.exec(
+            select(ChecklistAnswer)
+            .where(col(ChecklistAnswer.municipality_id) == municipality.id)
+            .where(col(ChecklistAnswer.checklist_item_id).in_([i.id for i in items]))
+        ).all()
+    }
+    reads = [_read(item, answers.get(item.id or 0), lang) for item in items]
+    return ChecklistAnswersRead(
+        checklist_version=version.id,
+        answered=sum(1 for r in reads if r.answer is not None),
+        total=len(reads),
+        items=reads,
+    )
+
+
+def _item(session: Session, key: str) -> ChecklistItem:
+    version = current_checklist_version(session)
+    item = session.exec(
+        select(ChecklistItem)
+        .where(col(ChecklistItem.checklist_version_id) == version.id)
+        .where(col(ChecklistItem.key) == key)
+    ).one_or_none()
+    if item is None:
+        raise NotFound(f"No checklist item {key!r} in checklist version {version.id}.")
+    return item
+
+
+def _answer(session: Session, municipality_id: int, item_id: int) -> ChecklistAnswer | None:
+    return session.exec(
+        select(ChecklistAnswer)
+        .where(col(ChecklistAnswer.municipality_id) == municipality_id)
+        .where(col(ChecklistAnswer.checklist_item_id) == item_id)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+
+
+def get_answer(
+    session: Session, principal: Principal, number: str, key: str, lang: str = "nb"
+) -> ChecklistAnswerRead:
+    municipality = get_municipality(session, number)
+    require_read(principal, municipality)
+    item = _item(session, key)
+    return _read(item, _answer(session, municipality.id or 0, item.id or 0), lang)
+
+
+def put_answer(
+    session: Session,
+    principal: Principal,
+    number: str,
+    key: str,
+    data: ChecklistAnswerInput,
+    expected_version: int,
+    lang: str = "nb",
+) -> ChecklistAnswerRead:
+    """Answer one item. An unanswered item has version 0."""
+    municipality = get_municipality(session, number)
+    require_edit(principal, municipality)
+    municipality = lock_municipality(session, municipality.id or 0)
+    item = _item(session, key)
+    answer = _answer(session, municipality.id or 0, item.id or 0)
+    before = _read(item, answer, lang)
+    check_version(before.version, expected_version, before.model_dump(mode="json"))
+    comment = clean_text(data.comment)
+    if answer is not None and answer.answer == data.answer.value and answer.comment == comment:
+        session.rollback()
+        return before
+    now = utcnow()
+    if answer is None:
+        answer = ChecklistAnswer(
+            municipality_id=municipality.id or 0,
+            checklist_item_id=item.id or 0,
+            answer=data.answer.value,
+            comment=comment,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(answer)
+    else:
+        answer.answer = data.answer.value
+        answer.comment = comment
+        answer.version += 1
+        answer.updated_at = now
+    touch(municipality, now)
+    after = _read(item, answer, lang)
+    audit.record(
+        session,
+        principal,
+        action="update" if before.version else "create",
+        entity_type="checklist_answer",
+        entity_id=f"{municipality.number}/{key}",
+        municipality=municipality,
+        before=before.model_dump(mode="json") if before.version else None,
+        after=after.model_dump(mode="json"),
+    )
+    commit(session)
+    return after

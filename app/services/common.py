@@ -1,0 +1,95 @@
+"""Helpers every service uses: finding and locking a municipality, bumping its version,
+conditional writes, paging."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app.errors import Conflict, FieldError, Invalid, NotFound, PreconditionFailed
+from app.models.base import utcnow
+from app.models.municipality import Municipality
+
+T = TypeVar("T")
+
+MAX_LIMIT = 500
+DEFAULT_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: Sequence[T]
+    total: int
+    limit: int
+    offset: int
+
+
+def get_municipality(session: Session, number: str) -> Municipality:
+    if not (len(number) == 4 and number.isdigit()):
+        raise NotFound(f"No municipality with number {number!r}; numbers have four digits.")
+    municipality = session.exec(
+        select(Municipality).where(col(Municipality.number) == number)
+    ).one_or_none()
+    if municipality is None:
+        raise NotFound(f"No municipality with number {number}.")
+    return municipality
+
+
+def lock_municipality(session: Session, municipality_id: int) -> Municipality:
+    """Take the municipality's row lock for the rest of the transaction, and reload it.
+
+    Every write to a municipality's content goes through here first, so writers queue per
+    municipality and each one checks versions against committed data (PostgreSQL
+    `SELECT … FOR UPDATE`; SQLite writers are already serialised by `BEGIN IMMEDIATE`).
+    """
+    return session.exec(
+        select(Municipality)
+        .where(col(Municipality.id) == municipality_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def touch(municipality: Municipality, now: datetime | None = None) -> None:
+    """Record that something in the municipality changed."""
+    municipality.version += 1
+    municipality.updated_at = now or utcnow()
+
+
+def check_version(current: int, expected: int, representation: Any = None) -> None:
+    if current != expected:
+        raise PreconditionFailed(current_version=current, current=representation)
+
+
+def commit(session: Session) -> None:
+    """Commit, turning a constraint violation into a conflict rather than a server error."""
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict(
+            "The change conflicts with data saved at the same time. Reload and try again."
+        ) from exc
+
+
+def clamp_paging(limit: int | None, offset: int | None) -> tuple[int, int]:
+    limit = DEFAULT_LIMIT if limit is None else limit
+    offset = 0 if offset is None else offset
+    if not 1 <= limit <= MAX_LIMIT:
+        raise Invalid(FieldError("limit", f"must be between 1 and {MAX_LIMIT}"))
+    if offset < 0:
+        raise Invalid(FieldError("offset", "must be 0 or more"))
+    return limit, offset
+
+
+def count(session: Session, statement: Any) -> int:
+    total = session.exec(
+        select(func.count()).select_from(statement.order_by(None).subquery())
+    ).one()
+    return int(total)

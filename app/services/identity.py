@@ -1,0 +1,249 @@
+"""Users, API clients and tokens; turning credentials into a principal."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from app.errors import FieldError, Invalid
+from app.models.base import Role, Scope, utcnow
+from app.models.identity import (
+    ApiClient,
+    ApiClientMunicipality,
+    ApiClientRegion,
+    ApiToken,
+    User,
+    UserMunicipality,
+    UserRegion,
+)
+from app.models.municipality import Municipality, Region
+from app.security import hash_password, new_api_token, password_problem, sha256_hex
+from app.services import audit
+from app.services.access import Principal, PrincipalKind, require_admin
+from app.services.common import commit
+
+
+def _municipality_ids(session: Session, numbers: Sequence[str]) -> list[int]:
+    rows = session.exec(
+        select(Municipality.number, Municipality.id).where(col(Municipality.number).in_(numbers))
+    ).all()
+    found = {number: mid for number, mid in rows}
+    missing = [n for n in numbers if n not in found]
+    if missing:
+        raise Invalid(FieldError("municipality", f"unknown municipality {', '.join(missing)}"))
+    return [found[n] for n in numbers if found[n] is not None]  # type: ignore[misc]
+
+
+def _region_ids(session: Session, slugs: Sequence[str]) -> list[int]:
+    rows = session.exec(select(Region.slug, Region.id).where(col(Region.slug).in_(slugs))).all()
+    found = {slug: rid for slug, rid in rows}
+    missing = [s for s in slugs if s not in found]
+    if missing:
+        raise Invalid(FieldError("region", f"unknown region {', '.join(missing)}"))
+    return [found[s] for s in slugs if found[s] is not None]  # type: ignore[misc]
+
+
+def user_principal(session: Session, user: User) -> Principal:
+    assert user.id is not None
+    municipality_ids = session.exec(
+        select(UserMunicipality.municipality_id).where(col(UserMunicipality.user_id) == user.id)
+    ).all()
+    region_ids = session.exec(
+        select(UserRegion.region_id).where(col(UserRegion.user_id) == user.id)
+    ).all()
+    return Principal(
+        kind=PrincipalKind.user,
+        id=user.id,
+        label=user.name or user.email,
+        role=Role(user.role),
+        municipality_ids=frozenset(municipality_ids),
+        region_ids=frozenset(region_ids),
+        language=user.language,
+    )
+
+
+def create_user(
+    session: Session,
+    principal: Principal,
+    *,
+    email: str,
+    role: Role,
+    password: str,
+    name: str = "",
+    municipalities: Sequence[str] = (),
+    regions: Sequence[str] = (),
+    is_demo: bool = False,
+) -> User:
+    """Coordinators are assigned municipalities, advisers regions; administrators neither."""
+    require_admin(principal)
+    email = email.strip().lower()
+    if "@" not in email or len(email) > 254:
+        raise Invalid(FieldError("email", "not an e-mail address"))
+    if problem := password_problem(password):
+        raise Invalid(FieldError("password", problem))
+    if role == Role.coordinator and not municipalities:
+        raise Invalid(FieldError("municipality", "a coordinator needs at least one municipality"))
+    if role == Role.adviser and not regions:
+        raise Invalid(FieldError("region", "an adviser needs at least one region"))
+    if session.exec(select(User.id).where(col(User.email) == email)).first() is not None:
+        raise Invalid(FieldError("email", f"a user with e-mail {email} already exists"))
+    municipality_ids = _municipality_ids(session, municipalities)
+    region_ids = _region_ids(session, regions)
+    user = User(
+        email=email,
+        name=name.strip(),
+        password_hash=hash_password(password),
+        role=role.value,
+        is_demo=is_demo,
+    )
+    session.add(user)
+    session.flush()
+    assert user.id is not None
+    for mid in municipality_ids:
+        session.add(UserMunicipality(user_id=user.id, municipality_id=mid))
+    for rid in region_ids:
+        session.add(UserRegion(user_id=user.id, region_id=rid))
+    audit.record(
+        session,
+        principal,
+        action="create",
+        entity_type="user",
+        entity_id=user.id,
+        municipality=None,
+        before=None,
+        after={
+            "email": email,
+            "role": role.value,
+            "municipalities": list(municipalities),
+            "regions": list(regions),
+        },
+    )
+    commit(session)
+    return user
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: str
+    client_id: int
+    token_id: int
+    expires_at: datetime | None
+
+
+def create_token(
+    session: Session,
+    principal: Principal,
+    *,
+    name: str,
+    scope: Scope,
+    municipalities: Sequence[str] = (),
+    regions: Sequence[str] = (),
+    expires_at: datetime | None = None,
+) -> IssuedToken:
+    """A new API client with one token. The token is returned once and stored only hashed.
+    A client must be bound to at least one municipality or region."""
+    require_admin(principal)
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise Invalid(FieldError("name", "give the client a name (at most 200 characters)"))
+    if not municipalities and not regions:
+        raise Invalid(FieldError("municipality", "bind the token to municipalities or a region"))
+    if expires_at is not None and expires_at <= utcnow():
+        raise Invalid(FieldError("expires_at", "must be in the future"))
+    municipality_ids = _municipality_ids(session, municipalities)
+    region_ids = _region_ids(session, regions)
+    client = ApiClient(name=name, scope=scope.value)
+    session.add(client)
+    session.flush()
+    assert client.id is not None
+    for mid in municipality_ids:
+        session.add(ApiClientMunicipality(api_client_id=client.id, municipality_id=mid))
+    for rid in region_ids:
+        session.add(ApiClientRegion(api_client_id=client.id, region_id=rid))
+    token = new_api_token()
+    row = ApiToken(
+        api_client_id=client.id,
+        token_hash=sha256_hex(token),
+        prefix=token[:12],
+        expires_at=expires_at,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        principal,
+        action="create",
+        entity_type="api_token",
+        entity_id=row.id,
+        municipality=None,
+        before=None,
+        after={
+            "client": name,
+            "scope": scope.value,
+            "prefix": row.prefix,
+            "municipalities": list(municipalities),
+            "regions": list(regions),
+            "expires_at": expires_at.isoformat() if expires_at else None,
+        },
+    )
+    commit(session)
+    return IssuedToken(token=token, client_id=client.id, token_id=row.id or 0, expires_at=expires_at)
+
+
+def revoke_token(session: Session, principal: Principal, token_id: int) -> None:
+    require_admin(principal)
+    row = session.get(ApiToken, token_id)
+    if row is None:
+        raise Invalid(FieldError("token", f"no token with id {token_id}"))
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        audit.record(
+            session,
+            principal,
+            action="revoke",
+            entity_type="api_token",
+            entity_id=token_id,
+            municipality=None,
+            before={"revoked_at": None},
+            after={"revoked_at": row.revoked_at.isoformat()},
+        )
+        commit(session)
+
+
+def principal_for_token(session: Session, token: str) -> Principal | None:
+    """The API client behind a bearer token, or None if the token is unknown, expired,
+    revoked or its client disabled."""
+    if not token or len(token) > 200:
+        return None
+    row = session.exec(
+        select(ApiToken, ApiClient)
+        .join(ApiClient, col(ApiClient.id) == col(ApiToken.api_client_id))
+        .where(col(ApiToken.token_hash) == sha256_hex(token))
+    ).one_or_none()
+    if row is None:
+        return None
+    token_row, client = row
+    now = utcnow()
+    if token_row.revoked_at is not None or not client.is_active:
+        return None
+    if token_row.expires_at is not None and token_row.expires_at <= now:
+        return None
+    municipality_ids = session.exec(
+        select(ApiClientMunicipality.municipality_id).where(
+            col(ApiClientMunicipality.api_client_id) == client.id
+        )
+    ).all()
+    region_ids = session.exec(
+        select(ApiClientRegion.region_id).where(col(ApiClientRegion.api_client_id) == client.id)
+    ).all()
+    return Principal(
+        kind=PrincipalKind.api_client,
+        id=client.id,
+        label=f"API: {client.name}",
+        scope=Scope(client.scope),
+        municipality_ids=frozenset(municipality_ids),
+        region_ids=frozenset(region_ids),
+    )

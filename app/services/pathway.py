@@ -1,0 +1,275 @@
+"""The pathway: six phase sections per municipality, each with its offerings.
+
+Reading a pathway takes a fixed number of queries whatever its size; writing a phase section
+replaces that section alone and never touches another.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from sqlmodel import Session, col, select
+
+from app.errors import FieldError, Invalid, NotFound
+from app.models.base import utcnow
+from app.models.catalogue import OfferingType, Phase
+from app.models.municipality import Municipality
+from app.models.pathway import (
+    ContactRead,
+    Offering,
+    OfferingRead,
+    PathwayRead,
+    PhaseSection,
+    PhaseSectionInput,
+    PhaseSectionRead,
+)
+from app.services import audit
+from app.services.access import Principal, require_edit, require_read
+from app.services.common import check_version, commit, get_municipality, lock_municipality, touch
+from app.services.text import clean_markdown, clean_text, render_markdown
+
+
+class Catalogue:
+    """Phase and offering-type names, loaded once per request (two small queries)."""
+
+    def __init__(self, session: Session, lang: str = "nb") -> None:
+        self.lang = lang
+        self.phases = list(session.exec(select(Phase).order_by(col(Phase.position))).all())
+        self.phase_position = {p.key: p.position for p in self.phases}
+        self.offering_types = {t.key: t for t in session.exec(select(OfferingType)).all()}
+
+    def phase_name(self, key: str) -> str:
+        for phase in self.phases:
+            if phase.key == key:
+                return phase.name_en if self.lang == "en" else phase.name_nb
+        return key
+
+    def offering_name(self, offering: Offering) -> str:
+        if offering.name:
+            return offering.name
+        kind = self.offering_types.get(offering.type or "")
+        if kind is None:
+            return ""
+        return kind.name_en if self.lang == "en" else kind.name_nb
+
+
+def offering_read(offering: Offering, catalogue: Catalogue) -> OfferingRead:
+    return OfferingRead(
+        type=offering.type,
+        name=catalogue.offering_name(offering),
+        description=offering.description,
+        status=offering.status,  # type: ignore[arg-type]
+        provider=offering.provider,  # type: ignore[arg-type]
+        contact=offering.contact,
+    )
+
+
+def section_read(
+    section: PhaseSection, offerings: Sequence[Offering], catalogue: Catalogue
+) -> PhaseSectionRead:
+    return PhaseSectionRead(
+        phase=section.phase,
+        phase_name=catalogue.phase_name(section.phase),
+        description=section.description,
+        description_html=render_markdown(section.description),
+        responsible=section.responsible,
+        contact=ContactRead(
+            name=section.contact_name,
+            phone=section.contact_phone,
+            email=section.contact_email or None,
+            hours=section.contact_hours,
+        ),
+        maturity=section.maturity,  # type: ignore[arg-type]
+        needs_knowledge=section.needs_knowledge,
+        offerings=[offering_read(o, catalogue) for o in offerings],
+        version=section.version,
+        updated_at=section.updated_at,
+    )
+
+
+def audit_view(read: PhaseSectionRead) -> dict[str, object]:
+    return read.model_dump(mode="json", exclude={"description_html", "phase_name"})
+
+
+def load_sections(
+    session: Session, municipality_ids: Iterable[int]
+) -> dict[int, list[tuple[PhaseSection, list[Offering]]]]:
+    """Sections with their offerings for many municipalities, in two queries."""
+    ids = list(municipality_ids)
+    sections = session.exec(
+        select(PhaseSection).where(col(PhaseSection.municipality_id).in_(ids))
+    ).all()
+    by_section: dict[int, list[Offering]] = defaultdict(list)
+    if sections:
+        offerings = session.exec(
+            select(Offering)
+            .join(PhaseSection, col(PhaseSection.id) == col(Offering.phase_section_id))
+            .where(col(PhaseSection.municipality_id).in_(ids))
+            .order_by(col(Offering.phase_section_id), col(Offering.position))
+        ).all()
+        for offering in offerings:
+            by_section[offering.phase_section_id].append(offering)
+    result: dict[int, list[tuple[PhaseSection, list[Offering]]]] = defaultdict(list)
+    for section in sections:
+        assert section.id is not None
+        result[section.municipality_id].append((section, by_section[section.id]))
+    return result
+
+
+def build_pathway(
+    municipality: Municipality,
+    sections: list[tuple[PhaseSection, list[Offering]]],
+    catalogue: Catalogue,
+) -> PathwayRead:
+    ordered = sorted(sections, key=lambda pair: catalogue.phase_position.get(pair[0].phase, 99))
+    return PathwayRead(
+        municipality=municipality.number,
+        name=municipality.name,
+        version=municipality.version,
+        updated_at=municipality.updated_at,
+        sections=[section_read(s, o, catalogue) for s, o in ordered],
+    )
+
+
+def get_pathway(
+    session: Session, principal: Principal, number: str, lang: str = "nb"
+) -> PathwayRead:
+    """The draft pathway, all six sections, for those who may read the municipality."""
+    municipality = get_municipality(session, number)
+    require_read(principal, municipality)
+    assert municipality.id is not None
+    catalogue = Catalogue(session, lang)
+    return build_pathway(
+        municipality, load_sections(session, [municipality.id])[municipality.id], catalogue
+    )
+
+
+def pathway_version(session: Session, principal: Principal, number: str) -> int:
+    municipality = get_municipality(session, number)
+    require_read(principal, municipality)
+    return municipality.version
+
+
+def _load_section(
+    session: Session, municipality: Municipality, phase: str
+) -> tuple[PhaseSection, list[Offering]]:
+    section = session.exec(
+        select(PhaseSection)
+        .where(col(PhaseSection.municipality_id) == municipality.id)
+        .where(col(PhaseSection.phase) == phase)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if section is None:
+        raise NotFound(f"No phase {phase!r}. The phases are listed at /api/v1/phases.")
+    offerings = list(
+        session.exec(
+            select(Offering)
+            .where(col(Offering.phase_section_id) == section.id)
+            .order_by(col(Offering.position))
+        ).all()
+    )
+    return section, offerings
+
+
+def get_section(
+    session: Session, principal: Principal, number: str, phase: str, lang: str = "nb"
+) -> PhaseSectionRead:
+    municipality = get_municipality(session, number)
+    require_read(principal, municipality)
+    section, offerings = _load_section(session, municipality, phase)
+    return section_read(section, offerings, Catalogue(session, lang))
+
+
+def section_version(session: Session, principal: Principal, number: str, phase: str) -> int:
+    municipality = get_municipality(session, number)
+    require_read(principal, municipality)
+    return _load_section(session, municipality, phase)[0].version
+
+
+def update_section(
+    session: Session,
+    principal: Principal,
+    number: str,
+    phase: str,
+    data: PhaseSectionInput,
+    expected_version: int,
+    lang: str = "nb",
+) -> PhaseSectionRead:
+    """Replace one phase section (its offerings included) if the caller holds its current
+    version. An identical body changes nothing and keeps the version."""
+    municipality = get_municipality(session, number)
+    require_edit(principal, municipality)
+    assert municipality.id is not None
+    municipality = lock_municipality(session, municipality.id)
+    catalogue = Catalogue(session, lang)
+    section, offerings = _load_section(session, municipality, phase)
+    before = section_read(section, offerings, catalogue)
+    check_version(section.version, expected_version, before.model_dump(mode="json"))
+
+    errors = [
+        FieldError(f"offerings.{i}.type", f"unknown offering type {o.type!r}")
+        for i, o in enumerate(data.offerings)
+        if o.type and o.type not in catalogue.offering_types
+    ]
+    if errors:
+        raise Invalid(errors)
+
+    new_values = {
+        "description": clean_markdown(data.description),
+        "responsible": clean_text(data.responsible),
+        "contact_name": clean_text(data.contact.name),
+        "contact_phone": clean_text(data.contact.phone),
+        "contact_email": (data.contact.email or "").lower(),
+        "contact_hours": clean_text(data.contact.hours),
+        "maturity": data.maturity.value,
+        "needs_knowledge": data.needs_knowledge,
+    }
+    new_offerings = [
+        Offering(
+            phase_section_id=section.id,  # type: ignore[arg-type]
+            position=i + 1,
+            type=o.type or None,
+            name=clean_text(o.name),
+            description=clean_text(o.description),
+            status=o.status.value,
+            provider=o.provider.value,
+            contact=clean_text(o.contact),
+        )
+        for i, o in enumerate(data.offerings)
+    ]
+    unchanged = all(getattr(section, k) == v for k, v in new_values.items()) and [
+        _offering_key(o) for o in offerings
+    ] == [_offering_key(o) for o in new_offerings]
+    if unchanged:
+        session.rollback()
+        return before
+
+    now = utcnow()
+    for key, value in new_values.items():
+        setattr(section, key, value)
+    for old in offerings:
+        session.delete(old)
+    session.flush()
+    session.add_all(new_offerings)
+    section.version += 1
+    section.updated_at = now
+    touch(municipality, now)
+    session.flush()
+    after = section_read(section, new_offerings, catalogue)
+    audit.record(
+        session,
+        principal,
+        action="update",
+        entity_type="phase_section",
+        entity_id=f"{municipality.number}/{phase}",
+        municipality=municipality,
+        before=audit_view(before),
+        after=audit_view(after),
+    )
+    commit(session)
+    return after
+
+
+def _offering_key(o: Offering) -> tuple[object, ...]:
+    return (o.type, o.name, o.description, o.status, o.provider, o.contact)
