@@ -174,8 +174,9 @@ def create_token(
 @cli.command("export")
 def export_command(
     number: Annotated[str, typer.Argument(help="Municipality number")],
-    output: Annotated[Path | None, typer.Option("-o", "--output", help="File (default: stdout)")]
-    = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="File (default: stdout)")
+    ] = None,
 ) -> None:
     """Export one municipality as JSON."""
     database = _database()

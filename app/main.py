@@ -140,7 +140,7 @@ def problem_content_types(schema: dict[str, Any]) -> dict[str, Any]:
         for operation in path_item.values():
             for status, response in operation.get("responses", {}).items():
                 content = response.get("content")
-                if status.isdigit() and int(status) >= 400 and content:
-                    if "application/json" in content:
-                        content[PROBLEM_TYPE] = content.pop("application/json")
+                is_error = status.isdigit() and int(status) >= 400
+                if is_error and content and "application/json" in content:
+                    content[PROBLEM_TYPE] = content.pop("application/json")
     return schema

@@ -12,7 +12,7 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 # Argon2id with the library's defaults (RFC 9106 second recommended option).
 _password_hash = PasswordHash((Argon2Hasher(),))
 
-API_TOKEN_PREFIX = "dfl_"
+API_TOKEN_PREFIX = "dfl_"  # noqa: S105 - a prefix, not a secret
 PASSWORD_MIN_LENGTH = 10
 PASSWORD_MAX_LENGTH = 200
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any, ClassVar, Self
+from zoneinfo import ZoneInfo
 
 from pydantic import ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
@@ -13,9 +14,16 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+OSLO = ZoneInfo("Europe/Oslo")
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def local_today() -> date:
+    """Today's date in Norway: what "overdue" and "today" mean to the people using this."""
+    return datetime.now(OSLO).date()
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -128,7 +136,7 @@ class MeasureStatus(StrEnum):
 
 
 class IndicatorKind(StrEnum):
-    count = "count"
+    count = "count"  # type: ignore[assignment]  # shadows str.count on purpose
     proportion = "proportion"
     value = "value"
 

@@ -20,8 +20,8 @@ from app.models.base import (
     Provider,
 )
 
-FORMAT = "demensforlop.municipality"
-FORMAT_VERSION = 1
+FORMAT: Literal["demensforlop.municipality"] = "demensforlop.municipality"
+FORMAT_VERSION: Literal[1] = 1
 
 Text = Annotated[str, StringConstraints(max_length=10_000)]
 Short = Annotated[str, StringConstraints(max_length=300)]

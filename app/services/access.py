@@ -60,9 +60,7 @@ class Principal:
     # ---- rules -------------------------------------------------------------------------
 
     def _bound_to(self, municipality: Municipality) -> bool:
-        return (
-            municipality.id in self.municipality_ids or municipality.region_id in self.region_ids
-        )
+        return municipality.id in self.municipality_ids or municipality.region_id in self.region_ids
 
     def can_read(self, municipality: Municipality) -> bool:
         return self.can_read_ids(municipality.id, municipality.region_id)

@@ -84,7 +84,7 @@ def list_events(
     ).all()
     items = [
         AuditEventRead(
-            id=event.id,
+            id=event.id or 0,
             occurred_at=event.occurred_at,
             actor_type=event.actor_type,
             actor=event.actor,
@@ -107,4 +107,6 @@ def _visible_municipality_ids(session: Session, principal: Principal) -> list[in
             | col(Municipality.region_id).in_(principal.region_ids)
         )
     ).all()
-    return [mid for mid, region_id in rows if principal.can_read_ids(mid, region_id)]
+    return [
+        mid for mid, region_id in rows if mid is not None and principal.can_read_ids(mid, region_id)
+    ]

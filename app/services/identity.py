@@ -30,7 +30,7 @@ def _municipality_ids(session: Session, numbers: Sequence[str]) -> list[int]:
     rows = session.exec(
         select(Municipality.number, Municipality.id).where(col(Municipality.number).in_(numbers))
     ).all()
-    found = {number: mid for number, mid in rows}
+    found = dict(rows)
     missing = [n for n in numbers if n not in found]
     if missing:
         raise Invalid(FieldError("municipality", f"unknown municipality {', '.join(missing)}"))
@@ -39,7 +39,7 @@ def _municipality_ids(session: Session, numbers: Sequence[str]) -> list[int]:
 
 def _region_ids(session: Session, slugs: Sequence[str]) -> list[int]:
     rows = session.exec(select(Region.slug, Region.id).where(col(Region.slug).in_(slugs))).all()
-    found = {slug: rid for slug, rid in rows}
+    found = dict(rows)
     missing = [s for s in slugs if s not in found]
     if missing:
         raise Invalid(FieldError("region", f"unknown region {', '.join(missing)}"))
@@ -190,7 +190,9 @@ def create_token(
         },
     )
     commit(session)
-    return IssuedToken(token=token, client_id=client.id, token_id=row.id or 0, expires_at=expires_at)
+    return IssuedToken(
+        token=token, client_id=client.id, token_id=row.id or 0, expires_at=expires_at
+    )
 
 
 def revoke_token(session: Session, principal: Principal, token_id: int) -> None:

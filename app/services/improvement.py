@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.errors import FieldError, Forbidden, Invalid, PreconditionFailed
-from app.models.base import MeasureStatus, utcnow
+from app.models.base import MeasureStatus, local_today, utcnow
 from app.models.catalogue import Phase
 from app.models.improvement import (
     ImprovementArea,
@@ -53,7 +53,7 @@ OPEN_MEASURE_STATUSES = {MeasureStatus.not_started.value, MeasureStatus.in_progr
 
 
 def is_overdue(measure: Measure, today: date | None = None) -> bool:
-    today = today or date.today()
+    today = today or local_today()
     return (
         measure.due_date is not None
         and measure.due_date < today
@@ -395,7 +395,7 @@ def move_area(
     session: Session, principal: Principal, area_id: int, offset: int, expected_version: int
 ) -> PriorityOrderRead:
     """Move one area up (offset −1) or down (+1) in the priority order."""
-    area, municipality = _area(session, principal, area_id)
+    _, municipality = _area(session, principal, area_id)
     ids = [a.id or 0 for a in _areas_of(session, municipality.id or 0)]
     index = ids.index(area_id)
     target = max(0, min(len(ids) - 1, index + offset))
@@ -420,7 +420,7 @@ def _measures_of(session: Session, area_id: int) -> list[Measure]:
 
 def list_measures(session: Session, principal: Principal, area_id: int) -> Page[MeasureRead]:
     _area(session, principal, area_id)
-    today = date.today()
+    today = local_today()
     items = [measure_read(m, today) for m in _measures_of(session, area_id)]
     return Page(items=items, total=len(items), limit=max(len(items), 1), offset=0)
 
@@ -428,7 +428,7 @@ def list_measures(session: Session, principal: Principal, area_id: int) -> Page[
 def create_measure(
     session: Session, principal: Principal, area_id: int, data: MeasureCreate
 ) -> MeasureRead:
-    area, municipality, _ = _locked_area(session, principal, area_id, None)
+    _, municipality, _ = _locked_area(session, principal, area_id, None)
     existing = _measures_of(session, area_id)
     if len(existing) >= MAX_MEASURES:
         raise Invalid(FieldError("title", f"at most {MAX_MEASURES} measures per area"))
@@ -662,6 +662,7 @@ def _note(
     )
     row = session.exec(
         select(ProgressNote, Municipality)
+        .select_from(ProgressNote)
         .join(ImprovementArea, col(ImprovementArea.id) == area_of_note)
         .join(Municipality, col(Municipality.id) == col(ImprovementArea.municipality_id))
         .where(col(ProgressNote.id) == note_id)

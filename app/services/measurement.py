@@ -246,9 +246,7 @@ def update_indicator(
     ).first()
     for key in ("kind", "frequency"):
         if key in changes and changes[key] != getattr(indicator, key) and has_observations:
-            raise Invalid(
-                FieldError(key, "cannot change while the indicator has observations")
-            )
+            raise Invalid(FieldError(key, "cannot change while the indicator has observations"))
     if all(getattr(indicator, k) == v for k, v in changes.items()):
         session.rollback()
         return before
@@ -378,11 +376,12 @@ def upsert_observations(
     before: list[dict[str, Any]] = []
     after: list[dict[str, Any]] = []
     for item in data.items:
-        values = {
+        comment = clean_text(item.comment)
+        values: dict[str, Any] = {
             "value": item.value,
             "numerator": item.numerator,
             "denominator": item.denominator,
-            "comment": clean_text(item.comment),
+            "comment": comment,
         }
         current = existing.get(item.period)
         if current is not None:
@@ -397,9 +396,12 @@ def upsert_observations(
             observation = Observation(
                 indicator_id=indicator_id,
                 period=item.period,
+                value=item.value,
+                numerator=item.numerator,
+                denominator=item.denominator,
+                comment=comment,
                 created_at=now,
                 updated_at=now,
-                **values,
             )
             session.add(observation)
             after.append(_raw(observation))

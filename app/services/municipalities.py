@@ -23,6 +23,7 @@ from app.models.pathway import PhaseSection
 from app.services import audit
 from app.services.access import Principal, require_admin, require_authenticated, require_edit
 from app.services.catalogue import phase_keys
+from app.services.collation import norwegian_key
 from app.services.common import (
     Page,
     check_version,
@@ -74,20 +75,20 @@ def list_regions(session: Session, principal: Principal) -> Page[RegionRead]:
         select(Region, func.count(col(Municipality.id)))
         .outerjoin(Municipality, col(Municipality.region_id) == col(Region.id))
         .group_by(col(Region.id))
-        .order_by(col(Region.name))
     ).all()
-    items = [_region_read(region, n) for region, n in rows]
+    items = sorted(
+        (_region_read(region, n) for region, n in rows), key=lambda r: norwegian_key(r.name)
+    )
     return Page(items=items, total=len(items), limit=len(items), offset=0)
 
 
 def get_region(session: Session, principal: Principal, slug: str) -> RegionDetail:
     require_authenticated(principal)
     region = get_region_row(session, slug)
-    municipalities = session.exec(
-        select(Municipality)
-        .where(col(Municipality.region_id) == region.id)
-        .order_by(col(Municipality.name))
-    ).all()
+    municipalities = sorted(
+        session.exec(select(Municipality).where(col(Municipality.region_id) == region.id)).all(),
+        key=lambda m: norwegian_key(m.name),
+    )
     base = _region_read(region, len(municipalities))
     return RegionDetail(
         **base.model_dump(),
@@ -164,9 +165,7 @@ def create_municipality(
 ) -> MunicipalityRead:
     """Administrators only. The municipality starts with six empty phase sections."""
     require_admin(principal)
-    if session.exec(
-        select(Municipality.id).where(col(Municipality.number) == data.number)
-    ).first():
+    if session.exec(select(Municipality.id).where(col(Municipality.number) == data.number)).first():
         raise Invalid(FieldError("number", f"municipality {data.number} already exists"))
     region = _region_for_input(session, data.region)
     now = utcnow()

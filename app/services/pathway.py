@@ -132,12 +132,15 @@ def build_pathway(
     )
 
 
-def get_pathway(
-    session: Session, principal: Principal, number: str, lang: str = "nb"
-) -> PathwayRead:
-    """The draft pathway, all six sections, for those who may read the municipality."""
+def open_pathway(session: Session, principal: Principal, number: str) -> Municipality:
+    """The municipality whose draft the caller may read; its version is the pathway's."""
     municipality = get_municipality(session, number)
     require_read(principal, municipality)
+    return municipality
+
+
+def read_pathway(session: Session, municipality: Municipality, lang: str = "nb") -> PathwayRead:
+    """The draft pathway of a municipality opened with `open_pathway`."""
     assert municipality.id is not None
     catalogue = Catalogue(session, lang)
     return build_pathway(
@@ -145,10 +148,11 @@ def get_pathway(
     )
 
 
-def pathway_version(session: Session, principal: Principal, number: str) -> int:
-    municipality = get_municipality(session, number)
-    require_read(principal, municipality)
-    return municipality.version
+def get_pathway(
+    session: Session, principal: Principal, number: str, lang: str = "nb"
+) -> PathwayRead:
+    """The draft pathway, all six sections, for those who may read the municipality."""
+    return read_pathway(session, open_pathway(session, principal, number), lang)
 
 
 def _load_section(

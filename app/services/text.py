@@ -26,7 +26,7 @@ _QUOTE = re.compile(r"^[ \t]{0,3}(>[ \t]?)+", re.M)
 _RULE = re.compile(r"^[ \t]{0,3}([*_-][ \t]*){3,}$", re.M)
 _FENCE = re.compile(r"^[ \t]{0,3}(```|~~~).*$", re.M)
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]*)\]\(\s*([^)\s]*)[^)]*\)")
+_LINK = re.compile(r"\[([^\]]*)\]\(\s*((?:[^()\s]|\([^()\s]*\))*)(?:\s+[^()]*)?\)")
 _INDENTED_CODE = re.compile(r"^(    |\t)(?=\S)", re.M)
 
 

@@ -304,8 +304,7 @@ def export_municipality(session: Session, principal: Principal, number: str) -> 
             for c in comments
         ],
         reviews=[
-            ReviewOut(reviewed_at=r.reviewed_at, reviewer=r.reviewer, note=r.note)
-            for r in reviews
+            ReviewOut(reviewed_at=r.reviewed_at, reviewer=r.reviewer, note=r.note) for r in reviews
         ],
         published_versions=[
             PublishedVersionOut(
@@ -419,14 +418,13 @@ def import_municipality(
             select(PhaseSection).where(col(PhaseSection.municipality_id) == mid)
         ).all()
     }
-    old_answer_versions = {
-        item_id: v
-        for item_id, v in session.exec(
+    old_answer_versions = dict(
+        session.exec(
             select(ChecklistAnswer.checklist_item_id, ChecklistAnswer.version).where(
                 col(ChecklistAnswer.municipality_id) == mid
             )
         ).all()
-    }
+    )
     _delete_content(session, mid)
 
     m = data.municipality
@@ -440,6 +438,8 @@ def import_municipality(
         municipality.priority_version, m.priority_version, pristine
     )
     municipality.updated_at = m.updated_at if pristine else now
+    if pristine:
+        municipality.created_at = m.created_at
 
     exported_sections = {s.phase: s for s in data.sections}
     for phase, section in old_sections.items():
@@ -571,17 +571,17 @@ def import_municipality(
             session.add(irow)
             session.flush()
             counts["indicators"] += 1
-            for o in indicator.observations:
+            for obs in indicator.observations:
                 session.add(
                     Observation(
                         indicator_id=irow.id or 0,
-                        period=o.period,
-                        value=o.value,
-                        numerator=o.numerator,
-                        denominator=o.denominator,
-                        comment=o.comment,
-                        created_at=o.created_at,
-                        updated_at=o.updated_at,
+                        period=obs.period,
+                        value=obs.value,
+                        numerator=obs.numerator,
+                        denominator=obs.denominator,
+                        comment=obs.comment,
+                        created_at=obs.created_at,
+                        updated_at=obs.updated_at,
                     )
                 )
                 counts["observations"] += 1

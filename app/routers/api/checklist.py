@@ -5,7 +5,15 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from app.models.pathway import ChecklistAnswerInput, ChecklistAnswerRead, ChecklistAnswersRead
-from app.routers.api.deps import READ, WRITE, IfMatchDep, LangDep, PrincipalDep, SessionDep, set_etag
+from app.routers.api.deps import (
+    READ,
+    WRITE,
+    IfMatchDep,
+    LangDep,
+    PrincipalDep,
+    SessionDep,
+    set_etag,
+)
 from app.services import checklist
 
 router = APIRouter(tags=["checklist"])

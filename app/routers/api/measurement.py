@@ -157,9 +157,7 @@ def put_observations(
     )
 
 
-@router.delete(
-    "/indicators/{indicator_id}/observations/{period}", status_code=204, responses=WRITE
-)
+@router.delete("/indicators/{indicator_id}/observations/{period}", status_code=204, responses=WRITE)
 def delete_observation(
     indicator_id: int,
     period: date,

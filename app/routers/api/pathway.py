@@ -43,11 +43,11 @@ def get_pathway(
 ) -> Any:
     """The draft: all six phase sections with their offerings. The ETag changes with any
     change to the municipality."""
-    version = pathway.pathway_version(session, principal, number)
-    tag = etag(version)
+    municipality = pathway.open_pathway(session, principal, number)
+    tag = etag(municipality.version)
     if not_modified(request, tag):
         return respond_304(tag, {"Cache-Control": PRIVATE})
-    result = pathway.get_pathway(session, principal, number, lang)
+    result = pathway.read_pathway(session, municipality, lang)
     set_etag(response, result.version)
     response.headers["Cache-Control"] = PRIVATE
     return result

@@ -11,9 +11,7 @@ from app.services import transfer
 router = APIRouter(tags=["export and import"])
 
 
-@router.get(
-    "/municipalities/{number}/export", response_model=MunicipalityExport, responses=READ
-)
+@router.get("/municipalities/{number}/export", response_model=MunicipalityExport, responses=READ)
 def export_municipality(
     number: str, session: SessionDep, principal: PrincipalDep
 ) -> MunicipalityExport:

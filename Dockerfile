@@ -1,0 +1,37 @@
+# Demensforløp: the app image. Production runs it against PostgreSQL (see compose.yaml).
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    ENVIRONMENT=production \
+    HOST=0.0.0.0 \
+    PORT=8000 \
+    WORKERS=2
+
+WORKDIR /srv/demensforlop
+
+RUN groupadd --system --gid 10001 app \
+ && useradd --system --uid 10001 --gid app --home-dir /srv/demensforlop --shell /usr/sbin/nologin app
+
+# Dependencies first, so code changes reuse this layer.
+COPY pyproject.toml requirements.lock README.md ./
+RUN mkdir app && touch app/__init__.py \
+ && pip install -c requirements.lock . \
+ && pip uninstall -y demensforlop
+
+COPY alembic.ini ./
+COPY migrations ./migrations
+COPY app ./app
+# Installed in place, so the command finds migrations/ beside the package.
+RUN pip install --no-deps -e . && mkdir -p data && chown app:app data
+
+USER app
+EXPOSE 8000
+
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
+  CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8000'), timeout=4)"]
+
+# Migrations and the catalogue seed run before serving; both are safe on every start.
+CMD ["sh", "-c", "demensforlop migrate && demensforlop seed && exec demensforlop serve --host \"$HOST\" --port \"$PORT\" --workers \"$WORKERS\""]

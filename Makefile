@@ -1,0 +1,100 @@
+# Demensforløp. `make run` serves the app with demo data; `make test` runs every check.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DATABASE_URL ?= sqlite:///./data/demensforlop.db
+export DATABASE_URL
+
+# The PostgreSQL server the tests use; each run creates (and drops) its own databases.
+TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/demensforlop_test
+export TEST_POSTGRES_URL
+# pytest's exit code 5 ("no tests collected") is a failure like any other non-zero code.
+PYTEST ?= $(BIN)/pytest -p no:cacheprovider
+PYTEST_ARGS ?=
+
+.PHONY: help run install install-dev lint typecheck migrations-check test test-sqlite \
+	test-postgresql test-fast bench lock clean
+
+help:
+	@echo "make run    serve http://$(HOST):$(PORT) with SQLite and the demo data"
+	@echo "make test   lint, types, migrations check, and all tests on SQLite and PostgreSQL"
+	@echo "make bench  the load benchmark (see docs/performance.md)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -c requirements.lock -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml requirements.lock $(VENV)/.installed
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev node_modules/.installed
+
+run: install
+	$(BIN)/demensforlop migrate
+	DEMO=true $(BIN)/demensforlop seed --demo
+	@echo
+	@echo "  Demensforløp: http://$(HOST):$(PORT)   (API docs: http://$(HOST):$(PORT)/api/v1/docs)"
+	@echo "  Database:     $(DATABASE_URL)"
+	@echo "  Demo sign-ins (example data, demo mode only):"
+	@DEMO=true $(BIN)/demensforlop demo-logins
+	@echo "  An API token: $(BIN)/demensforlop create-token --name test --scope read --region troms"
+	@echo
+	DEMO=true $(BIN)/demensforlop serve --host $(HOST) --port $(PORT)
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install-dev
+	$(BIN)/mypy
+
+# The models and the migrations agree, on an empty SQLite and an empty PostgreSQL.
+migrations-check: install-dev
+	mkdir -p data
+	rm -f data/migrations-check.db
+	DATABASE_URL=sqlite:///data/migrations-check.db $(BIN)/alembic upgrade head
+	DATABASE_URL=sqlite:///data/migrations-check.db $(BIN)/alembic check
+	$(BIN)/python -m tests.dbtool recreate $(TEST_POSTGRES_URL)_alembic
+	DATABASE_URL=$(TEST_POSTGRES_URL)_alembic $(BIN)/alembic upgrade head
+	DATABASE_URL=$(TEST_POSTGRES_URL)_alembic $(BIN)/alembic check
+
+test-sqlite: install-dev
+	@echo "=== tests on SQLite ==="
+	TEST_DATABASE=sqlite $(PYTEST) $(PYTEST_ARGS)
+
+test-postgresql: install-dev
+	@echo "=== tests on PostgreSQL ($(TEST_POSTGRES_URL)) ==="
+	TEST_DATABASE=postgresql $(PYTEST) $(PYTEST_ARGS)
+
+test: lint typecheck migrations-check test-sqlite test-postgresql
+	@echo "all checks passed on SQLite and PostgreSQL"
+
+# Quicker loop while working: no browser tests, SQLite only.
+test-fast: install-dev
+	TEST_DATABASE=sqlite $(PYTEST) -m "not browser and not slow" $(PYTEST_ARGS)
+
+bench: install-dev
+	$(BIN)/python -m bench.run
+
+# Refresh the pinned versions of everything installed (after changing pyproject.toml).
+lock: install-dev
+	$(BIN)/pip freeze --exclude-editable > requirements.lock
+
+clean:
+	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .pytest_cache data/migrations-check.db

@@ -1,0 +1,67 @@
+"""The API documents itself, and operators can ask whether it is alive and ready."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+
+def test_every_operation_documents_its_errors(client: TestClient) -> None:
+    schema = client.get("/api/v1/openapi.json").json()
+    operations = [
+        (path, method, op) for path, item in schema["paths"].items() for method, op in item.items()
+    ]
+    assert len(operations) >= 40
+    for path, method, operation in operations:
+        codes = set(operation["responses"])
+        assert "404" in codes, (method, path)
+        assert "422" in codes, (method, path)
+        if method in ("put", "patch", "delete"):
+            assert {"412", "428", "401", "403"} <= codes, (method, path)
+        for code, response in operation["responses"].items():
+            if int(code) >= 400:
+                assert list(response["content"]) == ["application/problem+json"], (
+                    method,
+                    path,
+                    code,
+                )
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+
+
+def test_docs_page_uses_no_inline_script(client: TestClient) -> None:
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    assert "<script>" not in page.text
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in page.text
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+
+
+def test_health_and_readiness(client: TestClient) -> None:
+    assert client.get("/healthz").json() == {"status": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json()["status"] == "ready"
+    assert "demensforlop_http_requests_total" in client.get("/metrics").text
+
+
+def test_unknown_paths_and_methods_are_problems(client: TestClient) -> None:
+    missing = client.get("/api/v1/nothing-here")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
+    wrong = client.delete("/api/v1/phases")
+    assert wrong.status_code == 405
+    assert wrong.headers["content-type"] == "application/problem+json"
+    assert "x-request-id" in missing.headers
+
+
+def test_malformed_json_is_a_problem(client: TestClient) -> None:
+    response = client.put(
+        "/api/v1/municipalities/5501/pathway/phases/assessment",
+        content=b"{not json",
+        headers={
+            "Content-Type": "application/json",
+            "If-Match": '"1"',
+            "Authorization": "Bearer x",
+        },
+    )
+    assert response.status_code in (400, 401, 422)
+    assert response.headers["content-type"] == "application/problem+json"

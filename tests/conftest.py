@@ -1,0 +1,189 @@
+"""Test set-up. Every test that touches the database runs against the backend named by
+TEST_DATABASE (`sqlite` or `postgresql`); `make test` runs the suite once for each.
+
+The schema is built by the migrations, seeded once per run, and each test runs inside a
+transaction that is rolled back, so tests never see each other's data.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine, event
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from app.config import Settings
+from app.db import Database, make_engine
+from app.main import create_app
+from app.migrate import upgrade
+from app.services.seed import seed
+from tests.dbtool import recreate_postgres_database
+
+BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+POSTGRES_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/demensforlop_test"
+)
+
+if BACKEND not in ("sqlite", "postgresql"):
+    raise pytest.UsageError(f"TEST_DATABASE must be sqlite or postgresql, not {BACKEND!r}")
+
+
+def pytest_report_header() -> str:
+    where = POSTGRES_URL if BACKEND == "postgresql" else "a temporary SQLite file"
+    return f"database backend: {BACKEND} ({where})"
+
+
+def fresh_database_url(suffix: str) -> str:
+    """A new, empty database of the backend under test, migrated to head."""
+    if BACKEND == "postgresql":
+        url = make_url(POSTGRES_URL)
+        url = url.set(database=f"{url.database}_{suffix}")
+        rendered = url.render_as_string(hide_password=False)
+        recreate_postgres_database(rendered)
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="demensforlop-test-"))
+        rendered = f"sqlite:///{folder / f'{suffix}.db'}"
+    upgrade(rendered)
+    return rendered
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    try:
+        url = fresh_database_url("main")
+    except Exception as exc:
+        if BACKEND == "postgresql" and not IN_CI:
+            pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {exc}")
+        raise
+    database = Database(url)
+    with database.session(write=True) as session:
+        seed(session)
+    database.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.count = 0
+        self.statements: list[str] = []
+        self.active = False
+
+    @contextmanager
+    def counting(self) -> Iterator[QueryCounter]:
+        self.count = 0
+        self.statements = []
+        self.active = True
+        try:
+            yield self
+        finally:
+            self.active = False
+
+    def __call__(self, *args: Any) -> None:
+        if self.active:
+            statement = str(args[2])
+            if not statement.startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+                self.count += 1
+                self.statements.append(statement)
+
+
+class TransactionalDatabase(Database):
+    """A Database whose sessions all live inside one outer transaction, rolled back after
+    the test. Services may commit; their commits release savepoints."""
+
+    def __init__(self, connection: Connection, url: str) -> None:
+        self.url = url
+        self.connection = connection
+        self.engine = connection.engine
+
+    @property
+    def dialect(self) -> str:
+        return self.connection.dialect.name
+
+    def session(self, *, write: bool = False) -> Session:
+        return Session(
+            bind=self.connection,
+            join_transaction_mode="create_savepoint",
+            expire_on_commit=False,
+        )
+
+    def dispose(self) -> None:
+        pass
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        try:
+            yield connection
+        finally:
+            transaction.rollback()
+
+
+@pytest.fixture
+def queries(connection: Connection) -> Iterator[QueryCounter]:
+    counter = QueryCounter()
+    event.listen(connection, "before_cursor_execute", counter)
+    yield counter
+    event.remove(connection, "before_cursor_execute", counter)
+
+
+@pytest.fixture
+def db(connection: Connection, database_url: str) -> TransactionalDatabase:
+    return TransactionalDatabase(connection, database_url)
+
+
+@pytest.fixture
+def session(db: TransactionalDatabase) -> Iterator[Session]:
+    with db.session(write=True) as session:
+        yield session
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        environment="test",
+        database_url=database_url,
+        secret_key="test-secret-" + "x" * 32,
+        log_level="WARNING",
+        demo=True,
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, db: TransactionalDatabase) -> FastAPI:
+    return create_app(settings, database=db)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.fixture
+def make_client(app: FastAPI) -> Callable[..., TestClient]:
+    def factory(token: str | None = None) -> TestClient:
+        client = TestClient(app)
+        if token:
+            client.headers["Authorization"] = f"Bearer {token}"
+        return client
+
+    return factory

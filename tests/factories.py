@@ -1,0 +1,128 @@
+"""Factories: build principals, tokens, users and content through the real services."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from itertools import count
+
+from sqlmodel import Session, col, select
+
+from app.models.base import Role, Scope
+from app.models.improvement import ImprovementAreaCreate, MeasureCreate
+from app.models.municipality import Municipality, Region
+from app.models.pathway import PhaseSectionInput, StrengthCreate
+from app.services import identity, improvement, pathway, strengths
+from app.services.access import SYSTEM, Principal
+from app.services.identity import user_principal
+
+_sequence = count(1)
+
+PASSWORD = "correct-horse-battery"
+
+
+def municipality(session: Session, number: str) -> Municipality:
+    return session.exec(select(Municipality).where(col(Municipality.number) == number)).one()
+
+
+def region(session: Session, slug: str) -> Region:
+    return session.exec(select(Region).where(col(Region.slug) == slug)).one()
+
+
+def token(
+    session: Session,
+    scope: Scope = Scope.read,
+    *,
+    municipalities: Sequence[str] = (),
+    regions: Sequence[str] = (),
+    expires_at: datetime | None = None,
+) -> str:
+    return identity.create_token(
+        session,
+        SYSTEM,
+        name=f"client {next(_sequence)}",
+        scope=scope,
+        municipalities=municipalities,
+        regions=regions,
+        expires_at=expires_at,
+    ).token
+
+
+def user(
+    session: Session,
+    role: Role,
+    *,
+    municipalities: Sequence[str] = (),
+    regions: Sequence[str] = (),
+    email: str | None = None,
+    password: str = PASSWORD,
+    is_demo: bool = False,
+) -> Principal:
+    created = identity.create_user(
+        session,
+        SYSTEM,
+        email=email or f"user{next(_sequence)}@example.no",
+        role=role,
+        password=password,
+        name=f"{role.value.title()} {next(_sequence)}",
+        municipalities=municipalities,
+        regions=regions,
+        is_demo=is_demo,
+    )
+    return user_principal(session, created)
+
+
+def coordinator(session: Session, *numbers: str) -> Principal:
+    return user(session, Role.coordinator, municipalities=numbers or ("5501",))
+
+
+def adviser(session: Session, *slugs: str) -> Principal:
+    return user(session, Role.adviser, regions=slugs or ("troms",))
+
+
+def admin(session: Session) -> Principal:
+    return user(session, Role.admin)
+
+
+def fill_section(
+    session: Session, number: str, phase: str, offerings: int = 3, text: str = "Beskrivelse"
+) -> None:
+    current = pathway.section_version(session, SYSTEM, number, phase)
+    pathway.update_section(
+        session,
+        SYSTEM,
+        number,
+        phase,
+        PhaseSectionInput.model_validate(
+            {
+                "description": text,
+                "responsible": "Hukommelsesteamet",
+                "contact": {"name": "Demenskoordinator", "phone": "+47 77 00 00 00"},
+                "maturity": "established",
+                "offerings": [
+                    {"name": f"Tilbud {i}", "status": "available"} for i in range(offerings)
+                ],
+            }
+        ),
+        current,
+    )
+
+
+def area(
+    session: Session, number: str, title: str = "Bedre oppfølging", phases: Sequence[str] = ()
+) -> int:
+    created = improvement.create_area(
+        session,
+        SYSTEM,
+        number,
+        ImprovementAreaCreate(title=title, phases=list(phases)),
+    )
+    return created.id
+
+
+def measure(session: Session, area_id: int, title: str = "Tiltak") -> int:
+    return improvement.create_measure(session, SYSTEM, area_id, MeasureCreate(title=title)).id
+
+
+def strength(session: Session, number: str, text: str = "Godt samarbeid") -> int:
+    return strengths.create_strength(session, SYSTEM, number, StrengthCreate(text=text)).id
