@@ -26,7 +26,7 @@ from app.db import Database, make_engine
 from app.main import create_app
 from app.migrate import upgrade
 from app.services.seed import seed
-from tests.dbtool import recreate_postgres_database
+from tests.dbtool import postgres_admin_url, recreate_postgres_database
 
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
@@ -36,6 +36,32 @@ POSTGRES_URL = os.environ.get(
 
 if BACKEND not in ("sqlite", "postgresql"):
     raise pytest.UsageError(f"TEST_DATABASE must be sqlite or postgresql, not {BACKEND!r}")
+
+
+def _postgres_problem() -> str | None:
+    """Why the PostgreSQL server under test cannot be reached, or None."""
+    engine = make_engine(postgres_admin_url(POSTGRES_URL), pool_size=1)
+    try:
+        with engine.connect():
+            return None
+    except Exception as exc:
+        return f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+    finally:
+        engine.dispose()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if BACKEND != "postgresql":
+        return
+    problem = _postgres_problem()
+    if problem is None:
+        return
+    message = f"PostgreSQL is not reachable at {POSTGRES_URL} ({problem})"
+    if IN_CI:
+        pytest.exit(message + "; in CI that is a failure", returncode=1)
+    skip = pytest.mark.skip(reason=message)
+    for item in items:
+        item.add_marker(skip)
 
 
 def pytest_report_header() -> str:
@@ -59,12 +85,7 @@ def fresh_database_url(suffix: str) -> str:
 
 @pytest.fixture(scope="session")
 def database_url() -> str:
-    try:
-        url = fresh_database_url("main")
-    except Exception as exc:
-        if BACKEND == "postgresql" and not IN_CI:
-            pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {exc}")
-        raise
+    url = fresh_database_url("main")
     database = Database(url)
     with database.session(write=True) as session:
         seed(session)
