@@ -171,6 +171,39 @@ def create_token(
     typer.echo(issued.token)
 
 
+@cli.command("list-tokens")
+def list_tokens() -> None:
+    """List API tokens (never the tokens themselves): id, client, scope, prefix, state."""
+    database = _database()
+    with database.session() as session:
+        for token in identity.list_tokens(session, SYSTEM):
+            state = (
+                "revoked"
+                if token.revoked_at
+                else f"expires {token.expires_at:%Y-%m-%d}"
+                if token.expires_at
+                else "active"
+            )
+            typer.echo(
+                f"{token.id:>5}  {token.client:<30} {token.scope:<6} {token.prefix}…  {state}"
+            )
+
+
+@cli.command("revoke-token")
+def revoke_token(
+    token_id: Annotated[int, typer.Argument(help="Token id from list-tokens")],
+) -> None:
+    """Revoke an API token at once."""
+    database = _database()
+    with database.session(write=True) as session:
+        try:
+            identity.revoke_token(session, SYSTEM, token_id)
+        except DomainError as error:
+            _fail(error)
+            return
+    typer.echo(f"token {token_id} revoked")
+
+
 @cli.command("export")
 def export_command(
     number: Annotated[str, typer.Argument(help="Municipality number")],

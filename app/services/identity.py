@@ -15,6 +15,7 @@ from app.models.identity import (
     ApiClientMunicipality,
     ApiClientRegion,
     ApiToken,
+    ApiTokenRead,
     User,
     UserMunicipality,
     UserRegion,
@@ -213,6 +214,27 @@ def revoke_token(session: Session, principal: Principal, token_id: int) -> None:
             after={"revoked_at": row.revoked_at.isoformat()},
         )
         commit(session)
+
+
+def list_tokens(session: Session, principal: Principal) -> list[ApiTokenRead]:
+    require_admin(principal)
+    rows = session.exec(
+        select(ApiToken, ApiClient)
+        .join(ApiClient, col(ApiClient.id) == col(ApiToken.api_client_id))
+        .order_by(col(ApiToken.id))
+    ).all()
+    return [
+        ApiTokenRead(
+            id=token.id or 0,
+            client=client.name,
+            scope=client.scope,
+            prefix=token.prefix,
+            created_at=token.created_at,
+            expires_at=token.expires_at,
+            revoked_at=token.revoked_at,
+        )
+        for token, client in rows
+    ]
 
 
 def principal_for_token(session: Session, token: str) -> Principal | None:

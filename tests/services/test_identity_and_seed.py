@@ -1,0 +1,113 @@
+"""Tokens, users, access rules and seeding."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import Session, col, func, select
+
+from app.errors import Invalid
+from app.models.base import Role, Scope, utcnow
+from app.models.identity import ApiToken, User
+from app.models.municipality import Municipality
+from app.security import sha256_hex, verify_password
+from app.services import identity
+from app.services.access import ANONYMOUS, SYSTEM
+from app.services.seed import seed
+from tests import factories
+
+
+def test_tokens_are_stored_hashed_and_expire_and_revoke(session: Session, make_client: Any) -> None:
+    issued = identity.create_token(
+        session, SYSTEM, name="journal", scope=Scope.read, municipalities=["5501"]
+    )
+    stored = session.get(ApiToken, issued.token_id)
+    assert stored is not None
+    assert stored.token_hash == sha256_hex(issued.token)
+    assert issued.token not in stored.token_hash
+    principal = identity.principal_for_token(session, issued.token)
+    assert principal is not None
+    assert principal.scope == Scope.read
+    assert make_client(issued.token).get("/api/v1/municipalities/5501").status_code == 200
+
+    identity.revoke_token(session, SYSTEM, issued.token_id)
+    assert identity.principal_for_token(session, issued.token) is None
+    assert make_client(issued.token).get("/api/v1/municipalities/5501").status_code == 401
+
+    expiring = identity.create_token(
+        session,
+        SYSTEM,
+        name="short",
+        scope=Scope.read,
+        regions=["troms"],
+        expires_at=utcnow() + timedelta(seconds=30),
+    )
+    assert identity.principal_for_token(session, expiring.token) is not None
+    stored = session.get(ApiToken, expiring.token_id)
+    assert stored is not None
+    stored.expires_at = utcnow() - timedelta(seconds=1)
+    session.commit()
+    assert identity.principal_for_token(session, expiring.token) is None
+
+
+def test_token_needs_a_binding_and_admin(session: Session) -> None:
+    with pytest.raises(Invalid):
+        identity.create_token(session, SYSTEM, name="unbound", scope=Scope.read)
+    with pytest.raises(Invalid):
+        identity.create_token(session, SYSTEM, name="x", scope=Scope.read, municipalities=["9999"])
+    coordinator = factories.coordinator(session, "5501")
+    with pytest.raises(Exception, match="administrator"):
+        identity.create_token(
+            session, coordinator, name="x", scope=Scope.read, municipalities=["5501"]
+        )
+
+
+def test_users_get_argon2id_hashes(session: Session) -> None:
+    factories.user(session, Role.coordinator, municipalities=["5501"], email="Ko@Example.no")
+    user = session.exec(select(User).where(col(User.email) == "ko@example.no")).one()
+    assert user.password_hash.startswith("$argon2id$")
+    assert verify_password(factories.PASSWORD, user.password_hash)
+    assert not verify_password("wrong password", user.password_hash)
+    with pytest.raises(Invalid):
+        factories.user(session, Role.coordinator, municipalities=["5501"], password="short")
+    with pytest.raises(Invalid):
+        factories.user(session, Role.coordinator)  # a coordinator needs a municipality
+
+
+def test_access_rules(session: Session) -> None:
+    tromso = factories.municipality(session, "5501")
+    kafjord = factories.municipality(session, "5540")
+    oslo = factories.municipality(session, "0301")
+    coordinator = factories.coordinator(session, "5501")
+    adviser = factories.adviser(session, "troms")
+    admin = factories.admin(session)
+    assert coordinator.can_edit(tromso)
+    assert not coordinator.can_read(kafjord)
+    assert adviser.can_read(kafjord)
+    assert not adviser.can_edit(kafjord)
+    assert adviser.can_comment(kafjord)
+    assert not adviser.can_read(oslo)
+    assert admin.can_edit(oslo)
+    assert not ANONYMOUS.can_read(tromso)
+
+
+def test_seeding_twice_changes_nothing(session: Session) -> None:
+    before = session.exec(select(func.count()).select_from(Municipality)).one()
+    report = seed(session)
+    assert not report.changed
+    assert session.exec(select(func.count()).select_from(Municipality)).one() == before == 357
+
+
+def test_demo_seed_is_idempotent_and_labelled(session: Session) -> None:
+    first = seed(session, demo=True)
+    assert first.demo_municipalities == 18
+    assert len(first.demo_users) == 4
+    second = seed(session, demo=True)
+    assert not second.changed
+    tromso = factories.municipality(session, "5501")
+    assert tromso.is_example
+    assert tromso.population == 76974
+    demo_users = session.exec(select(User).where(col(User.is_demo).is_(True))).all()
+    assert len(demo_users) == 4
