@@ -70,7 +70,9 @@ def pytest_report_header() -> str:
 
 
 def fresh_database_url(suffix: str) -> str:
-    """A new, empty database of the backend under test, migrated to head."""
+    """A new, empty database of the backend under test, migrated to head. Names carry the
+    xdist worker id, so parallel workers never share a database."""
+    suffix = f"{suffix}_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
     if BACKEND == "postgresql":
         url = make_url(POSTGRES_URL)
         url = url.set(database=f"{url.database}_{suffix}")
