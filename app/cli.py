@@ -249,5 +249,71 @@ def import_command(
     typer.echo(result.model_dump_json())
 
 
+@cli.command("backup")
+def backup_command(
+    output: Annotated[Path | None, typer.Argument(help="Backup file to write")] = None,
+    fmt: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="auto (SQLite file for SQLite, dump for PostgreSQL), sqlite or json",
+        ),
+    ] = "auto",
+) -> None:
+    """Back up the whole database while the app keeps running."""
+    from app.backup import BackupError, backup, sqlite_path
+
+    url = get_settings().database_url
+    if output is None:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        kind = fmt if fmt != "auto" else ("sqlite" if sqlite_path(url) else "json")
+        output = (
+            Path("backups") / f"demensforlop-{stamp}.{'db' if kind == 'sqlite' else 'jsonl.gz'}"
+        )
+    try:
+        info = backup(url, output, fmt)
+    except BackupError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=2) from None
+    typer.echo(
+        f"backup written to {info.path} ({info.format}, schema {info.revision}, "
+        f"{info.tables} tables, {info.rows} rows)"
+    )
+
+
+@cli.command("restore")
+def restore_command(
+    file: Annotated[Path, typer.Argument(help="A file made by `demensforlop backup`")],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Replace a database that already has content")
+    ] = False,
+) -> None:
+    """Replace the database's content with a backup, then migrate to the newest schema.
+    Stop the app first."""
+    from app.backup import BackupError, backup_revision, check_revision, has_content, restore
+
+    url = get_settings().database_url
+    if not file.exists():
+        typer.echo(f"error: no file {file}", err=True)
+        raise typer.Exit(code=2)
+    try:
+        check_revision(backup_revision(file))
+        engine = _database().engine
+        occupied = has_content(engine)
+        engine.dispose()
+        if occupied and not yes:
+            typer.echo(
+                "error: the database has content; restoring replaces all of it. "
+                "Run again with --yes to go ahead.",
+                err=True,
+            )
+            raise typer.Exit(code=2)
+        info = restore(url, file)
+    except BackupError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(code=2) from None
+    typer.echo(f"restored {info.rows} rows in {info.tables} tables from {info.path}")
+
+
 def main() -> None:
     cli()
