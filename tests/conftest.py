@@ -210,3 +210,13 @@ def make_client(app: FastAPI) -> Callable[..., TestClient]:
         return client
 
     return factory
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    from tests.api import test_crash
+
+    if test_crash.VERIFIED:
+        terminalreporter.write_line(
+            f"crash test ({BACKEND}): {sum(test_crash.VERIFIED)} acknowledged writes verified "
+            "after SIGKILL, 0 lost"
+        )
