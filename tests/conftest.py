@@ -213,8 +213,15 @@ def make_client(app: FastAPI) -> Callable[..., TestClient]:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    from tests.api import test_crash
+    from tests.api import test_crash, test_fuzz
 
+    operations = [k for k in test_fuzz.CALLS if not k.endswith(" examples")]
+    if operations:
+        terminalreporter.write_line(
+            f"schemathesis ({BACKEND}): {len(operations)} operations, "
+            f"{test_fuzz.CALLS['coordinator examples']} examples as coordinator, "
+            f"{test_fuzz.CALLS['adviser examples']} as adviser"
+        )
     if test_crash.VERIFIED:
         terminalreporter.write_line(
             f"crash test ({BACKEND}): {sum(test_crash.VERIFIED)} acknowledged writes verified "

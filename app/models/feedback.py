@@ -6,6 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
+import pydantic
 from pydantic import StringConstraints, model_validator
 from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
@@ -53,8 +54,8 @@ class Review(SQLModel, table=True):
 class CommentCreate(StrictInput):
     target: CommentTarget = CommentTarget.pathway
     phase: Annotated[str, StringConstraints(max_length=40)] | None = None
-    improvement_area_id: int | None = None
-    parent_id: int | None = None
+    improvement_area_id: Annotated[int, pydantic.Field(ge=1, le=2_147_483_647)] | None = None
+    parent_id: Annotated[int, pydantic.Field(ge=1, le=2_147_483_647)] | None = None
     text: Annotated[str, StringConstraints(min_length=1, max_length=4000)]
 
     @model_validator(mode="after")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
+import pydantic
 from pydantic import AfterValidator, StringConstraints, model_validator
 from sqlalchemy import Text
 from sqlmodel import Field, SQLModel
@@ -161,7 +162,7 @@ class ImprovementAreaRead(ApiOutput):
 
 
 class PriorityOrder(StrictInput):
-    ids: list[int] = Field(max_length=500)
+    ids: list[Annotated[int, pydantic.Field(ge=1, le=2_147_483_647)]] = Field(max_length=500)
 
 
 class PriorityOrderRead(ApiOutput):

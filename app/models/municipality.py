@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import StringConstraints
 from sqlmodel import Field, SQLModel
 
 from app.models.base import (
@@ -22,16 +22,9 @@ MunicipalityNumber = Annotated[str, StringConstraints(pattern=r"^\d{4}$")]
 RegionSlug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=60)]
 
 
-def _http_url(value: str | None) -> str | None:
-    if value in (None, ""):
-        return None
-    assert value is not None
-    if not value.startswith(("https://", "http://")) or len(value) < 12 or " " in value:
-        raise ValueError("must be a web address starting with https:// or http://")
-    return value
-
-
-WebAddress = Annotated[str | None, StringConstraints(max_length=300), AfterValidator(_http_url)]
+WebAddress = (
+    Annotated[str, StringConstraints(max_length=300, pattern=r"^https?://[^\s/]+\.[^\s]+$")] | None
+)
 
 
 class Region(SQLModel, table=True):

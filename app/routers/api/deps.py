@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Path, Request, Response
 from pydantic import BaseModel
 from sqlmodel import Session
 
@@ -17,6 +17,10 @@ from app.services.common import Page
 from app.services.identity import principal_for_token
 
 T = TypeVar("T")
+
+#: Ids are 32-bit on every backend; larger numbers can name nothing.
+MAX_ID = 2_147_483_647
+Id = Annotated[int, Path(ge=1, le=MAX_ID, description="Resource id")]
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

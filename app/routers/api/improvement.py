@@ -23,6 +23,7 @@ from app.routers.api.deps import (
     CREATE,
     READ,
     WRITE,
+    Id,
     IfMatchDep,
     PageOut,
     PrincipalDep,
@@ -91,7 +92,7 @@ def reorder_areas(
 
 @router.get("/improvement-areas/{area_id}", response_model=ImprovementAreaRead, responses=READ)
 def get_area(
-    area_id: int, session: SessionDep, principal: PrincipalDep, response: Response
+    area_id: Id, session: SessionDep, principal: PrincipalDep, response: Response
 ) -> ImprovementAreaRead:
     result = improvement.get_area(session, principal, area_id)
     set_etag(response, result.version)
@@ -100,7 +101,7 @@ def get_area(
 
 @router.patch("/improvement-areas/{area_id}", response_model=ImprovementAreaRead, responses=WRITE)
 def update_area(
-    area_id: int,
+    area_id: Id,
     data: ImprovementAreaUpdate,
     expected: IfMatchDep,
     session: SessionDep,
@@ -114,7 +115,7 @@ def update_area(
 
 @router.delete("/improvement-areas/{area_id}", status_code=204, responses=WRITE)
 def delete_area(
-    area_id: int, expected: IfMatchDep, session: SessionDep, principal: PrincipalDep
+    area_id: Id, expected: IfMatchDep, session: SessionDep, principal: PrincipalDep
 ) -> Response:
     """Removes the area with its measures, notes and indicators."""
     improvement.delete_area(session, principal, area_id, expected)
@@ -126,7 +127,7 @@ def delete_area(
     response_model=PageOut[MeasureRead],
     responses=READ,
 )
-def list_measures(area_id: int, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
+def list_measures(area_id: Id, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
     return page_out(improvement.list_measures(session, principal, area_id))
 
 
@@ -137,7 +138,7 @@ def list_measures(area_id: int, session: SessionDep, principal: PrincipalDep) ->
     responses=CREATE,
 )
 def create_measure(
-    area_id: int,
+    area_id: Id,
     data: MeasureCreate,
     session: SessionDep,
     principal: PrincipalDep,
@@ -152,7 +153,7 @@ def create_measure(
 
 @router.get("/measures/{measure_id}", response_model=MeasureRead, responses=READ)
 def get_measure(
-    measure_id: int, session: SessionDep, principal: PrincipalDep, response: Response
+    measure_id: Id, session: SessionDep, principal: PrincipalDep, response: Response
 ) -> MeasureRead:
     result = improvement.get_measure(session, principal, measure_id)
     set_etag(response, result.version)
@@ -161,7 +162,7 @@ def get_measure(
 
 @router.patch("/measures/{measure_id}", response_model=MeasureRead, responses=WRITE)
 def update_measure(
-    measure_id: int,
+    measure_id: Id,
     data: MeasureUpdate,
     expected: IfMatchDep,
     session: SessionDep,
@@ -175,7 +176,7 @@ def update_measure(
 
 @router.delete("/measures/{measure_id}", status_code=204, responses=WRITE)
 def delete_measure(
-    measure_id: int, expected: IfMatchDep, session: SessionDep, principal: PrincipalDep
+    measure_id: Id, expected: IfMatchDep, session: SessionDep, principal: PrincipalDep
 ) -> Response:
     improvement.delete_measure(session, principal, measure_id, expected)
     return Response(status_code=204)
@@ -188,7 +189,7 @@ def delete_measure(
     "/measures/{measure_id}/notes", response_model=PageOut[ProgressNoteRead], responses=READ
 )
 def list_measure_notes(
-    measure_id: int, session: SessionDep, principal: PrincipalDep
+    measure_id: Id, session: SessionDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     """Newest first."""
     return page_out(improvement.list_notes(session, principal, measure_id=measure_id))
@@ -201,7 +202,7 @@ def list_measure_notes(
     responses=CREATE,
 )
 def create_measure_note(
-    measure_id: int,
+    measure_id: Id,
     data: ProgressNoteCreate,
     session: SessionDep,
     principal: PrincipalDep,
@@ -219,7 +220,7 @@ def create_measure_note(
     response_model=PageOut[ProgressNoteRead],
     responses=READ,
 )
-def list_area_notes(area_id: int, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
+def list_area_notes(area_id: Id, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
     """Newest first."""
     return page_out(improvement.list_notes(session, principal, area_id=area_id))
 
@@ -231,7 +232,7 @@ def list_area_notes(area_id: int, session: SessionDep, principal: PrincipalDep) 
     responses=CREATE,
 )
 def create_area_note(
-    area_id: int,
+    area_id: Id,
     data: ProgressNoteCreate,
     session: SessionDep,
     principal: PrincipalDep,
@@ -246,7 +247,7 @@ def create_area_note(
 
 @router.get("/progress-notes/{note_id}", response_model=ProgressNoteRead, responses=READ)
 def get_note(
-    note_id: int, session: SessionDep, principal: PrincipalDep, response: Response
+    note_id: Id, session: SessionDep, principal: PrincipalDep, response: Response
 ) -> ProgressNoteRead:
     result = improvement.get_note(session, principal, note_id)
     set_etag(response, result.version)
@@ -255,7 +256,7 @@ def get_note(
 
 @router.patch("/progress-notes/{note_id}", response_model=ProgressNoteRead, responses=WRITE)
 def update_note(
-    note_id: int,
+    note_id: Id,
     data: ProgressNoteUpdate,
     expected: IfMatchDep,
     session: SessionDep,

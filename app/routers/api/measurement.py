@@ -19,6 +19,7 @@ from app.routers.api.deps import (
     NOT_MODIFIED,
     READ,
     WRITE,
+    Id,
     IfMatchDep,
     PageOut,
     PrincipalDep,
@@ -45,7 +46,7 @@ def _observations_tag(data_version: int, full: bool) -> str:
     response_model=PageOut[IndicatorRead],
     responses=READ,
 )
-def list_indicators(area_id: int, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
+def list_indicators(area_id: Id, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
     return page_out(measurement.list_indicators(session, principal, area_id))
 
 
@@ -56,7 +57,7 @@ def list_indicators(area_id: int, session: SessionDep, principal: PrincipalDep) 
     responses=CREATE,
 )
 def create_indicator(
-    area_id: int,
+    area_id: Id,
     data: IndicatorCreate,
     session: SessionDep,
     principal: PrincipalDep,
@@ -73,7 +74,7 @@ def create_indicator(
 
 @router.get("/indicators/{indicator_id}", response_model=IndicatorRead, responses=READ)
 def get_indicator(
-    indicator_id: int, session: SessionDep, principal: PrincipalDep, response: Response
+    indicator_id: Id, session: SessionDep, principal: PrincipalDep, response: Response
 ) -> IndicatorRead:
     result = measurement.get_indicator(session, principal, indicator_id)
     set_etag(response, result.version)
@@ -82,7 +83,7 @@ def get_indicator(
 
 @router.patch("/indicators/{indicator_id}", response_model=IndicatorRead, responses=WRITE)
 def update_indicator(
-    indicator_id: int,
+    indicator_id: Id,
     data: IndicatorUpdate,
     expected: IfMatchDep,
     session: SessionDep,
@@ -96,7 +97,7 @@ def update_indicator(
 
 @router.delete("/indicators/{indicator_id}", status_code=204, responses=WRITE)
 def delete_indicator(
-    indicator_id: int, expected: IfMatchDep, session: SessionDep, principal: PrincipalDep
+    indicator_id: Id, expected: IfMatchDep, session: SessionDep, principal: PrincipalDep
 ) -> Response:
     measurement.delete_indicator(session, principal, indicator_id, expected)
     return Response(status_code=204)
@@ -108,7 +109,7 @@ def delete_indicator(
     responses=responses(READ, NOT_MODIFIED),
 )
 def list_observations(
-    indicator_id: int,
+    indicator_id: Id,
     session: SessionDep,
     principal: PrincipalDep,
     request: Request,
@@ -136,7 +137,7 @@ def list_observations(
     responses=WRITE,
 )
 def put_observations(
-    indicator_id: int,
+    indicator_id: Id,
     data: ObservationList,
     expected: IfMatchDep,
     session: SessionDep,
@@ -159,7 +160,7 @@ def put_observations(
 
 @router.delete("/indicators/{indicator_id}/observations/{period}", status_code=204, responses=WRITE)
 def delete_observation(
-    indicator_id: int,
+    indicator_id: Id,
     period: date,
     expected: IfMatchDep,
     session: SessionDep,

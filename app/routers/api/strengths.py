@@ -11,6 +11,7 @@ from app.routers.api.deps import (
     CREATE,
     READ,
     WRITE,
+    Id,
     IfMatchDep,
     PageOut,
     PrincipalDep,
@@ -52,7 +53,7 @@ def create_strength(
 
 @router.get("/strengths/{strength_id}", response_model=StrengthRead, responses=READ)
 def get_strength(
-    strength_id: int, session: SessionDep, principal: PrincipalDep, response: Response
+    strength_id: Id, session: SessionDep, principal: PrincipalDep, response: Response
 ) -> StrengthRead:
     result = strengths.get_strength(session, principal, strength_id)
     set_etag(response, result.version)
@@ -61,7 +62,7 @@ def get_strength(
 
 @router.patch("/strengths/{strength_id}", response_model=StrengthRead, responses=WRITE)
 def update_strength(
-    strength_id: int,
+    strength_id: Id,
     data: StrengthUpdate,
     expected: IfMatchDep,
     session: SessionDep,
@@ -75,7 +76,7 @@ def update_strength(
 
 @router.delete("/strengths/{strength_id}", status_code=204, responses=WRITE)
 def delete_strength(
-    strength_id: int, expected: IfMatchDep, session: SessionDep, principal: PrincipalDep
+    strength_id: Id, expected: IfMatchDep, session: SessionDep, principal: PrincipalDep
 ) -> Response:
     strengths.delete_strength(session, principal, strength_id, expected)
     return Response(status_code=204)

@@ -1,0 +1,106 @@
+"""Fuzzing the API from its own OpenAPI document (schemathesis): as a coordinator with a
+write token and as an adviser with a read token, against a database with the demo data.
+Every response must be documented (status, content type, schema) and none may be a 5xx."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import schemathesis
+from fastapi import FastAPI
+from hypothesis import HealthCheck, given, settings
+from schemathesis.core.result import Ok
+from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+from app.config import Settings
+from app.db import Database
+from app.main import create_app
+from app.models.base import Scope
+from app.services import identity
+from app.services.access import SYSTEM
+from app.services.seed import seed
+from tests.conftest import fresh_database_url
+
+pytestmark = pytest.mark.slow
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
+CALLS: Counter[str] = Counter()  # operations and examples run, for the terminal summary
+TOKENS: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module")
+def fuzz_app() -> Iterator[FastAPI]:
+    url = fresh_database_url("fuzz")
+    database = Database(url)
+    with database.session(write=True) as session:
+        seed(session, demo=True)
+    with database.session(write=True) as session:
+        TOKENS["coordinator"] = identity.create_token(
+            session, SYSTEM, name="fuzz coordinator", scope=Scope.write, municipalities=["5501"]
+        ).token
+        TOKENS["adviser"] = identity.create_token(
+            session, SYSTEM, name="fuzz adviser", scope=Scope.read, regions=["troms"]
+        ).token
+    app = create_app(
+        Settings(environment="test", database_url=url, log_level="ERROR", demo=True),
+        database=database,
+    )
+    yield app
+    database.dispose()
+
+
+# Some rules depend on data, not on the schema (a phase or offering-type key must exist, a
+# due date follows its start date, numerator ≤ denominator, the caller's binding), so a
+# schema-valid request may rightly get 403/404/409/412/422: "positive data acceptance" does
+# not apply to this API. Every other check runs, server errors and conformance included.
+EXCLUDED_CHECKS = [positive_data_acceptance]
+
+FUZZ_SETTINGS = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+    database=None,
+)
+
+
+def _fuzz(app: FastAPI, who: str) -> None:
+    """Every operation, EXAMPLES generated requests each; failures are collected per
+    operation so one run reports all of them."""
+    api = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
+    headers = {"Authorization": f"Bearer {TOKENS[who]}"}
+    failures: dict[str, str] = {}
+
+    def fuzz_operation(operation: Any, label: str) -> None:
+        @given(case=operation.as_strategy())
+        @FUZZ_SETTINGS
+        def run(case: Any) -> None:
+            CALLS[f"{who} examples"] += 1
+            CALLS[label] += 1
+            case.call_and_validate(headers=headers, excluded_checks=EXCLUDED_CHECKS)
+
+        run()
+
+    for result in api.get_all_operations():
+        if not isinstance(result, Ok):
+            failures[f"schema error {len(failures)}"] = str(result.err())
+            continue
+        operation = result.ok()
+        label = f"{operation.method.upper()} {operation.path}"
+        try:
+            fuzz_operation(operation, label)
+        except (Exception, BaseExceptionGroup) as error:
+            failures[label] = str(error)[:3000]
+    assert not failures, "\n\n".join(f"{k}:\n{v}" for k, v in failures.items())
+
+
+def test_api_as_coordinator(fuzz_app: FastAPI) -> None:
+    _fuzz(fuzz_app, "coordinator")
+
+
+def test_api_as_adviser(fuzz_app: FastAPI) -> None:
+    _fuzz(fuzz_app, "adviser")
