@@ -18,7 +18,7 @@ export TEST_POSTGRES_URL
 PYTEST ?= $(BIN)/pytest -p no:cacheprovider
 PYTEST_ARGS ?=
 
-.PHONY: help run install install-dev lint typecheck migrations-check test test-sqlite \
+.PHONY: help run install install-dev lint typecheck migrations-check audit test test-sqlite \
 	test-postgresql test-fast bench lock clean
 
 help:
@@ -82,7 +82,12 @@ test-postgresql: install-dev
 	@echo "=== tests on PostgreSQL ($(TEST_POSTGRES_URL)) ==="
 	TEST_DATABASE=postgresql $(PYTEST) $(PYTEST_ARGS)
 
-test: lint typecheck migrations-check test-sqlite test-postgresql
+# Known vulnerabilities in the pinned dependencies (fails on a finding; says plainly when the
+# data source cannot be reached).
+audit: install-dev
+	$(BIN)/python tools/audit_dependencies.py
+
+test: lint typecheck migrations-check audit test-sqlite test-postgresql
 	@echo "all checks passed on SQLite and PostgreSQL"
 
 # Quicker loop while working: no browser tests, SQLite only.
