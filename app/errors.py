@@ -42,6 +42,22 @@ class NotFound(DomainError):
     title = "Not found"
 
 
+class NotPublished(NotFound):
+    """The municipality exists but has not published its pathway. Carries its name and
+    website, so the public can be pointed somewhere useful."""
+
+    slug = "not-published"
+    title = "Not published yet"
+
+    def __init__(self, name: str, website: str | None) -> None:
+        detail = f"{name} has not published its dementia care pathway here yet."
+        if website:
+            detail += f" The municipality's own website may help: {website}"
+        super().__init__(detail, name=name, website=website)
+        self.name = name
+        self.website = website
+
+
 class Conflict(DomainError):
     status = 409
     slug = "conflict"

@@ -28,6 +28,7 @@ from app.routers.api import (
     municipalities,
     pathway,
     public,
+    publishing,
     strengths,
     transfer,
 )
@@ -57,6 +58,7 @@ def api_router() -> APIRouter:
         catalogue,
         municipalities,
         pathway,
+        publishing,
         checklist,
         strengths,
         improvement,

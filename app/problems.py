@@ -112,7 +112,8 @@ def install_error_handlers(app: FastAPI) -> None:
         html = render_html(request, exc.status, exc.title, exc.detail)
         if html is not None:
             return html
-        extra: dict[str, Any] = {}
+        # Members a domain error carries (e.g. the website of an unpublished municipality).
+        extra: dict[str, Any] = {k: v for k, v in exc.extra.items() if v is not None}
         headers: dict[str, str] = {}
         if isinstance(exc, Invalid):
             extra["errors"] = [{"field": e.field, "message": e.message} for e in exc.errors]

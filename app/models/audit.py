@@ -42,3 +42,10 @@ class AuditEventRead(ApiOutput):
     municipality: str | None
     before: dict[str, Any] | None
     after: dict[str, Any] | None
+
+
+class AuditFiltersRead(ApiOutput):
+    """The choices for filtering a municipality's history: what was changed, and by whom."""
+
+    entity_types: list[str]
+    actors: list[str]

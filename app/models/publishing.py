@@ -1,15 +1,18 @@
-"""Published versions: immutable, numbered snapshots of a municipality's pathway."""
+"""Published versions: immutable, numbered snapshots of a municipality's pathway, and the
+shapes the public, the history and the diff are served in."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import StringConstraints
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.models.base import ApiOutput, JSONType, StrictInput, created_at_field
+
+SUMMARY_MAX = 500
 
 
 class PublishedVersion(SQLModel, table=True):
@@ -30,8 +33,79 @@ class PublishedVersion(SQLModel, table=True):
     snapshot: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
 
 
+# ---- the snapshot ------------------------------------------------------------------------
+# Every field has a default, so a snapshot written by an older release (or imported from
+# another installation) still reads.
+
+
+class SnapshotContact(ApiOutput):
+    name: str = ""
+    phone: str = ""
+    email: str | None = None
+    hours: str = ""
+
+
+class SnapshotOffering(ApiOutput):
+    type: str | None = None
+    name: str = ""
+    description: str = ""
+    status: str = "available"
+    provider: str = "own"
+    contact: str = ""
+
+
+class SnapshotPhase(ApiOutput):
+    phase: str
+    phase_name: str = ""
+    description: str = ""
+    description_html: str = ""
+    responsible: str = ""
+    contact: SnapshotContact = Field(default_factory=SnapshotContact)
+    offerings: list[SnapshotOffering] = Field(default_factory=list)
+
+
+class SnapshotContactPoint(ApiOutput):
+    """One place to turn to, with the phases it serves: the public page shows these first."""
+
+    responsible: str = ""
+    name: str = ""
+    phone: str = ""
+    email: str | None = None
+    hours: str = ""
+    phases: list[str] = Field(default_factory=list)
+
+
+class SnapshotStrength(ApiOutput):
+    text: str
+    phase: str | None = None
+
+
+class SnapshotImprovementArea(ApiOutput):
+    priority: int
+    title: str
+    phases: list[str] = Field(default_factory=list)
+    status: str = "not_started"
+    measure_counts: dict[str, int] = Field(default_factory=dict)
+
+
+class PathwaySnapshot(ApiOutput):
+    """What a published version holds: the pathway as the public reads it. It holds no
+    measurements, so small-number suppression has nothing to hide here."""
+
+    municipality: str
+    name: str = ""
+    website: str | None = None
+    contacts: list[SnapshotContactPoint] = Field(default_factory=list)
+    phases: list[SnapshotPhase] = Field(default_factory=list)
+    strengths: list[SnapshotStrength] = Field(default_factory=list)
+    improvement_areas: list[SnapshotImprovementArea] = Field(default_factory=list)
+
+
+# ---- API schemas -------------------------------------------------------------------------
+
+
 class PublishInput(StrictInput):
-    summary: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+    summary: Annotated[str, StringConstraints(min_length=1, max_length=SUMMARY_MAX)]
 
 
 class PublishedVersionSummary(ApiOutput):
@@ -42,4 +116,98 @@ class PublishedVersionSummary(ApiOutput):
 
 
 class PublishedVersionRead(PublishedVersionSummary):
-    pathway: dict[str, Any]
+    pathway: PathwaySnapshot
+
+
+class PublicPathwayRead(PathwaySnapshot):
+    """The latest published version for everyone: the snapshot, its number, date and change
+    summary. Who published it is not shown to the public."""
+
+    version: int
+    published_at: datetime
+    summary: str
+
+
+class PublicMunicipalityRead(ApiOutput):
+    number: str
+    name: str
+    #: The official name forms (Norwegian, Sami, Kven), as they appear in `name`.
+    names: list[str]
+    region: str
+    region_name: str
+    website: str | None
+    published: bool
+    published_at: datetime | None
+    version: int | None
+
+
+class RestoreInput(StrictInput):
+    """Take a phase section's text (description, responsible, contact) from an older
+    published version; its offerings too when asked."""
+
+    from_version: int = Field(ge=1, le=1_000_000)
+    include_offerings: bool = False
+
+
+# ---- diffs -------------------------------------------------------------------------------
+
+
+class DiffSegment(ApiOutput):
+    op: Literal["equal", "insert", "delete"]
+    text: str
+
+
+class FieldChange(ApiOutput):
+    field: str
+    before: Any
+    after: Any
+    #: For text: a word-level diff, to be shown with <ins>/<del> and visible markers.
+    segments: list[DiffSegment] | None = None
+
+
+class OfferingChange(ApiOutput):
+    name: str
+    type: str | None
+    changes: list[FieldChange]
+
+
+class OfferingsDiff(ApiOutput):
+    added: list[SnapshotOffering]
+    removed: list[SnapshotOffering]
+    changed: list[OfferingChange]
+
+
+class PhaseDiff(ApiOutput):
+    phase: str
+    phase_name: str
+    changed: bool
+    fields: list[FieldChange]
+    offerings: OfferingsDiff
+
+
+class ImprovementAreaChange(ApiOutput):
+    title: str
+    changes: list[FieldChange]
+
+
+class StrengthsDiff(ApiOutput):
+    added: list[SnapshotStrength]
+    removed: list[SnapshotStrength]
+
+
+class ImprovementAreasDiff(ApiOutput):
+    added: list[SnapshotImprovementArea]
+    removed: list[SnapshotImprovementArea]
+    changed: list[ImprovementAreaChange]
+
+
+class PathwayDiff(ApiOutput):
+    municipality: str
+    #: A version number, or "draft".
+    base: int | Literal["draft"]
+    against: int | Literal["draft"]
+    changed_phases: list[str]
+    municipality_fields: list[FieldChange]
+    phases: list[PhaseDiff]
+    strengths: StrengthsDiff
+    improvement_areas: ImprovementAreasDiff

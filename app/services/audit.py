@@ -9,9 +9,10 @@ from sqlmodel import Session, col, select
 
 from app.context import current_request_id
 from app.errors import FieldError, Invalid
-from app.models.audit import AuditEvent, AuditEventRead
+from app.models.audit import AuditEvent, AuditEventRead, AuditFiltersRead
 from app.models.municipality import Municipality
 from app.services.access import Principal, require_authenticated, require_read
+from app.services.collation import norwegian_key
 from app.services.common import Page, clamp_paging, count, get_municipality
 
 
@@ -98,6 +99,22 @@ def list_events(
         for event, number in rows
     ]
     return Page(items=items, total=total, limit=limit, offset=offset)
+
+
+def history_filters(session: Session, principal: Principal, number: str) -> AuditFiltersRead:
+    """The entity types and the people (or API clients) found in a municipality's history,
+    for its filters, in two queries; the same readers as the history itself."""
+    municipality = get_municipality(session, number)
+    require_read(principal, municipality)
+    of_municipality = col(AuditEvent.municipality_id) == municipality.id
+    entity_types = session.exec(
+        select(AuditEvent.entity_type).where(of_municipality).distinct()
+    ).all()
+    actors = session.exec(select(AuditEvent.actor).where(of_municipality).distinct()).all()
+    return AuditFiltersRead(
+        entity_types=sorted(entity_types),
+        actors=sorted(actors, key=lambda a: (norwegian_key(a), a)),
+    )
 
 
 def _visible_municipality_ids(session: Session, principal: Principal) -> list[int]:

@@ -1,5 +1,6 @@
 """Norwegian alphabetical order, the same on every database: a–z, then æ, ø, å. Letters with
-accents (the Sami á, č, đ, ŋ, š, ŧ, ž) sort with their base letter."""
+accents (the Sami á, č, đ, ŋ, š, ŧ, ž) sort with their base letter. And a forgiving search
+key, so that "gaivuotna" finds "Gáivuotna" and "tromso" finds "Tromsø"."""
 
 from __future__ import annotations
 
@@ -17,3 +18,17 @@ def norwegian_key(text: str) -> str:
         base = unicodedata.normalize("NFD", char)[0]
         key.append(base)
     return "".join(key)
+
+
+_FOLD = {"æ": "ae", "ä": "a", "ø": "o", "ö": "o", "đ": "d", "ŋ": "n", "ŧ": "t", "ß": "ss"}
+
+
+def search_key(text: str) -> str:
+    """Case- and accent-insensitive form for matching (never for sorting): letters lose their
+    accents (á → a, å → a, ø → o), whitespace is collapsed."""
+    folded = []
+    for char in unicodedata.normalize("NFD", text.casefold()):
+        if unicodedata.combining(char):
+            continue
+        folded.append(_FOLD.get(char, char))
+    return " ".join("".join(folded).split())

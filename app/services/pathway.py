@@ -206,6 +206,26 @@ def update_section(
     require_edit(principal, municipality)
     assert municipality.id is not None
     municipality = lock_municipality(session, municipality.id)
+    return save_section(session, principal, municipality, phase, data, expected_version, lang)
+
+
+def save_section(
+    session: Session,
+    principal: Principal,
+    municipality: Municipality,
+    phase: str,
+    data: PhaseSectionInput,
+    expected_version: int,
+    lang: str = "nb",
+    *,
+    keep_offerings: bool = False,
+    action: str = "update",
+    audit_note: dict[str, object] | None = None,
+) -> PhaseSectionRead:
+    """Write a phase section of a municipality the caller has locked and may edit: check the
+    version, save, bump versions, audit, commit. `keep_offerings` leaves the section's
+    offerings as they are; `audit_note` is added to the event's "after" (e.g. where restored
+    text came from). An identical write changes nothing."""
     catalogue = Catalogue(session, lang)
     section, offerings = _load_section(session, municipality, phase)
     before = section_read(section, offerings, catalogue)
@@ -229,19 +249,23 @@ def update_section(
         "maturity": data.maturity.value,
         "needs_knowledge": data.needs_knowledge,
     }
-    new_offerings = [
-        Offering(
-            phase_section_id=section.id,  # type: ignore[arg-type]
-            position=i + 1,
-            type=o.type or None,
-            name=clean_text(o.name),
-            description=clean_text(o.description),
-            status=o.status.value,
-            provider=o.provider.value,
-            contact=clean_text(o.contact),
-        )
-        for i, o in enumerate(data.offerings)
-    ]
+    new_offerings = (
+        offerings
+        if keep_offerings
+        else [
+            Offering(
+                phase_section_id=section.id,  # type: ignore[arg-type]
+                position=i + 1,
+                type=o.type or None,
+                name=clean_text(o.name),
+                description=clean_text(o.description),
+                status=o.status.value,
+                provider=o.provider.value,
+                contact=clean_text(o.contact),
+            )
+            for i, o in enumerate(data.offerings)
+        ]
+    )
     unchanged = all(getattr(section, k) == v for k, v in new_values.items()) and [
         _offering_key(o) for o in offerings
     ] == [_offering_key(o) for o in new_offerings]
@@ -252,10 +276,11 @@ def update_section(
     now = utcnow()
     for key, value in new_values.items():
         setattr(section, key, value)
-    for old in offerings:
-        session.delete(old)
-    session.flush()
-    session.add_all(new_offerings)
+    if not keep_offerings:
+        for old in offerings:
+            session.delete(old)
+        session.flush()
+        session.add_all(new_offerings)
     section.version += 1
     section.updated_at = now
     touch(municipality, now)
@@ -264,12 +289,12 @@ def update_section(
     audit.record(
         session,
         principal,
-        action="update",
+        action=action,
         entity_type="phase_section",
         entity_id=f"{municipality.number}/{phase}",
         municipality=municipality,
         before=audit_view(before),
-        after=audit_view(after),
+        after={**audit_view(after), **(audit_note or {})},
     )
     commit(session)
     return after

@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.db import Database
+from app.errors import Conflict
 from app.models.base import Scope
 from app.models.feedback import Comment
 from app.models.measurement import IndicatorCreate, ObservationList
+from app.models.publishing import PublishInput
 from app.models.transfer import MunicipalityExport
-from app.services import measurement, transfer
+from app.services import measurement, publishing, transfer
 from app.services.access import SYSTEM
 from app.services.seed import seed
 from tests import factories
@@ -106,6 +109,38 @@ def test_export_import_round_trip_is_lossless(session: Session, make_client: Any
     finally:
         target.dispose()
     assert json.dumps(again, sort_keys=True) == json.dumps(document, sort_keys=True)
+
+
+def test_round_trip_keeps_published_versions(session: Session, make_client: Any) -> None:
+    _rich_municipality(session, "5501")
+    writer: TestClient = make_client(factories.token(session, Scope.write, municipalities=["5501"]))
+    versions = "/api/v1/municipalities/5501/pathway/versions"
+    assert writer.post(versions, json={"summary": "Første versjon"}).status_code == 201
+    factories.fill_section(session, "5501", "suspicion", offerings=2, text="Ring fastlegen.")
+    assert writer.post(versions, json={"summary": "Mistanke beskrevet"}).status_code == 201
+    document = writer.get("/api/v1/municipalities/5501/export").json()
+    assert [v["number"] for v in document["published_versions"]] == [1, 2]
+
+    url = fresh_database_url("roundtrip_versions")
+    target = Database(url)
+    try:
+        with target.session(write=True) as other:
+            seed(other)
+        with target.session(write=True) as other:
+            transfer.import_municipality(
+                other, SYSTEM, "5501", MunicipalityExport.model_validate(document)
+            )
+        with target.session() as other:
+            again = transfer.export_municipality(other, SYSTEM, "5501").model_dump(mode="json")
+            public = publishing.get_public(other, "5501")
+        # The imported draft is the one version 2 was taken from: nothing new to publish.
+        with target.session(write=True) as other, pytest.raises(Conflict):
+            publishing.publish(other, SYSTEM, "5501", PublishInput(summary="Igjen"))
+    finally:
+        target.dispose()
+    assert json.dumps(again, sort_keys=True) == json.dumps(document, sort_keys=True)
+    assert public.version == 2
+    assert public.phases[0].description == "Ring fastlegen."
 
 
 def test_import_replaces_content_and_moves_versions_forward(

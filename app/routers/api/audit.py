@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from app.models.audit import AuditEventRead
+from app.models.audit import AuditEventRead, AuditFiltersRead
 from app.routers.api.deps import READ, PageOut, PrincipalDep, SessionDep, page_out
 from app.services import audit
 
@@ -21,6 +21,9 @@ def list_events(
     municipality: Annotated[str | None, Query(pattern=r"^\d{4}$")] = None,
     since: Annotated[datetime | None, Query(description="With time zone")] = None,
     entity_type: Annotated[str | None, Query(max_length=40)] = None,
+    actor: Annotated[
+        str | None, Query(max_length=200, description="Who made the change, as shown in `actor`")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> dict[str, Any]:
@@ -32,7 +35,19 @@ def list_events(
             municipality_number=municipality,
             since=since,
             entity_type=entity_type,
+            actor=actor,
             limit=limit,
             offset=offset,
         )
     )
+
+
+@router.get("/audit-events/filters", response_model=AuditFiltersRead, responses=READ)
+def history_filters(
+    session: SessionDep,
+    principal: PrincipalDep,
+    municipality: Annotated[str, Query(pattern=r"^\d{4}$")],
+) -> AuditFiltersRead:
+    """The entity types and actors in a municipality's history: the choices for filtering
+    `/audit-events` by `entity_type` and `actor`."""
+    return audit.history_filters(session, principal, municipality)

@@ -151,6 +151,9 @@ class Problem(BaseModel):
     errors: list[ProblemFieldError] | None = None
     current_version: int | None = None
     current: Any | None = None
+    #: On 404 for a municipality that has not published: its name and own website.
+    name: str | None = None
+    website: str | None = None
 
 
 _DESCRIPTIONS = {
