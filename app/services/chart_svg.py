@@ -427,6 +427,12 @@ def _y_range(chart: ChartInput) -> tuple[float, float]:
     if not values:
         return 0.0, 1.0
     low, high = min(values), max(values)
+    # Breathing room, so that no point sits on the frame; counts and percentages keep 0 as
+    # their floor, and percentages stop at 100.
+    pad = 0.05 * ((high - low) or abs(high) or 1.0)
+    high += pad
+    if low < 0 or indicator.kind == IndicatorKind.value:
+        low -= pad
     if indicator.kind == IndicatorKind.proportion:
         high = min(max(high, low + 1), 100.0)
     return low, high
