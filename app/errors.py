@@ -104,6 +104,12 @@ class TooLarge(DomainError):
     title = "Request body too large"
 
 
+class UnsupportedMediaType(DomainError):
+    status = 415
+    slug = "unsupported-media-type"
+    title = "Unsupported media type"
+
+
 class TooManyRequests(DomainError):
     status = 429
     slug = "too-many-requests"

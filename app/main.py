@@ -123,7 +123,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.openapi = openapi  # type: ignore[method-assign]
 
     def body_limit(path: str) -> int:
-        if path.endswith("/import"):
+        # Only whole-municipality imports carry histories; observation imports are at most
+        # 1000 short rows and keep the ordinary limit.
+        if path.startswith(f"{API_PREFIX}/municipalities/") and path.endswith("/import"):
             return settings.max_import_bytes
         return settings.max_body_bytes
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 import pydantic
 from pydantic import StringConstraints, model_validator
@@ -24,6 +24,9 @@ from app.models.base import (
 from app.models.improvement import SaneDate, Title
 
 FiniteFloat = Annotated[float, pydantic.Field(allow_inf_nan=False, ge=-1e12, le=1e12)]
+
+#: Most observations one PUT or import may carry.
+MAX_OBSERVATIONS_PER_WRITE = 1000
 
 
 class Indicator(SQLModel, table=True):
@@ -138,7 +141,7 @@ class ObservationInput(StrictInput):
 class ObservationList(StrictInput):
     """Observations to insert or replace, by period. Periods not listed are left alone."""
 
-    items: list[ObservationInput] = Field(max_length=1000)
+    items: list[ObservationInput] = Field(max_length=MAX_OBSERVATIONS_PER_WRITE)
 
 
 class ObservationRead(ApiOutput):
@@ -157,3 +160,102 @@ class ObservationsRead(ApiOutput):
     data_version: int
     items: list[ObservationRead]
     total: int
+
+
+class ObservationImportRead(ObservationsRead):
+    """The observations after an import, with what the import did."""
+
+    #: Data rows read from the text.
+    rows: int
+    #: Periods added or changed (0 when the import repeated what was saved).
+    changed: int
+
+
+# ---- run-chart analysis ------------------------------------------------------------------
+
+Side = Literal["above", "below", "on_line"]
+
+
+class RunRead(ApiOutput):
+    """Consecutive useful points on one side of the centre line."""
+
+    side: Literal["above", "below"]
+    first_period: date
+    last_period: date
+    #: Useful points in the run (points on the centre line inside it are not counted).
+    length: int
+
+
+class SignalsRead(ApiOutput):
+    #: The longest run is longer than `longest_run_max`.
+    long_run: bool
+    #: The crossings are fewer than `crossings_min`.
+    few_crossings: bool
+
+
+class RunAnalysisRead(ApiOutput):
+    """The Anhøj rules for one stretch of points with one centre line."""
+
+    #: The median of the baseline. Null with no points, or when it would reveal a small
+    #: number to this caller (then `centre_line_suppressed` says so).
+    centre_line: float | None
+    centre_line_suppressed: str | None = None
+    n_points: int
+    #: Points of the baseline (the first `baseline_points`, or all).
+    n_baseline: int
+    #: Points not on the centre line.
+    n_useful: int
+    longest_run: int
+    #: round(log2(n_useful) + 3); null without useful points.
+    longest_run_max: int | None
+    crossings: int
+    #: Smallest k with P(X ≤ k) ≥ 0.05, X ~ Binomial(n_useful − 1, 0.5); null without
+    #: useful points.
+    crossings_min: int | None
+    #: Both false until `enough_points`.
+    signals: SignalsRead
+    #: At least 10 useful points: only then are signals reported.
+    enough_points: bool
+    #: The runs longer than `longest_run_max` (empty unless `signals.long_run`).
+    signalling_runs: list[RunRead]
+
+
+class RunChartSegmentRead(RunAnalysisRead):
+    """A stretch with its own centre line: before and from `baseline_restart`."""
+
+    first_period: date
+    last_period: date
+    #: The last period of the baseline the centre line is the median of.
+    baseline_last_period: date
+
+
+class AnalysisPointRead(ApiOutput):
+    period: date
+    #: As in the observation list: a count or value, for proportions the percentage; null
+    #: when suppressed.
+    value: float | None
+    suppressed: str | None = None
+    #: Where the point lies against its segment's centre line; null when suppressed.
+    side: Side | None
+    #: Index into `segments`.
+    segment: int
+    #: Part of a signalling run.
+    in_signalling_run: bool
+
+
+class IndicatorAnalysisRead(RunAnalysisRead):
+    """The run-chart analysis of an indicator. The top-level numbers describe the current
+    segment: all points, or the points from `baseline_restart` when the centre line was
+    restarted; `segments` has each segment and `points` every point."""
+
+    indicator_id: int
+    version: int
+    data_version: int
+    baseline_points: int | None
+    baseline_restart: date | None
+    #: Useful points needed before signals are reported.
+    min_useful_points: int
+    #: Points whose numbers are hidden from this caller (small numbers).
+    suppressed_points: int
+    segments: list[RunChartSegmentRead]
+    points: list[AnalysisPointRead]

@@ -3,7 +3,11 @@ a person."""
 
 from __future__ import annotations
 
+import hashlib
+from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date
+from fractions import Fraction
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -11,9 +15,11 @@ from sqlmodel import Session, col, select
 from app.config import get_settings
 from app.errors import FieldError, Invalid, NotFound
 from app.models.base import Frequency, IndicatorKind, utcnow
-from app.models.improvement import ImprovementArea
+from app.models.improvement import ImprovementArea, Measure
 from app.models.measurement import (
+    AnalysisPointRead,
     Indicator,
+    IndicatorAnalysisRead,
     IndicatorCreate,
     IndicatorRead,
     IndicatorUpdate,
@@ -21,12 +27,18 @@ from app.models.measurement import (
     ObservationInput,
     ObservationList,
     ObservationRead,
+    RunChartSegmentRead,
+    RunRead,
+    Side,
+    SignalsRead,
 )
 from app.models.municipality import Municipality
-from app.services import audit
+from app.services import audit, runchart
 from app.services.access import Principal, require_edit, require_visible
+from app.services.chart_svg import ChartInput, MeasureMark
 from app.services.common import Page, check_version, commit, lock_municipality, touch
 from app.services.improvement import area_municipality
+from app.services.observation_text import Separator, observations_csv, parse_observations
 from app.services.text import clean_text
 
 MAX_INDICATORS = 20
@@ -322,30 +334,43 @@ def list_observations(
 def observations_version(
     session: Session, principal: Principal, indicator_id: int
 ) -> tuple[int, bool]:
+    """The data version and whether the caller sees small numbers: what the observation
+    list (and its CSV) depends on."""
     indicator, municipality = _indicator(session, principal, indicator_id)
     return indicator.data_version, principal.sees_small_numbers(municipality)
 
 
-def validate_observations(indicator: Indicator, items: list[ObservationInput]) -> None:
-    """Every row is checked; the message names each bad row, and nothing is saved."""
+def validate_observations(
+    indicator: Indicator, items: Sequence[ObservationInput], lines: Sequence[int] | None = None
+) -> list[FieldError]:
+    """Every row is checked against the indicator (period aligned to the frequency, one row
+    per period, the right kind of number); each problem names its row, or with `lines` the
+    line of the imported text it came from. Returns the problems; the caller saves nothing
+    when there are any."""
     errors: list[FieldError] = []
     seen: dict[date, int] = {}
+
+    def where(i: int) -> tuple[str, str]:
+        if lines is None:
+            return f"items.{i}", f"row {i + 1}"
+        return f"line.{lines[i]}", f"line {lines[i]}"
+
     for i, item in enumerate(items):
+        field, label = where(i)
         problem = period_problem(item.period, indicator.frequency) or value_problem(
             item, indicator.kind
         )
         if problem:
-            errors.append(FieldError(f"items.{i}", f"row {i + 1} ({item.period}): {problem}"))
+            errors.append(FieldError(field, f"{label} ({item.period}): {problem}"))
         if item.period in seen:
             errors.append(
                 FieldError(
-                    f"items.{i}.period",
-                    f"row {i + 1}: period {item.period} is also in row {seen[item.period] + 1}",
+                    f"{field}.period" if lines is None else field,
+                    f"{label}: period {item.period} is also in {where(seen[item.period])[1]}",
                 )
             )
         seen.setdefault(item.period, i)
-    if errors:
-        raise Invalid(errors)
+    return errors
 
 
 def _raw(observation: Observation) -> dict[str, Any]:
@@ -358,24 +383,22 @@ def _raw(observation: Observation) -> dict[str, Any]:
     }
 
 
-def upsert_observations(
+def _save_observations(
     session: Session,
     principal: Principal,
-    indicator_id: int,
-    data: ObservationList,
-    expected_version: int,
+    indicator: Indicator,
+    municipality: Municipality,
+    items: Sequence[ObservationInput],
+    action: str,
 ) -> int:
-    """Insert or replace observations by period (idempotent: the same list twice changes
-    nothing and keeps the version). Returns the new data version."""
-    indicator, municipality = _locked_indicator(session, principal, indicator_id)
-    if indicator.data_version != expected_version:
-        check_version(indicator.data_version, expected_version)
-    validate_observations(indicator, data.items)
-    existing = {o.period: o for o in observations_of(session, indicator_id)}
+    """Insert or replace observations by period, in the caller's locked transaction. An
+    identical list changes nothing (no new data version, no audit event). Returns how many
+    periods were added or changed."""
+    existing = {o.period: o for o in observations_of(session, indicator.id or 0)}
     now = utcnow()
     before: list[dict[str, Any]] = []
     after: list[dict[str, Any]] = []
-    for item in data.items:
+    for item in items:
         comment = clean_text(item.comment)
         values: dict[str, Any] = {
             "value": item.value,
@@ -394,7 +417,7 @@ def upsert_observations(
             after.append(_raw(current))
         else:
             observation = Observation(
-                indicator_id=indicator_id,
+                indicator_id=indicator.id or 0,
                 period=item.period,
                 value=item.value,
                 numerator=item.numerator,
@@ -407,21 +430,74 @@ def upsert_observations(
             after.append(_raw(observation))
     if not after:
         session.rollback()
-        return expected_version
+        return 0
     indicator.data_version += 1
     touch(municipality, now)
     audit.record(
         session,
         principal,
-        action="upsert",
+        action=action,
         entity_type="observations",
-        entity_id=indicator_id,
+        entity_id=indicator.id,
         municipality=municipality,
         before={"items": before},
         after={"items": after},
     )
     commit(session)
+    return len(after)
+
+
+def upsert_observations(
+    session: Session,
+    principal: Principal,
+    indicator_id: int,
+    data: ObservationList,
+    expected_version: int,
+) -> int:
+    """Insert or replace observations by period (idempotent: the same list twice changes
+    nothing and keeps the version). Returns the new data version."""
+    indicator, municipality = _locked_indicator(session, principal, indicator_id)
+    check_version(indicator.data_version, expected_version)
+    errors = validate_observations(indicator, data.items)
+    if errors:
+        raise Invalid(errors)
+    _save_observations(session, principal, indicator, municipality, data.items, "upsert")
     return indicator.data_version
+
+
+def import_observations(
+    session: Session, principal: Principal, indicator_id: int, text: str, expected_version: int
+) -> tuple[int, int]:
+    """Observations pasted from a spreadsheet or sent as CSV (see `observation_text`),
+    inserted or replaced by period. All or nothing: one bad row and nothing is saved, and
+    the error names every bad row by its line. Returns (rows read, periods changed)."""
+    indicator, municipality = _locked_indicator(session, principal, indicator_id)
+    check_version(indicator.data_version, expected_version)
+    parsed = parse_observations(text, indicator.kind, indicator.frequency)
+    items = [row.observation for row in parsed.rows]
+    errors = [FieldError(f"line.{e.line}", f"line {e.line}: {e.message}") for e in parsed.errors]
+    errors += validate_observations(indicator, items, [row.line for row in parsed.rows])
+    if errors:
+        errors.sort(key=lambda e: int(e.field.split(".")[1]))
+        raise Invalid(errors, _import_summary(errors))
+    changed = _save_observations(session, principal, indicator, municipality, items, "import")
+    return len(items), changed
+
+
+def _import_summary(errors: Sequence[FieldError]) -> str:
+    lines = sorted({int(e.field.split(".")[1]) for e in errors})
+    shown = ", ".join(str(n) for n in lines[:20]) + (", …" if len(lines) > 20 else "")
+    noun = "line" if len(lines) == 1 else "lines"
+    return f"Nothing was saved. Fix {noun} {shown} and import again."
+
+
+def export_observations_csv(
+    session: Session, principal: Principal, indicator_id: int, separator: Separator = ";"
+) -> tuple[IndicatorRead, str]:
+    """The observations as CSV that the import reads back unchanged; small numbers are
+    suppressed exactly as in the observation list."""
+    indicator, items, _ = list_observations(session, principal, indicator_id)
+    return indicator, observations_csv(items, indicator.kind, separator)
 
 
 def delete_observation(
@@ -452,3 +528,242 @@ def delete_observation(
     )
     commit(session)
     return indicator.data_version
+
+
+# ---- run-chart analysis and chart --------------------------------------------------------
+
+_SIDES: dict[int, Side] = {
+    runchart.ABOVE: "above",
+    runchart.BELOW: "below",
+    runchart.ON_LINE: "on_line",
+}
+
+
+def _exact_value(observation: Observation, kind: str) -> Fraction:
+    """The number the run chart analyses: the value, or for proportions the exact percent."""
+    if kind == IndicatorKind.proportion:
+        return Fraction(100 * (observation.numerator or 0), observation.denominator or 1)
+    return Fraction(observation.value or 0.0)
+
+
+def _restart_index(observations: Sequence[Observation], restart: date | None) -> int | None:
+    if restart is None:
+        return None
+    return next((i for i, o in enumerate(observations) if o.period >= restart), None)
+
+
+def _analysis_fields(
+    analysis: runchart.RunAnalysis,
+    periods: Sequence[date],
+    centre_hidden: bool,
+    label: str,
+) -> dict[str, Any]:
+    centre = analysis.centre_line
+    return {
+        "centre_line": None if centre is None or centre_hidden else float(centre),
+        "centre_line_suppressed": label if centre is not None and centre_hidden else None,
+        "n_points": analysis.n_points,
+        "n_baseline": analysis.n_baseline,
+        "n_useful": analysis.n_useful,
+        "longest_run": analysis.longest_run,
+        "longest_run_max": analysis.longest_run_max,
+        "crossings": analysis.crossings,
+        "crossings_min": analysis.crossings_min,
+        "signals": SignalsRead(long_run=analysis.long_run, few_crossings=analysis.few_crossings),
+        "enough_points": analysis.enough_points,
+        "signalling_runs": [
+            RunRead(
+                side="above" if run.side == runchart.ABOVE else "below",
+                first_period=periods[run.first],
+                last_period=periods[run.last],
+                length=run.length,
+            )
+            for run in analysis.signalling_runs
+        ],
+    }
+
+
+def analysis_read(
+    indicator: Indicator,
+    observations: Sequence[Observation],
+    show_small_numbers: bool,
+    threshold: int,
+) -> IndicatorAnalysisRead:
+    """The Anhøj analysis of the observations (rules in `services.runchart`): centre line
+    = median of the first `baseline_points` points (all by default), restarted at
+    `baseline_restart`; the top-level numbers describe the current segment.
+
+    The counts and signals use every observation. What would reveal a small number to a
+    caller who may not see it is hidden: the values of suppressed points and their side of
+    the centre line, and a centre line computed from the value of a hidden point (the median
+    is the middle value, or the mean of the two middle values)."""
+    shown = [
+        observation_read(o, indicator.kind, show_small_numbers, threshold) for o in observations
+    ]
+    exact = [_exact_value(o, indicator.kind) for o in observations]
+    segments = runchart.analyse_series(
+        exact,
+        indicator.baseline_points,
+        _restart_index(observations, indicator.baseline_restart),
+    )
+    label = suppression_label(threshold)
+    segment_reads: list[RunChartSegmentRead] = []
+    points: list[AnalysisPointRead] = []
+    headline = _analysis_fields(runchart.analyse([]), [], False, label)
+    for number, segment in enumerate(segments):
+        analysis = segment.analysis
+        periods = [o.period for o in observations[segment.start : segment.end]]
+        visible = {
+            exact[segment.start + i]
+            for i in range(analysis.n_baseline)
+            if shown[segment.start + i].suppressed is None
+        }
+        centre_hidden = any(value not in visible for value in analysis.middle_values)
+        headline = _analysis_fields(analysis, periods, centre_hidden, label)
+        segment_reads.append(
+            RunChartSegmentRead(
+                **headline,
+                first_period=periods[0],
+                last_period=periods[-1],
+                baseline_last_period=periods[analysis.n_baseline - 1],
+            )
+        )
+        in_runs = {
+            i
+            for run in analysis.signalling_runs
+            for i in range(run.first, run.last + 1)
+            if analysis.sides[i] != runchart.ON_LINE
+        }
+        for i, period in enumerate(periods):
+            read = shown[segment.start + i]
+            hidden = read.suppressed is not None
+            points.append(
+                AnalysisPointRead(
+                    period=period,
+                    value=read.value,
+                    suppressed=read.suppressed,
+                    side=None if hidden else _SIDES[analysis.sides[i]],
+                    segment=number,
+                    in_signalling_run=not hidden and i in in_runs,
+                )
+            )
+    return IndicatorAnalysisRead(
+        **headline,
+        indicator_id=indicator.id or 0,
+        version=indicator.version,
+        data_version=indicator.data_version,
+        baseline_points=indicator.baseline_points,
+        baseline_restart=indicator.baseline_restart,
+        min_useful_points=runchart.MIN_USEFUL_POINTS,
+        suppressed_points=sum(1 for read in shown if read.suppressed is not None),
+        segments=segment_reads,
+        points=points,
+    )
+
+
+def _threshold() -> int:
+    return get_settings().small_number_threshold
+
+
+def get_analysis(
+    session: Session, principal: Principal, indicator_id: int
+) -> IndicatorAnalysisRead:
+    indicator, municipality = _indicator(session, principal, indicator_id)
+    return analysis_read(
+        indicator,
+        observations_of(session, indicator_id),
+        principal.sees_small_numbers(municipality),
+        _threshold(),
+    )
+
+
+def analysis_fingerprint(session: Session, principal: Principal, indicator_id: int) -> str:
+    """What the analysis depends on: the indicator (baseline settings), its observations,
+    and whether the caller sees small numbers. Cheap: no observation is read."""
+    indicator, municipality = _indicator(session, principal, indicator_id)
+    full = principal.sees_small_numbers(municipality)
+    return f"{indicator.version}.{indicator.data_version}{'' if full else '-s'}"
+
+
+def _measure_marks(session: Session, area_ids: Sequence[int]) -> dict[int, list[MeasureMark]]:
+    """The measures with a start date of the given areas, by area, in start order."""
+    marks: dict[int, list[MeasureMark]] = defaultdict(list)
+    if not area_ids:
+        return marks
+    for measure in session.exec(
+        select(Measure)
+        .where(col(Measure.improvement_area_id).in_(area_ids))
+        .where(col(Measure.start_date).is_not(None))
+        .order_by(col(Measure.start_date), col(Measure.position), col(Measure.id))
+    ).all():
+        assert measure.start_date is not None
+        marks[measure.improvement_area_id].append(
+            MeasureMark(title=measure.title, start_date=measure.start_date)
+        )
+    return marks
+
+
+def _chart_input(
+    indicator: Indicator,
+    observations: Sequence[Observation],
+    measures: Sequence[MeasureMark],
+    show_small_numbers: bool,
+) -> ChartInput:
+    threshold = _threshold()
+    return ChartInput(
+        indicator=indicator_read(indicator),
+        analysis=analysis_read(indicator, observations, show_small_numbers, threshold),
+        observations=tuple(
+            observation_read(o, indicator.kind, show_small_numbers, threshold) for o in observations
+        ),
+        measures=tuple(measures),
+    )
+
+
+def get_chart(session: Session, principal: Principal, indicator_id: int) -> ChartInput:
+    """Everything the run chart of one indicator shows, for `services.chart_svg`
+    (three queries)."""
+    indicator, municipality = _indicator(session, principal, indicator_id)
+    marks = _measure_marks(session, [indicator.improvement_area_id])
+    return _chart_input(
+        indicator,
+        observations_of(session, indicator_id),
+        marks[indicator.improvement_area_id],
+        principal.sees_small_numbers(municipality),
+    )
+
+
+def chart_fingerprint(session: Session, principal: Principal, indicator_id: int) -> str:
+    """What the chart depends on: what the analysis depends on, and the measures drawn on
+    it (their titles and start dates)."""
+    indicator, municipality = _indicator(session, principal, indicator_id)
+    full = principal.sees_small_numbers(municipality)
+    marks = _measure_marks(session, [indicator.improvement_area_id])
+    digest = hashlib.sha256(
+        "\n".join(
+            f"{m.start_date.isoformat()} {m.title}" for m in marks[indicator.improvement_area_id]
+        ).encode()
+    ).hexdigest()[:12]
+    return f"{indicator.version}.{indicator.data_version}.{digest}{'' if full else '-s'}"
+
+
+def area_charts(session: Session, principal: Principal, area_id: int) -> list[ChartInput]:
+    """The charts of every indicator of an improvement area, in order, in four queries
+    however many indicators and observations there are (for the area's page)."""
+    municipality = area_municipality(session, principal, area_id)
+    indicators = session.exec(
+        select(Indicator)
+        .where(col(Indicator.improvement_area_id) == area_id)
+        .order_by(col(Indicator.position), col(Indicator.id))
+    ).all()
+    by_indicator: dict[int, list[Observation]] = defaultdict(list)
+    if indicators:
+        for observation in session.exec(
+            select(Observation)
+            .where(col(Observation.indicator_id).in_([i.id for i in indicators]))
+            .order_by(col(Observation.indicator_id), col(Observation.period))
+        ).all():
+            by_indicator[observation.indicator_id].append(observation)
+    marks = _measure_marks(session, [area_id])[area_id]
+    show = principal.sees_small_numbers(municipality)
+    return [_chart_input(i, by_indicator[i.id or 0], marks, show) for i in indicators]

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
+from app.errors import FieldError, Invalid, UnsupportedMediaType
 from app.models.measurement import (
+    IndicatorAnalysisRead,
     IndicatorCreate,
     IndicatorRead,
     IndicatorUpdate,
+    ObservationImportRead,
     ObservationList,
     ObservationsRead,
 )
@@ -24,15 +27,22 @@ from app.routers.api.deps import (
     PageOut,
     PrincipalDep,
     SessionDep,
+    etag,
     not_modified,
     page_out,
     respond_304,
     responses,
     set_etag,
 )
-from app.services import measurement
+from app.services import chart_svg, measurement
+from app.services.observation_text import Separator, decode_text
 
 router = APIRouter(tags=["measurement"])
+
+PRIVATE = "private, no-cache"
+IMPORT_MEDIA_TYPES = ("text/csv", "text/plain", "text/tab-separated-values")
+SVG_MEDIA_TYPE = "image/svg+xml"
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 
 
 def _observations_tag(data_version: int, full: bool) -> str:
@@ -128,6 +138,161 @@ def list_observations(
         data_version=indicator.data_version,
         items=items,
         total=len(items),
+    )
+
+
+@router.get(
+    "/indicators/{indicator_id}/observations.csv",
+    response_class=Response,
+    responses=responses(
+        {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}}, READ, NOT_MODIFIED
+    ),
+)
+def export_observations(
+    indicator_id: int,
+    session: SessionDep,
+    principal: PrincipalDep,
+    request: Request,
+    separator: Annotated[
+        Literal["semicolon", "comma"],
+        Query(
+            description="semicolon (default): `;` and decimal comma, with a byte order "
+            "mark, as Norwegian spreadsheets open it; comma: `,` and decimal point"
+        ),
+    ] = "semicolon",
+) -> Response:
+    """The observations as CSV with a header row. The import reads the file back
+    unchanged. Small numbers appear as "<5" unless the caller edits the municipality."""
+    data_version, full = measurement.observations_version(session, principal, indicator_id)
+    tag = etag(f"{data_version}{'' if full else '-s'}.{separator}")
+    if not_modified(request, tag):
+        return respond_304(tag, {"Cache-Control": PRIVATE})
+    char: Separator = ";" if separator == "semicolon" else ","
+    indicator, text = measurement.export_observations_csv(session, principal, indicator_id, char)
+    body = ("\ufeff" if char == ";" else "") + text
+    return Response(
+        content=body.encode("utf-8"),
+        media_type=CSV_MEDIA_TYPE,
+        headers={
+            "ETag": tag,
+            "Cache-Control": PRIVATE,
+            "Content-Disposition": f'attachment; filename="indicator-{indicator.id}.csv"',
+        },
+    )
+
+
+async def import_text(request: Request) -> str:
+    """The body of an observation import: text/csv, text/plain or text/tab-separated-values."""
+    content_type = request.headers.get("content-type", "")
+    media_type, _, parameters = content_type.partition(";")
+    if media_type.strip().lower() not in IMPORT_MEDIA_TYPES:
+        raise UnsupportedMediaType(
+            "Send the rows as text/csv or text/plain (pasted from a spreadsheet). To send "
+            "JSON, PUT the list to the observations resource."
+        )
+    charset = None
+    for parameter in parameters.split(";"):
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"') or None
+    try:
+        return decode_text(await request.body(), charset)
+    except ValueError as exc:
+        raise Invalid(FieldError("body", str(exc))) from None
+
+
+ImportTextDep = Annotated[str, Depends(import_text)]
+
+
+@router.post(
+    "/indicators/{indicator_id}/observations/import",
+    response_model=ObservationImportRead,
+    responses=WRITE,
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "Rows of period and value (or numerator and denominator), "
+            "separated by tabs, semicolons or commas, with or without a header row.",
+            "content": {
+                media_type: {"schema": {"type": "string"}} for media_type in IMPORT_MEDIA_TYPES
+            },
+        }
+    },
+)
+def import_observations(
+    indicator_id: int,
+    text: ImportTextDep,
+    expected: IfMatchDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    response: Response,
+) -> ObservationImportRead:
+    """Insert or replace observations from pasted spreadsheet rows or a CSV file (the
+    export reads back unchanged). Periods as 2024-01-15, 15.01.2024, 2024-01 or "januar
+    2024"; numbers with a decimal comma or point. All or nothing: with one bad row nothing
+    is saved, and the 422 names every bad line (`errors[].field` is `line.N`). If-Match: the
+    ETag of the observation list. Importing the same rows again changes nothing."""
+    rows, changed = measurement.import_observations(
+        session, principal, indicator_id, text, expected
+    )
+    indicator, items, full = measurement.list_observations(session, principal, indicator_id)
+    response.headers["ETag"] = _observations_tag(indicator.data_version, full)
+    return ObservationImportRead(
+        indicator_id=indicator.id,
+        data_version=indicator.data_version,
+        items=items,
+        total=len(items),
+        rows=rows,
+        changed=changed,
+    )
+
+
+@router.get(
+    "/indicators/{indicator_id}/analysis",
+    response_model=IndicatorAnalysisRead,
+    responses=responses(READ, NOT_MODIFIED),
+)
+def get_analysis(
+    indicator_id: int,
+    session: SessionDep,
+    principal: PrincipalDep,
+    request: Request,
+    response: Response,
+) -> Any:
+    """The run-chart analysis with the Anhøj rules. The top-level numbers describe the
+    current segment (all points, or those from `baseline_restart`); signals are reported
+    from 10 useful points. For callers who do not edit the municipality, small numbers and
+    a centre line built on them are hidden."""
+    tag = etag(measurement.analysis_fingerprint(session, principal, indicator_id))
+    if not_modified(request, tag):
+        return respond_304(tag, {"Cache-Control": PRIVATE})
+    result = measurement.get_analysis(session, principal, indicator_id)
+    response.headers["ETag"] = tag
+    response.headers["Cache-Control"] = PRIVATE
+    return result
+
+
+@router.get(
+    "/indicators/{indicator_id}/chart.svg",
+    response_class=Response,
+    responses=responses(
+        {200: {"content": {SVG_MEDIA_TYPE: {"schema": {"type": "string"}}}}}, READ, NOT_MODIFIED
+    ),
+)
+def get_chart(
+    indicator_id: int, session: SessionDep, principal: PrincipalDep, request: Request
+) -> Response:
+    """The run chart as accessible SVG (title, description, black-and-white readable):
+    points, centre line, target, the area's measures where they started, and signalling
+    runs highlighted. Texts in Norwegian bokmål."""
+    tag = etag(measurement.chart_fingerprint(session, principal, indicator_id))
+    if not_modified(request, tag):
+        return respond_304(tag, {"Cache-Control": PRIVATE})
+    chart = measurement.get_chart(session, principal, indicator_id)
+    return Response(
+        content=chart_svg.svg_document(chart).encode("utf-8"),
+        media_type=SVG_MEDIA_TYPE,
+        headers={"ETag": tag, "Cache-Control": PRIVATE},
     )
 
 
