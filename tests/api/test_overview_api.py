@@ -188,6 +188,19 @@ def test_bad_filters_are_problems(session: Session, client_as: ClientAs) -> None
     }
 
 
+def test_json_follows_the_language_and_files_stay_norwegian(
+    session: Session, client_as: ClientAs
+) -> None:
+    adviser = client_as(factories.adviser(session, "troms"))
+    english = adviser.get(TROMS, headers={"Accept-Language": "en"})
+    assert english.json()["phases"][0]["name"] == "Suspicion"
+    assert english.json()["municipalities"][0]["cells"][0]["maturity_label"] == "Not assessed"
+    assert english.headers["etag"] != adviser.get(TROMS).headers["etag"]
+    rows = _csv_rows(adviser.get(f"{TROMS}.csv", headers={"Accept-Language": "en"}))
+    column = rows[0].index("Mistanke: modenhet")
+    assert rows[1][column] == "Ikke vurdert"
+
+
 # ---- acceptance 2: JSON, CSV and XLSX agree ----------------------------------------------
 
 

@@ -89,6 +89,8 @@ def _respond(
     kind: Format,
 ) -> Response:
     settings: Settings = request.app.state.settings
+    if kind != "json":
+        lang = "nb"  # the files have Norwegian headings; their words are Norwegian too
     tag = overview.overview_etag(
         session,
         principal,
