@@ -54,6 +54,7 @@ from app.services.common import (
     check_version,
     clamp_paging,
     commit,
+    count,
     get_municipality,
     lock_municipality,
 )
@@ -514,9 +515,15 @@ def list_reviews(
     statement = select(Review).where(col(Review.municipality_id) == municipality.id)
     rows = session.exec(
         statement.order_by(col(Review.reviewed_at).desc(), col(Review.id).desc())
+        .limit(limit)
+        .offset(offset)
     ).all()
-    items = [review_read(r, number) for r in rows]
-    return Page(items=items[offset : offset + limit], total=len(items), limit=limit, offset=offset)
+    return Page(
+        items=[review_read(r, number) for r in rows],
+        total=count(session, statement),
+        limit=limit,
+        offset=offset,
+    )
 
 
 def get_review(session: Session, principal: Principal, review_id: int) -> ReviewRead:

@@ -370,7 +370,6 @@ def _offering_type_name(kind: OfferingType, lang: str) -> str:
 
 @dataclass(frozen=True)
 class _Row:
-    municipality: Municipality
     overview: MunicipalityOverview
     #: Offering type → statuses in the shown phases.
     offering_types: dict[str, set[str]]
@@ -479,7 +478,7 @@ def _row(
         open_comment_threads=data.open_threads.get(mid, 0),
         version=municipality.version,
     )
-    return _Row(municipality=municipality, overview=overview, offering_types=dict(types))
+    return _Row(overview=overview, offering_types=dict(types))
 
 
 def totals_of(rows: Sequence[MunicipalityOverview]) -> Totals:
