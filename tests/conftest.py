@@ -25,6 +25,7 @@ from app.config import Settings
 from app.db import Database, make_engine
 from app.main import create_app
 from app.migrate import upgrade
+from app.services.access import Principal
 from app.services.seed import seed
 from tests.dbtool import postgres_admin_url, recreate_postgres_database
 
@@ -207,6 +208,29 @@ def make_client(app: FastAPI) -> Callable[..., TestClient]:
         client = TestClient(app)
         if token:
             client.headers["Authorization"] = f"Bearer {token}"
+        return client
+
+    return factory
+
+
+@pytest.fixture
+def client_as(app: FastAPI) -> Callable[[Principal], TestClient]:
+    """A client acting as a signed-in person (a user principal from `tests.factories`).
+
+    The API resolves people through `app.state.session_principal`, the hook the web app's
+    browser session fills; here it answers for the clients this fixture made."""
+    people: dict[str, Principal] = {}
+
+    def resolve(request: Any, _session: Session) -> Principal | None:
+        return people.get(request.headers.get("x-test-person", ""))
+
+    app.state.session_principal = resolve
+
+    def factory(principal: Principal) -> TestClient:
+        key = str(len(people) + 1)
+        people[key] = principal
+        client = TestClient(app)
+        client.headers["X-Test-Person"] = key
         return client
 
     return factory

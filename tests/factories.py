@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from itertools import count
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from app.models.base import Role, Scope
-from app.models.improvement import ImprovementAreaCreate, MeasureCreate
+from app.models.identity import User
+from app.models.improvement import ImprovementAreaCreate, MeasureCreate, MeasureUpdate
 from app.models.municipality import Municipality, Region
-from app.models.pathway import PhaseSectionInput, StrengthCreate
-from app.services import identity, improvement, pathway, strengths
+from app.models.pathway import ChecklistAnswerInput, PhaseSectionInput, StrengthCreate
+from app.models.publishing import PublishedVersion
+from app.services import checklist, identity, improvement, pathway, strengths
 from app.services.access import SYSTEM, Principal
 from app.services.identity import user_principal
 
@@ -126,3 +129,98 @@ def measure(session: Session, area_id: int, title: str = "Tiltak") -> int:
 
 def strength(session: Session, number: str, text: str = "Godt samarbeid") -> int:
     return strengths.create_strength(session, SYSTEM, number, StrengthCreate(text=text)).id
+
+
+def demo_user(session: Session, email: str) -> Principal:
+    """A user of the demo data (load it first with `seed(session, demo=True)`)."""
+    return user_principal(session, session.exec(select(User).where(col(User.email) == email)).one())
+
+
+def section(
+    session: Session,
+    number: str,
+    phase: str,
+    *,
+    maturity: str = "established",
+    needs_knowledge: bool = False,
+    offerings: Sequence[dict[str, Any]] = (),
+) -> None:
+    """Set a phase section's maturity, "needs knowledge" and offerings (each a dict of
+    OfferingInput fields, e.g. {"type": "respite", "status": "planned"})."""
+    current = pathway.section_version(session, SYSTEM, number, phase)
+    pathway.update_section(
+        session,
+        SYSTEM,
+        number,
+        phase,
+        PhaseSectionInput.model_validate(
+            {
+                "maturity": maturity,
+                "needs_knowledge": needs_knowledge,
+                "offerings": list(offerings),
+            }
+        ),
+        current,
+    )
+
+
+def answer(session: Session, number: str, item: str, value: str) -> None:
+    current = checklist.get_answer(session, SYSTEM, number, item).version
+    data = ChecklistAnswerInput.model_validate({"answer": value})
+    checklist.put_answer(session, SYSTEM, number, item, data, current)
+
+
+def tagged_area(
+    session: Session,
+    number: str,
+    title: str,
+    phases: Sequence[str] = (),
+    tags: Sequence[str] = (),
+) -> int:
+    created = improvement.create_area(
+        session,
+        SYSTEM,
+        number,
+        ImprovementAreaCreate(title=title, phases=list(phases), tags=list(tags)),
+    )
+    return created.id
+
+
+def measure_with_status(session: Session, area_id: int, status: str, title: str = "Tiltak") -> int:
+    measure_id = measure(session, area_id, title)
+    if status != "not_started":
+        improvement.update_measure(
+            session,
+            SYSTEM,
+            measure_id,
+            MeasureUpdate.model_validate({"status": status}),
+            1,
+        )
+    return measure_id
+
+
+def strength_in(session: Session, number: str, text: str, phase: str | None) -> int:
+    return strengths.create_strength(
+        session, SYSTEM, number, StrengthCreate(text=text, phase=phase)
+    ).id
+
+
+def published_version(session: Session, number: str, published_at: datetime) -> None:
+    """A published version at a given time, as an import would bring it (publishing itself
+    is not what these tests are about)."""
+    m = municipality(session, number)
+    existing = session.exec(
+        select(PublishedVersion.number).where(col(PublishedVersion.municipality_id) == m.id)
+    ).all()
+    session.add(
+        PublishedVersion(
+            municipality_id=m.id or 0,
+            number=max(existing, default=0) + 1,
+            published_at=published_at,
+            published_by="Demenskoordinator",
+            summary="Publisert",
+            source_version=m.version,
+            snapshot={},
+        )
+    )
+    session.commit()

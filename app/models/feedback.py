@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 import pydantic
 from pydantic import StringConstraints, model_validator
@@ -68,6 +68,9 @@ class CommentCreate(StrictInput):
 
 
 class CommentUpdate(StrictInput):
+    """`resolved` resolves or reopens a thread (on its first comment only); `text` changes
+    the comment's text (its author only). Fields left out are unchanged."""
+
     resolved: bool | None = None
     text: Annotated[str, StringConstraints(min_length=1, max_length=4000)] | None = None
 
@@ -79,13 +82,36 @@ class CommentRead(ApiOutput):
     phase: str | None
     improvement_area_id: int | None
     parent_id: int | None
+    #: The id of the thread's first comment (the comment's own id for a first comment).
+    thread_id: int
     text: str
     author: str
     author_role: str
     created_at: datetime
+    updated_at: datetime
+    #: Set on the first comment of a thread: resolving it resolves the thread.
     resolved: bool
     resolved_at: datetime | None
     resolved_by: str | None
+    version: int
+
+
+class CommentThreadRead(ApiOutput):
+    """A first comment with all its replies (in the order written)."""
+
+    id: int
+    municipality: str
+    municipality_name: str
+    target: CommentTarget
+    phase: str | None
+    improvement_area_id: int | None
+    improvement_area_title: str | None
+    resolved: bool
+    #: Who is expected to answer: the adviser side when a municipality had the last word.
+    awaiting: Literal["adviser", "municipality"]
+    last_comment_at: datetime
+    comments: list[CommentRead]
+    #: The version of the first comment, for resolving or reopening the thread.
     version: int
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from sqlmodel import Session, col, select
+
 from app.errors import Forbidden, NotFound, Unauthenticated
 from app.models.base import Role, Scope
 from app.models.municipality import Municipality
@@ -148,3 +150,17 @@ def require_visible(principal: Principal, municipality: Municipality | None, wha
     require_authenticated(principal)
     if municipality is None or not principal.can_read(municipality):
         raise NotFound(f"No {what} with that id.")
+
+
+def visible_municipality_ids(session: Session, principal: Principal) -> list[int]:
+    """The municipalities whose internal content a non-administrator may read (callers
+    handle administrators, who read everything, without the list)."""
+    rows = session.exec(
+        select(Municipality.id, Municipality.region_id).where(
+            col(Municipality.id).in_(principal.municipality_ids)
+            | col(Municipality.region_id).in_(principal.region_ids)
+        )
+    ).all()
+    return [
+        mid for mid, region_id in rows if mid is not None and principal.can_read_ids(mid, region_id)
+    ]

@@ -11,7 +11,12 @@ from app.context import current_request_id
 from app.errors import FieldError, Invalid
 from app.models.audit import AuditEvent, AuditEventRead, AuditFiltersRead
 from app.models.municipality import Municipality
-from app.services.access import Principal, require_authenticated, require_read
+from app.services.access import (
+    Principal,
+    require_authenticated,
+    require_read,
+    visible_municipality_ids,
+)
 from app.services.collation import norwegian_key
 from app.services.common import Page, clamp_paging, count, get_municipality
 
@@ -71,7 +76,7 @@ def list_events(
         require_read(principal, municipality)
         statement = statement.where(col(AuditEvent.municipality_id) == municipality.id)
     elif not principal.is_admin:
-        visible = _visible_municipality_ids(session, principal)
+        visible = visible_municipality_ids(session, principal)
         statement = statement.where(col(AuditEvent.municipality_id).in_(visible))
     if since is not None:
         statement = statement.where(col(AuditEvent.occurred_at) >= since)
@@ -115,15 +120,3 @@ def history_filters(session: Session, principal: Principal, number: str) -> Audi
         entity_types=sorted(entity_types),
         actors=sorted(actors, key=lambda a: (norwegian_key(a), a)),
     )
-
-
-def _visible_municipality_ids(session: Session, principal: Principal) -> list[int]:
-    rows = session.exec(
-        select(Municipality.id, Municipality.region_id).where(
-            col(Municipality.id).in_(principal.municipality_ids)
-            | col(Municipality.region_id).in_(principal.region_ids)
-        )
-    ).all()
-    return [
-        mid for mid, region_id in rows if mid is not None and principal.can_read_ids(mid, region_id)
-    ]

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import Select, func
 from sqlmodel import Session, col, select
 
 from app.errors import FieldError, Forbidden, Invalid, PreconditionFailed
@@ -99,13 +99,14 @@ def area_read(
 
 
 def load_area_details(
-    session: Session, area_ids: Iterable[int]
+    session: Session, area_ids: Iterable[int] | Select[Any]
 ) -> tuple[dict[int, list[str]], dict[int, dict[str, int]]]:
-    """Phases and measure status counts for many areas, in two queries."""
-    ids = list(area_ids)
+    """Phases and measure status counts for many areas, in two queries. `area_ids` may be
+    a subquery selecting the ids, so large sets are never sent as bound parameters."""
+    ids: list[int] | Select[Any] = area_ids if isinstance(area_ids, Select) else list(area_ids)
     phases: dict[int, list[str]] = defaultdict(list)
     counts: dict[int, dict[str, int]] = defaultdict(dict)
-    if not ids:
+    if isinstance(ids, list) and not ids:
         return phases, counts
     for area_id, phase in session.exec(
         select(ImprovementAreaPhase.improvement_area_id, ImprovementAreaPhase.phase)
