@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import String, cast, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.errors import FieldError, Invalid
@@ -237,37 +240,64 @@ def list_tokens(session: Session, principal: Principal) -> list[ApiTokenRead]:
     ]
 
 
+def _id_list(session: Session, column: Any, owner: Any, client_id: Any) -> Any:
+    """A correlated subquery giving the client's bound ids as one comma-separated string,
+    so the whole principal is read in a single query."""
+    as_text = cast(column, String)
+    aggregate = (
+        func.string_agg(as_text, ",")
+        if session.get_bind().dialect.name == "postgresql"
+        else func.group_concat(as_text, ",")
+    )
+    return select(aggregate).where(owner == client_id).scalar_subquery()
+
+
+def _ids(value: str | None) -> frozenset[int]:
+    return frozenset(int(part) for part in value.split(",")) if value else frozenset()
+
+
 def principal_for_token(session: Session, token: str) -> Principal | None:
     """The API client behind a bearer token, or None if the token is unknown, expired,
-    revoked or its client disabled."""
+    revoked or its client disabled. One query: it runs on every API request."""
     if not token or len(token) > 200:
         return None
-    row = session.exec(
-        select(ApiToken, ApiClient)
+    # Eight columns: more than sqlmodel's typed select() takes, so SQLAlchemy's own.
+    row = session.execute(
+        sa_select(
+            col(ApiToken.expires_at),
+            col(ApiToken.revoked_at),
+            col(ApiClient.id),
+            col(ApiClient.name),
+            col(ApiClient.scope),
+            col(ApiClient.is_active),
+            _id_list(
+                session,
+                ApiClientMunicipality.municipality_id,
+                col(ApiClientMunicipality.api_client_id),
+                col(ApiClient.id),
+            ),
+            _id_list(
+                session,
+                ApiClientRegion.region_id,
+                col(ApiClientRegion.api_client_id),
+                col(ApiClient.id),
+            ),
+        )
         .join(ApiClient, col(ApiClient.id) == col(ApiToken.api_client_id))
         .where(col(ApiToken.token_hash) == sha256_hex(token))
     ).one_or_none()
     if row is None:
         return None
-    token_row, client = row
-    now = utcnow()
-    if token_row.revoked_at is not None or not client.is_active:
+    expires_at, revoked_at, client_id, name, scope, is_active, municipalities, regions = row
+    if revoked_at is not None or not is_active:
         return None
-    if token_row.expires_at is not None and token_row.expires_at <= now:
+    if expires_at is not None and expires_at <= utcnow():
         return None
-    municipality_ids = session.exec(
-        select(ApiClientMunicipality.municipality_id).where(
-            col(ApiClientMunicipality.api_client_id) == client.id
-        )
-    ).all()
-    region_ids = session.exec(
-        select(ApiClientRegion.region_id).where(col(ApiClientRegion.api_client_id) == client.id)
-    ).all()
     return Principal(
         kind=PrincipalKind.api_client,
-        id=client.id,
-        label=f"API: {client.name}",
-        scope=Scope(client.scope),
-        municipality_ids=frozenset(municipality_ids),
-        region_ids=frozenset(region_ids),
+        id=client_id,
+        label=f"API: {name}",
+        scope=Scope(scope),
+        municipality_ids=_ids(municipalities),
+        region_ids=_ids(regions),
     )
