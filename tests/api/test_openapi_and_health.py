@@ -65,3 +65,15 @@ def test_malformed_json_is_a_problem(client: TestClient) -> None:
     )
     assert response.status_code in (400, 401, 422)
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_integer_path_parameters_are_bounded(client: TestClient) -> None:
+    """An id too large for the database must be refused by validation, not by the driver."""
+    schema = client.get("/api/v1/openapi.json").json()
+    for path, item in schema["paths"].items():
+        for method, operation in item.items():
+            for parameter in operation.get("parameters", []):
+                kind = parameter["schema"].get("type")
+                if parameter["in"] == "path" and kind == "integer":
+                    assert "maximum" in parameter["schema"], (method, path, parameter["name"])
+                    assert parameter["schema"]["maximum"] <= 2_147_483_647

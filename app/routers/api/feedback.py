@@ -19,6 +19,7 @@ from app.routers.api.deps import (
     CREATE,
     READ,
     WRITE,
+    Id,
     IfMatchDep,
     PageOut,
     PrincipalDep,
@@ -94,7 +95,7 @@ def create_comment(
 
 @router.get("/comments/{comment_id}", response_model=CommentRead, responses=READ)
 def get_comment(
-    comment_id: int, session: SessionDep, principal: PrincipalDep, response: Response
+    comment_id: Id, session: SessionDep, principal: PrincipalDep, response: Response
 ) -> CommentRead:
     result = feedback.get_comment(session, principal, comment_id)
     set_etag(response, result.version)
@@ -103,7 +104,7 @@ def get_comment(
 
 @router.patch("/comments/{comment_id}", response_model=CommentRead, responses=WRITE)
 def update_comment(
-    comment_id: int,
+    comment_id: Id,
     data: CommentUpdate,
     expected: IfMatchDep,
     session: SessionDep,
@@ -182,5 +183,5 @@ def create_review(
 
 
 @router.get("/reviews/{review_id}", response_model=ReviewRead, responses=READ)
-def get_review(review_id: int, session: SessionDep, principal: PrincipalDep) -> ReviewRead:
+def get_review(review_id: Id, session: SessionDep, principal: PrincipalDep) -> ReviewRead:
     return feedback.get_review(session, principal, review_id)

@@ -149,7 +149,7 @@ def list_observations(
     ),
 )
 def export_observations(
-    indicator_id: int,
+    indicator_id: Id,
     session: SessionDep,
     principal: PrincipalDep,
     request: Request,
@@ -220,7 +220,7 @@ ImportTextDep = Annotated[str, Depends(import_text)]
     },
 )
 def import_observations(
-    indicator_id: int,
+    indicator_id: Id,
     text: ImportTextDep,
     expected: IfMatchDep,
     session: SessionDep,
@@ -253,7 +253,7 @@ def import_observations(
     responses=responses(READ, NOT_MODIFIED),
 )
 def get_analysis(
-    indicator_id: int,
+    indicator_id: Id,
     session: SessionDep,
     principal: PrincipalDep,
     request: Request,
@@ -280,7 +280,7 @@ def get_analysis(
     ),
 )
 def get_chart(
-    indicator_id: int, session: SessionDep, principal: PrincipalDep, request: Request
+    indicator_id: Id, session: SessionDep, principal: PrincipalDep, request: Request
 ) -> Response:
     """The run chart as accessible SVG (title, description, black-and-white readable):
     points, centre line, target, the area's measures where they started, and signalling
