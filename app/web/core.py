@@ -352,9 +352,20 @@ SignedInDep = Annotated[Web, Depends(signed_in)]
 
 
 def web_for_error(request: Request) -> Web:
-    """A Web for error pages: no database work, whatever the request resolved so far."""
+    """A Web for error pages, from what the request resolved so far."""
+    if not hasattr(request.state, "active_session") and request.cookies.get(SESSION_COOKIE):
+        # An error before any page dependency ran (e.g. no such path): still show the
+        # person as signed in.
+        database: Database = request.app.state.db
+        try:
+            with database.session() as session:
+                resolve_session(request, session)
+        except Exception:
+            log.warning("could not read the session for an error page", exc_info=True)
     active: auth.ActiveSession | None = getattr(request.state, "active_session", None)
     principal = getattr(request.state, "principal", None)
+    if principal is None and active is not None:
+        principal = active.principal
     lang = getattr(request.state, "lang", None) or request_language(request, active)
     return Web(
         request=request,

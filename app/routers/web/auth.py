@@ -52,8 +52,8 @@ def _sign_in_page(
 
 @router.get("/logg-inn")
 def sign_in_page(web: WebDep, next: str = "/app") -> Response:
-    if web.signed_in:
-        return web.redirect(local_path(next))
+    """Also shown to someone already signed in (who may sign in as someone else; the
+    current session then ends)."""
     return _sign_in_page(web, Form({"next": local_path(next)}))
 
 
