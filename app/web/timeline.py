@@ -1,5 +1,8 @@
 """Geometry of the progress plan's timeline, drawn as server-side SVG (no chart library,
-no inline styles: the SVG elements carry classes styled by app.css)."""
+no inline styles: the SVG elements carry classes styled by app.css).
+
+Positions are percentages of the SVG's width (the SVG has no viewBox), so the timeline
+stretches with its column while text keeps its size and shape."""
 
 from __future__ import annotations
 
@@ -11,7 +14,9 @@ from babel.dates import format_date
 from app.models.improvement import MeasureRead
 from app.web.i18n import babel_locale
 
-WIDTH = 1000
+WIDTH = 100.0
+#: The narrowest bar, so a one-day measure is still visible.
+MIN_WIDTH = 0.8
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,7 @@ class Timeline:
         self.days = max((end - start).days, 1)
 
     def x(self, day: date) -> float:
-        return round((day - self.start).days / self.days * WIDTH, 1)
+        return round((day - self.start).days / self.days * WIDTH, 2)
 
     @property
     def today_x(self) -> float:
@@ -53,7 +58,7 @@ class Timeline:
         x = self.x(first)
         right = self.x(last + timedelta(days=1))
         point = measure.start_date is None or measure.due_date is None
-        return Bar(x=x, width=max(right - x, 6.0), point=point)
+        return Bar(x=x, width=round(max(right - x, MIN_WIDTH), 2), point=point)
 
     def ticks(self) -> list[Tick]:
         months: list[date] = []
