@@ -6,11 +6,13 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
-from app.models.base import MeasureStatus, local_today
+from app.models.base import Answer, MeasureStatus, local_today
 from app.models.improvement import MeasureCreate
-from app.services import improvement
+from app.models.pathway import ChecklistAnswerInput
+from app.services import checklist, improvement
 from app.services.access import SYSTEM
 from tests import factories
+from tests.conftest import QueryCounter
 from tests.webtools import SignedInClient, field_error, form_fields, page
 
 AREAS = "/app/kommuner/5501/forbedringsomrader"
@@ -280,3 +282,27 @@ def test_advisers_see_improvement_work_read_only(adviser: SignedInClient, sessio
     # Areas outside the region do not exist for them.
     oslo = factories.area(session, "0301", "Oslos område")
     assert adviser.get(f"/app/forbedringsomrader/{oslo}").status_code == 404
+
+
+def test_the_progress_plan_and_checklist_take_a_fixed_number_of_queries(
+    coordinator: SignedInClient, session: Session, queries: QueryCounter
+) -> None:
+    first = factories.area(session, "5501", "Ett område")
+    factories.measure(session, first, "Ett tiltak")
+    counts = {}
+    for path in ("/app/kommuner/5501/framdriftsplan", "/app/kommuner/5501/sjekkliste"):
+        with queries.counting():
+            assert coordinator.get(path).status_code == 200
+        counts[path] = queries.count
+    for i in range(4):
+        area_id = factories.area(session, "5501", f"Område {i}")
+        for j in range(5):
+            factories.measure(session, area_id, f"Tiltak {i}.{j}")
+    for item in checklist.get_answers(session, SYSTEM, "5501").items[:8]:
+        checklist.put_answer(
+            session, SYSTEM, "5501", item.item, ChecklistAnswerInput(answer=Answer.yes), 0
+        )
+    for path, before in counts.items():
+        with queries.counting():
+            assert coordinator.get(path).status_code == 200
+        assert queries.count == before, (path, queries.statements)
