@@ -22,7 +22,7 @@ from starlette.datastructures import FormData
 
 from app.config import Settings
 from app.db import Database
-from app.errors import Forbidden
+from app.errors import CsrfRejected
 from app.routers.api.deps import SAFE_METHODS, SessionDep
 from app.security import constant_time_equals
 from app.services import auth
@@ -104,7 +104,7 @@ def check_csrf(request: Request, active: auth.ActiveSession | None, sent: str | 
         return
     token = request.headers.get(CSRF_HEADER) or sent
     if not token or not constant_time_equals(token, active.csrf_token):
-        raise Forbidden(
+        raise CsrfRejected(
             "The request did not carry this session's CSRF token. Reload the page and try again."
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import Request, Response
 
+from app.errors import CsrfRejected
 from app.web.core import is_fragment_request, sign_in_url, web_for_error
 from app.web.i18n import N_
 
@@ -37,6 +38,13 @@ EXPLANATIONS = {
 }
 
 
+STALE_FORM_TITLE = N_("Skjemaet er utløpt")
+STALE_FORM = N_(
+    "Siden ble åpnet i en økt som er avsluttet, eller forespørselen kom ikke fra denne "
+    "tjenesten. Ingenting ble lagret. Last siden på nytt og prøv igjen."
+)
+
+
 def render_error(request: Request, status: int, title: str, detail: str) -> Response:
     if status == 401:
         target = request.url.path
@@ -50,12 +58,15 @@ def render_error(request: Request, status: int, title: str, detail: str) -> Resp
         return Response(status_code=303, headers={"Location": location})
     web = web_for_error(request)
     key = status if status in TITLES else (500 if status >= 500 else 400)
+    heading, explanation = TITLES[key], EXPLANATIONS[key]
+    if title == CsrfRejected.title:
+        heading, explanation = STALE_FORM_TITLE, STALE_FORM
     return web.render(
         "errors/error.html",
         {
             "status": status,
-            "title": web._(TITLES[key]),
-            "explanation": web._(EXPLANATIONS[key]),
+            "title": web._(heading),
+            "explanation": web._(explanation),
             "detail": detail,
         },
         status=status,

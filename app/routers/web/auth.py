@@ -32,10 +32,17 @@ STALE_FORM = N_("Skjemaet var utløpt. Prøv å logge inn på nytt.")
 
 
 def _sign_in_page(
-    web: Web, form: Form, *, status: int = 200, message: str | None = None
+    web: Web,
+    form: Form,
+    *,
+    status: int = 200,
+    message: str | None = None,
+    new_token: bool = False,
 ) -> Response:
+    """The form carries the same random token as a cookie (double submit), so a sign-in
+    cannot be posted from another site."""
     token = web.request.cookies.get(SIGN_IN_COOKIE)
-    if not token:
+    if not token or new_token:
         token = new_session_token()
         web.set_cookie(SIGN_IN_COOKIE, token, 3600)
     return web.render(
@@ -64,8 +71,7 @@ def sign_in(web: WebDep, data: FormDep) -> Response:
     cookie = web.request.cookies.get(SIGN_IN_COOKIE, "")
     sent = form.value("signin_token")
     if not cookie or not sent or not constant_time_equals(cookie, sent):
-        web.set_cookie(SIGN_IN_COOKIE, new_session_token(), 3600)
-        return _sign_in_page(web, form, status=403, message=web._(STALE_FORM))
+        return _sign_in_page(web, form, status=403, message=web._(STALE_FORM), new_token=True)
     password = data.get("password")
     client = web.request.client
     try:
