@@ -33,6 +33,8 @@ def dashboard_page(web: SignedInDep) -> Response:
 @router.get("/app/kommuner")
 def choose_municipality(web: SignedInDep, kommune: str = "", side: str = "forlop") -> Response:
     """The municipality switcher (a plain GET form): the same page of another municipality."""
+    if not kommune.strip():
+        return web.redirect("/app")
     ws = workspace.open_workspace(web.db, web.principal, kommune.strip())
     tabs = {item.key for item in nav.MUNICIPALITY_NAV}
     page = side if side in tabs else "forlop"
