@@ -19,12 +19,13 @@ PYTEST ?= $(BIN)/pytest -p no:cacheprovider
 PYTEST_ARGS ?=
 
 .PHONY: help run install install-dev lint typecheck migrations-check audit test test-sqlite \
-	test-postgresql test-fast bench lock clean
+	test-postgresql test-fast bench lock clean messages
 
 help:
 	@echo "make run    serve http://$(HOST):$(PORT) with SQLite and the demo data"
 	@echo "make test   lint, types, migrations check, and all tests on SQLite and PostgreSQL"
 	@echo "make bench  the load benchmark (see docs/performance.md)"
+	@echo "make messages  collect UI strings into the nb/en catalogues"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -96,6 +97,15 @@ test-fast: install-dev
 
 bench: install-dev
 	$(BIN)/python -m bench.run
+
+# Collect the UI strings of templates and code into the catalogues; then translate the new
+# entries in app/locale/en/LC_MESSAGES/messages.po (a test fails while any is missing). The
+# catalogues are compiled in memory when the app starts: there is no compile step.
+messages: install-dev
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --project=Demensforløp --version=1 \
+		--copyright-holder=Demensforløp -o app/locale/messages.pot .
+	$(BIN)/pybabel update -i app/locale/messages.pot -d app/locale -D messages \
+		--no-fuzzy-matching --ignore-obsolete --width=100
 
 # Refresh the pinned versions of everything installed (after changing pyproject.toml).
 lock: install-dev

@@ -36,6 +36,14 @@ class Forbidden(DomainError):
     title = "Not allowed"
 
 
+class CsrfRejected(Forbidden):
+    """A cookie-authenticated request that changes something came without the session's
+    CSRF token (a forged request, or a form from an ended session)."""
+
+    slug = "csrf-token"
+    title = "CSRF token missing or wrong"
+
+
 class NotFound(DomainError):
     status = 404
     slug = "not-found"

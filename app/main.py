@@ -34,6 +34,13 @@ from app.routers.api import (
     strengths,
     transfer,
 )
+from app.routers.web import auth as web_auth
+from app.routers.web import checklist as web_checklist
+from app.routers.web import dashboard as web_dashboard
+from app.routers.web import improvement as web_improvement
+from app.routers.web import pathway as web_pathway
+from app.routers.web import strengths as web_strengths
+from app.web import install as install_web
 
 APP_DIR = Path(__file__).resolve().parent
 API_PREFIX = "/api/v1"
@@ -75,6 +82,21 @@ def api_router() -> APIRouter:
     return router
 
 
+def web_router() -> APIRouter:
+    """The HTML pages (outside the OpenAPI document)."""
+    router = APIRouter(include_in_schema=False)
+    for module in (
+        web_auth,
+        web_dashboard,
+        web_pathway,
+        web_checklist,
+        web_strengths,
+        web_improvement,
+    ):
+        router.include_router(module.router)
+    return router
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_format)
@@ -100,8 +122,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.db = db
 
     install_error_handlers(app)
+    install_web(app)
     app.include_router(health.router)
     app.include_router(api_router())
+    app.include_router(web_router())
     app.mount("/static", StaticFiles(directory=APP_DIR / "static"), name="static")
 
     docs_env = Environment(

@@ -53,11 +53,22 @@ OPEN_MEASURE_STATUSES = {MeasureStatus.not_started.value, MeasureStatus.in_progr
 
 
 def is_overdue(measure: Measure, today: date | None = None) -> bool:
+    """A measure is overdue when its due date has passed (in Norway) and it is still open.
+    `overdue_condition` is the same rule in SQL."""
     today = today or local_today()
     return (
         measure.due_date is not None
         and measure.due_date < today
         and measure.status in OPEN_MEASURE_STATUSES
+    )
+
+
+def overdue_condition(today: date) -> Any:
+    """`is_overdue` as a WHERE clause on Measure, for lists that span many areas."""
+    return (
+        col(Measure.due_date).is_not(None)
+        & (col(Measure.due_date) < today)
+        & col(Measure.status).in_(OPEN_MEASURE_STATUSES)
     )
 
 

@@ -1,0 +1,301 @@
+"""Signing in to the web app: server-side sessions in the database, login throttling,
+password changes and the person's language.
+
+Sessions are rows, not signed cookies, so any number of app instances share them and
+signing out ends a session everywhere at once. The cookie holds a random token; the row is
+keyed by its SHA-256. A session ends when it is idle too long, at its absolute expiry, at
+sign-out, or when the password changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, col, select
+
+from app.errors import FieldError, Forbidden, Invalid, TooManyRequests
+from app.models.base import utcnow
+from app.models.identity import LoginAttempt, User, WebSession
+from app.security import (
+    hash_password,
+    new_session_token,
+    password_problem,
+    sha256_hex,
+    verify_password,
+)
+from app.services import audit
+from app.services.access import Principal, require_authenticated
+from app.services.common import commit
+from app.services.identity import user_principal
+
+#: Failures from one address are allowed this many times the per-account limit, so that a
+#: shared office network is not locked out by one person's typing.
+ADDRESS_FACTOR = 4
+#: last_seen_at is refreshed at most this often, so reading pages rarely writes.
+TOUCH_INTERVAL = timedelta(minutes=5)
+LANGUAGES = ("nb", "en")
+
+
+@dataclass(frozen=True)
+class SessionPolicy:
+    idle: timedelta
+    absolute: timedelta
+    max_failures: int
+    window: timedelta
+    #: Demo users may sign in (and stay signed in) only while the app runs in demo mode.
+    demo_allowed: bool
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """A new session: the cookie value (shown once) and what it grants."""
+
+    token: str
+    csrf_token: str
+    principal: Principal
+    language: str
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class ActiveSession:
+    session_id: str
+    csrf_token: str
+    principal: Principal
+    user_name: str
+    user_email: str
+    language: str
+    needs_touch: bool
+
+
+def _address_key(address: str | None) -> str:
+    return f"ip:{address or 'unknown'}"
+
+
+def _failures(session: Session, key: str, since: datetime) -> tuple[int, datetime | None]:
+    count, oldest = session.exec(
+        select(func.count(), func.min(col(LoginAttempt.attempted_at)))
+        .where(col(LoginAttempt.key) == key)
+        .where(col(LoginAttempt.succeeded).is_(False))
+        .where(col(LoginAttempt.attempted_at) >= since)
+    ).one()
+    return int(count), oldest
+
+
+def _retry_after(oldest: datetime | None, window: timedelta, now: datetime) -> int:
+    if oldest is None:
+        return int(window.total_seconds())
+    if oldest.tzinfo is None:  # SQLite aggregates may come back naive
+        oldest = oldest.replace(tzinfo=UTC)
+    return max(1, int((oldest + window - now).total_seconds()) + 1)
+
+
+def _check_throttle(
+    session: Session, keys: list[tuple[str, int]], policy: SessionPolicy, now: datetime
+) -> None:
+    since = now - policy.window
+    for key, limit in keys:
+        failures, oldest = _failures(session, key, since)
+        if failures >= limit:
+            raise TooManyRequests(
+                "Too many failed sign-ins. Wait a little and try again.",
+                retry_after=_retry_after(oldest, policy.window, now),
+            )
+
+
+def _record_failure(session: Session, keys: list[str], now: datetime) -> None:
+    for key in keys:
+        session.add(LoginAttempt(key=key, attempted_at=now, succeeded=False))
+    session.commit()
+
+
+def sign_in(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    address: str | None,
+    policy: SessionPolicy,
+    replaces: str | None = None,
+    now: datetime | None = None,
+) -> SignedIn:
+    """Check the e-mail and password and open a new session.
+
+    Failed attempts are counted per account and per address in the database; past the
+    limit every attempt is refused (429) until the window has passed, right password or
+    not. The session presented with the request (`replaces`, a cookie value) is destroyed,
+    so a session id fixed before sign-in is never the one that is signed in.
+    """
+    now = now or utcnow()
+    email = email.strip().lower()
+    if not email or not password:
+        raise Invalid(
+            [
+                *([FieldError("email", "required")] if not email else []),
+                *([FieldError("password", "required")] if not password else []),
+            ]
+        )
+    account_key = email[:300]
+    address_key = _address_key(address)
+    _check_throttle(
+        session,
+        [(account_key, policy.max_failures), (address_key, policy.max_failures * ADDRESS_FACTOR)],
+        policy,
+        now,
+    )
+    user = session.exec(select(User).where(col(User.email) == email)).one_or_none()
+    valid = verify_password(password, user.password_hash if user else None)
+    if user is None or not valid or not user.is_active:
+        _record_failure(session, [account_key, address_key], now)
+        raise Invalid(FieldError("password", "wrong e-mail or password"))
+    if user.is_demo and not policy.demo_allowed:
+        raise Forbidden("Demo users can sign in only while the service runs in demo mode.")
+    assert user.id is not None
+    if replaces:
+        session.exec(delete(WebSession).where(col(WebSession.id) == sha256_hex(replaces)))
+    # Expired sessions of this person and their old failures are no longer needed.
+    session.exec(
+        delete(WebSession)
+        .where(col(WebSession.user_id) == user.id)
+        .where(col(WebSession.expires_at) <= now)
+    )
+    session.exec(delete(LoginAttempt).where(col(LoginAttempt.key) == account_key))
+    token = new_session_token()
+    csrf_token = new_session_token()
+    expires_at = now + policy.absolute
+    session.add(
+        WebSession(
+            id=sha256_hex(token),
+            user_id=user.id,
+            csrf_token=csrf_token,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=expires_at,
+        )
+    )
+    session.add(LoginAttempt(key=account_key, attempted_at=now, succeeded=True))
+    principal = user_principal(session, user)
+    commit(session)
+    return SignedIn(
+        token=token,
+        csrf_token=csrf_token,
+        principal=principal,
+        language=user.language,
+        expires_at=expires_at,
+    )
+
+
+def active_session(
+    session: Session, token: str | None, policy: SessionPolicy, now: datetime | None = None
+) -> ActiveSession | None:
+    """The signed-in person behind a session cookie, or None when the session is unknown,
+    idle too long, past its absolute expiry, or belongs to a disabled (or, outside demo
+    mode, a demo) user."""
+    if not token or len(token) > 200:
+        return None
+    now = now or utcnow()
+    row = session.exec(
+        select(WebSession, User)
+        .join(User, col(User.id) == col(WebSession.user_id))
+        .where(col(WebSession.id) == sha256_hex(token))
+    ).one_or_none()
+    if row is None:
+        return None
+    web_session, user = row
+    if web_session.expires_at <= now or web_session.last_seen_at + policy.idle <= now:
+        return None
+    if not user.is_active or (user.is_demo and not policy.demo_allowed):
+        return None
+    return ActiveSession(
+        session_id=web_session.id,
+        csrf_token=web_session.csrf_token,
+        principal=user_principal(session, user),
+        user_name=user.name or user.email,
+        user_email=user.email,
+        language=user.language,
+        needs_touch=now - web_session.last_seen_at >= TOUCH_INTERVAL,
+    )
+
+
+def touch_session(session: Session, session_id: str, now: datetime | None = None) -> None:
+    """Keep an active session from going idle."""
+    row = session.get(WebSession, session_id)
+    if row is not None:
+        row.last_seen_at = now or utcnow()
+        commit(session)
+
+
+def sign_out(session: Session, token: str | None) -> None:
+    """Destroy the session; its cookie is worthless from now on."""
+    if token:
+        session.exec(delete(WebSession).where(col(WebSession.id) == sha256_hex(token)))
+        commit(session)
+
+
+def change_password(
+    session: Session,
+    principal: Principal,
+    *,
+    current: str,
+    new: str,
+    repeated: str,
+    keep_session_id: str | None,
+    policy: SessionPolicy,
+    now: datetime | None = None,
+) -> None:
+    """The person proves they know the current password; the new one must follow the
+    password rules. Every other session of the person ends. Wrong current passwords count
+    as failed sign-ins. Demo users keep their published passwords."""
+    require_authenticated(principal)
+    now = now or utcnow()
+    user = session.get(User, principal.user_id) if principal.user_id else None
+    if user is None:
+        raise Forbidden("Only people who sign in have a password.")
+    if user.is_demo:
+        raise Forbidden("The demo users' passwords cannot be changed.")
+    account_key = user.email[:300]
+    _check_throttle(session, [(account_key, policy.max_failures)], policy, now)
+    if not verify_password(current, user.password_hash):
+        _record_failure(session, [account_key], now)
+        raise Invalid(FieldError("current_password", "wrong password"))
+    errors: list[FieldError] = []
+    if problem := password_problem(new):
+        errors.append(FieldError("new_password", problem))
+    elif new == current:
+        errors.append(FieldError("new_password", "must differ from the current password"))
+    if new != repeated:
+        errors.append(FieldError("repeat_password", "the passwords differ"))
+    if errors:
+        raise Invalid(errors)
+    user.password_hash = hash_password(new)
+    user.password_changed_at = now
+    others = delete(WebSession).where(col(WebSession.user_id) == user.id)
+    if keep_session_id:
+        others = others.where(col(WebSession.id) != keep_session_id)
+    session.exec(others)
+    audit.record(
+        session,
+        principal,
+        action="change_password",
+        entity_type="user",
+        entity_id=user.id,
+        municipality=None,
+        before=None,
+        after={"password_changed_at": now.isoformat()},
+    )
+    commit(session)
+
+
+def set_language(session: Session, principal: Principal, language: str) -> None:
+    """The language a signed-in person sees, kept with their user so it follows them."""
+    require_authenticated(principal)
+    if language not in LANGUAGES:
+        raise Invalid(FieldError("lang", f"must be one of {', '.join(LANGUAGES)}"))
+    user = session.get(User, principal.user_id) if principal.user_id else None
+    if user is None or user.language == language:
+        session.rollback()
+        return
+    user.language = language
+    commit(session)

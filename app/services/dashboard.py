@@ -1,0 +1,214 @@
+"""The start page of a signed-in person: their municipalities, what changed recently,
+overdue measures and open comments. A fixed number of queries, whatever the data."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from app.models.audit import AuditEventRead
+from app.models.base import local_today
+from app.models.feedback import Comment
+from app.models.improvement import ImprovementArea, Measure
+from app.models.municipality import Municipality, Region
+from app.services import audit
+from app.services.access import Principal, require_authenticated
+from app.services.collation import norwegian_key
+from app.services.improvement import overdue_condition
+
+RECENT_LIMIT = 10
+LIST_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class MunicipalityCard:
+    number: str
+    name: str
+    region_name: str
+    is_example: bool
+    updated_at: datetime
+    can_edit: bool
+    improvement_areas: int
+    overdue_measures: int
+    open_comments: int
+
+
+@dataclass(frozen=True)
+class RegionLink:
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class OverdueMeasure:
+    id: int
+    title: str
+    due_date: date
+    status: str
+    area_id: int
+    area_title: str
+    municipality_number: str
+    municipality_name: str
+
+
+@dataclass(frozen=True)
+class OpenComment:
+    id: int
+    municipality_number: str
+    municipality_name: str
+    target: str
+    phase: str | None
+    improvement_area_id: int | None
+    author: str
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    municipalities: list[MunicipalityCard]
+    regions: list[RegionLink]
+    recent: list[AuditEventRead]
+    recent_total: int
+    overdue: list[OverdueMeasure]
+    overdue_total: int
+    comments: list[OpenComment]
+    comments_total: int
+
+    def municipality_name(self, number: str | None) -> str:
+        for card in self.municipalities:
+            if card.number == number:
+                return card.name
+        return number or ""
+
+
+def get_dashboard(session: Session, principal: Principal, today: date | None = None) -> Dashboard:
+    """Coordinators see their municipalities; advisers every municipality of their regions
+    (read-only); administrators the recent changes everywhere. Lists are alphabetical or
+    by date, never ranked."""
+    require_authenticated(principal)
+    today = today or local_today()
+    rows = session.exec(
+        select(Municipality, Region)
+        .join(Region, col(Region.id) == col(Municipality.region_id))
+        .where(
+            col(Municipality.id).in_(principal.municipality_ids)
+            | col(Municipality.region_id).in_(principal.region_ids)
+        )
+    ).all()
+    visible = [(m, r) for m, r in rows if principal.can_read(m)]
+    ids = [m.id for m, _ in visible if m.id is not None]
+    by_id = {m.id: m for m, _ in visible}
+
+    area_counts: Counter[int] = Counter()
+    for municipality_id, n in session.exec(
+        select(ImprovementArea.municipality_id, func.count())
+        .where(col(ImprovementArea.municipality_id).in_(ids))
+        .group_by(col(ImprovementArea.municipality_id))
+    ).all():
+        area_counts[municipality_id] = int(n)
+
+    overdue_counts: Counter[int] = Counter()
+    for municipality_id, n in session.exec(
+        select(ImprovementArea.municipality_id, func.count())
+        .join(Measure, col(Measure.improvement_area_id) == col(ImprovementArea.id))
+        .where(col(ImprovementArea.municipality_id).in_(ids))
+        .where(overdue_condition(today))
+        .group_by(col(ImprovementArea.municipality_id))
+    ).all():
+        overdue_counts[municipality_id] = int(n)
+    overdue_rows = session.exec(
+        select(Measure, ImprovementArea)
+        .join(ImprovementArea, col(ImprovementArea.id) == col(Measure.improvement_area_id))
+        .where(col(ImprovementArea.municipality_id).in_(ids))
+        .where(overdue_condition(today))
+        .order_by(col(Measure.due_date), col(Measure.id))
+        .limit(LIST_LIMIT)
+    ).all()
+    overdue = [
+        OverdueMeasure(
+            id=measure.id or 0,
+            title=measure.title,
+            due_date=measure.due_date or today,
+            status=measure.status,
+            area_id=area.id or 0,
+            area_title=area.title,
+            municipality_number=by_id[area.municipality_id].number,
+            municipality_name=by_id[area.municipality_id].name,
+        )
+        for measure, area in overdue_rows
+    ]
+
+    open_comments = col(Comment.municipality_id).in_(ids) & col(Comment.resolved_at).is_(None)
+    comment_counts: Counter[int] = Counter()
+    for municipality_id, n in session.exec(
+        select(Comment.municipality_id, func.count())
+        .where(open_comments)
+        .group_by(col(Comment.municipality_id))
+    ).all():
+        comment_counts[municipality_id] = int(n)
+    comment_rows = session.exec(
+        select(Comment)
+        .where(open_comments)
+        .order_by(col(Comment.created_at).desc(), col(Comment.id).desc())
+        .limit(LIST_LIMIT)
+    ).all()
+    comments = [
+        OpenComment(
+            id=c.id or 0,
+            municipality_number=by_id[c.municipality_id].number,
+            municipality_name=by_id[c.municipality_id].name,
+            target=c.target,
+            phase=c.phase,
+            improvement_area_id=c.improvement_area_id,
+            author=c.author,
+            text=c.text,
+            created_at=c.created_at,
+        )
+        for c in comment_rows
+    ]
+
+    cards = sorted(
+        (
+            MunicipalityCard(
+                number=m.number,
+                name=m.name,
+                region_name=r.name,
+                is_example=m.is_example,
+                updated_at=m.updated_at,
+                can_edit=principal.can_edit(m),
+                improvement_areas=area_counts[m.id or 0],
+                overdue_measures=overdue_counts[m.id or 0],
+                open_comments=comment_counts[m.id or 0],
+            )
+            for m, r in visible
+        ),
+        key=lambda card: norwegian_key(card.name),
+    )
+    regions = sorted(
+        {
+            RegionLink(slug=r.slug, name=r.name)
+            for _, r in visible
+            if r.id is not None and principal.can_read_region(r.id)
+        },
+        key=lambda link: norwegian_key(link.name),
+    )
+    recent = (
+        audit.list_events(session, principal, limit=RECENT_LIMIT)
+        if ids or principal.is_admin
+        else None
+    )
+    return Dashboard(
+        municipalities=cards,
+        regions=regions,
+        recent=list(recent.items) if recent else [],
+        recent_total=recent.total if recent else 0,
+        overdue=overdue,
+        overdue_total=sum(overdue_counts.values()),
+        comments=comments,
+        comments_total=sum(comment_counts.values()),
+    )

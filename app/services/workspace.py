@@ -1,0 +1,74 @@
+"""The municipality a person works on in the web app: what they may do there, and which
+municipalities they can switch between."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from app.models.municipality import Municipality, Region
+from app.services.access import Principal, require_read
+from app.services.collation import norwegian_key
+from app.services.common import get_municipality
+
+
+@dataclass(frozen=True)
+class Workspace:
+    municipality: Municipality
+    region_name: str
+    region_slug: str
+    #: Editors change content; advisers of the region see the same pages read-only.
+    can_edit: bool
+    can_comment: bool
+
+    @property
+    def number(self) -> str:
+        return self.municipality.number
+
+
+@dataclass(frozen=True)
+class MunicipalityLink:
+    number: str
+    name: str
+    is_example: bool
+
+
+def workspace_of(session: Session, principal: Principal, municipality: Municipality) -> Workspace:
+    """The workspace of a municipality the caller may read (checked here again)."""
+    require_read(principal, municipality)
+    region = session.get(Region, municipality.region_id)
+    assert region is not None
+    return Workspace(
+        municipality=municipality,
+        region_name=region.name,
+        region_slug=region.slug,
+        can_edit=principal.can_edit(municipality),
+        can_comment=principal.can_comment(municipality),
+    )
+
+
+def open_workspace(session: Session, principal: Principal, number: str) -> Workspace:
+    """A municipality's pages: readable by its coordinators, the advisers of its region and
+    administrators; anyone else gets 403."""
+    return workspace_of(session, principal, get_municipality(session, number))
+
+
+def my_municipalities(session: Session, principal: Principal) -> list[MunicipalityLink]:
+    """The municipalities a person works with, in Norwegian alphabetical order:
+    coordinators their own, advisers those of their regions. Administrators reach every
+    municipality by number instead of a list of 357."""
+    if not principal.municipality_ids and not principal.region_ids:
+        return []
+    rows = session.exec(
+        select(Municipality).where(
+            col(Municipality.id).in_(principal.municipality_ids)
+            | col(Municipality.region_id).in_(principal.region_ids)
+        )
+    ).all()
+    links = [
+        MunicipalityLink(number=m.number, name=m.name, is_example=m.is_example)
+        for m in rows
+        if principal.can_read(m)
+    ]
+    return sorted(links, key=lambda link: norwegian_key(link.name))

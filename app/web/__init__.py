@@ -1,0 +1,18 @@
+"""What the HTML side of the app shares: sessions and CSRF, languages, templates, forms,
+navigation and error pages. The pages themselves are in app/routers/web/."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from app.web.core import session_principal
+from app.web.errors import render_error
+from app.web.i18n import load_all
+
+
+def install(app: FastAPI) -> None:
+    """Let the browser session authenticate API calls, and answer errors on HTML paths
+    with pages. The catalogues are compiled now, so a broken one fails at start-up."""
+    load_all()
+    app.state.session_principal = session_principal
+    app.state.html_error_renderer = render_error

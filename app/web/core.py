@@ -1,0 +1,380 @@
+"""What every HTML page shares: the browser session (cookie → database row), CSRF
+protection, the person's language, rendering a page or one of its fragments, redirects
+after a post, and the one-time confirmation shown after a redirect.
+
+Routers depend on `WebDep` (anyone) or `SignedInDep` (signed in; otherwise the error
+handler redirects to the sign-in page) and on `FormDep` for posted forms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import cached_property
+from typing import Annotated, Any
+from urllib.parse import quote
+
+import structlog
+from fastapi import Depends, FastAPI, Request, Response
+from sqlmodel import Session
+from starlette.datastructures import FormData
+
+from app.config import Settings
+from app.db import Database
+from app.errors import CsrfRejected
+from app.routers.api.deps import SAFE_METHODS, SessionDep
+from app.security import constant_time_equals
+from app.services import auth
+from app.services.access import ANONYMOUS, Principal, require_authenticated
+from app.services.workspace import MunicipalityLink, my_municipalities
+from app.web import nav
+from app.web.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    N_,
+    from_accept_language,
+    normalise_language,
+    translate,
+)
+from app.web.templating import templates
+
+log = structlog.get_logger("demensforlop.web")
+
+SESSION_COOKIE = "dfl_session"
+SIGN_IN_COOKIE = "dfl_signin"  # the sign-in form's CSRF token (double submit)
+LANGUAGE_COOKIE = "dfl_lang"
+FLASH_COOKIE = "dfl_flash"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+
+#: One-time confirmations shown after a redirect (keys travel in a short-lived cookie).
+FLASH_MESSAGES = {
+    "saved": N_("Endringene er lagret."),
+    "created": N_("Lagt til."),
+    "deleted": N_("Slettet."),
+    "moved": N_("Rekkefølgen er lagret."),
+    "signed_out": N_("Du er logget ut."),
+    "password_changed": N_("Passordet er endret. Andre økter er logget ut."),
+    "language": N_("Språket er endret."),
+}
+
+
+def session_policy(settings: Settings) -> auth.SessionPolicy:
+    return auth.SessionPolicy(
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        absolute=timedelta(hours=settings.session_absolute_hours),
+        max_failures=settings.login_max_failures,
+        window=timedelta(minutes=settings.login_window_minutes),
+        demo_allowed=settings.demo,
+    )
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def resolve_session(request: Request, session: Session) -> auth.ActiveSession | None:
+    """The signed-in person of this request (looked up once per request). Reading a page
+    keeps the session from going idle; that write has its own short transaction."""
+    if hasattr(request.state, "active_session"):
+        cached: auth.ActiveSession | None = request.state.active_session
+        return cached
+    token = request.cookies.get(SESSION_COOKIE)
+    active = (
+        auth.active_session(session, token, session_policy(_settings(request))) if token else None
+    )
+    if active is not None and active.needs_touch and request.method in SAFE_METHODS:
+        database: Database = request.app.state.db
+        try:
+            with database.session(write=True) as own:
+                auth.touch_session(own, active.session_id)
+        except Exception:  # losing one refresh of last_seen_at is harmless
+            log.warning("could not refresh the session", exc_info=True)
+    request.state.active_session = active
+    return active
+
+
+def check_csrf(request: Request, active: auth.ActiveSession | None, sent: str | None) -> None:
+    """Unsafe requests authenticated by the session cookie must carry the session's CSRF
+    token: HTMX and scripts in the X-CSRF-Token header, plain forms in a hidden field."""
+    if request.method in SAFE_METHODS or active is None:
+        return
+    token = request.headers.get(CSRF_HEADER) or sent
+    if not token or not constant_time_equals(token, active.csrf_token):
+        raise CsrfRejected(
+            "The request did not carry this session's CSRF token. Reload the page and try again."
+        )
+
+
+def session_principal(request: Request, session: Session) -> Principal | None:
+    """Installed as `app.state.session_principal`: lets the browser session authenticate
+    same-origin API calls (CSRF token in the header for unsafe methods)."""
+    active = resolve_session(request, session)
+    if active is None:
+        return None
+    check_csrf(request, active, None)
+    return active.principal
+
+
+def request_language(request: Request, active: auth.ActiveSession | None) -> str:
+    """?lang= first, then the language switch's cookie, the person's own setting,
+    Accept-Language, and bokmål."""
+    return (
+        normalise_language(request.query_params.get("lang"))
+        or normalise_language(request.cookies.get(LANGUAGE_COOKIE))
+        or (active.language if active and active.language in LANGUAGES else None)
+        or from_accept_language(request.headers.get("accept-language"))
+        or DEFAULT_LANGUAGE
+    )
+
+
+def is_fragment_request(request: Request) -> bool:
+    """HTMX asks for a fragment, except when it restores history (then it needs the page)."""
+    return (
+        request.headers.get("hx-request") == "true"
+        and request.headers.get("hx-history-restore-request") != "true"
+    )
+
+
+def local_path(value: str | None, default: str = "/app") -> str:
+    """A path on this site to go to next; anything else (other hosts, schemes) is refused."""
+    if not value or not value.startswith("/") or value.startswith(("//", "/\\")):
+        return default
+    if any(ch in value for ch in "\r\n\\"):
+        return default
+    return value
+
+
+@dataclass
+class NavLink:
+    key: str
+    label: str
+    url: str
+
+
+@dataclass
+class Web:
+    """One HTML request: who asks, in which language, and how to answer."""
+
+    request: Request
+    session: Session | None
+    principal: Principal
+    active: auth.ActiveSession | None
+    lang: str
+    cookies: list[tuple[str, str, int | None]] = field(default_factory=list)
+
+    # ---- the request ---------------------------------------------------------------
+
+    @property
+    def db(self) -> Session:
+        """The request's database session (error pages have none and never need one)."""
+        if self.session is None:
+            raise RuntimeError("this page was rendered without a database session")
+        return self.session
+
+    @property
+    def is_fragment(self) -> bool:
+        return is_fragment_request(self.request)
+
+    @property
+    def signed_in(self) -> bool:
+        return self.active is not None
+
+    @property
+    def csrf_token(self) -> str:
+        return self.active.csrf_token if self.active else ""
+
+    @property
+    def user_name(self) -> str:
+        return self.active.user_name if self.active else ""
+
+    @property
+    def path(self) -> str:
+        return self.request.url.path
+
+    @property
+    def demo(self) -> bool:
+        return _settings(self.request).demo
+
+    def _(self, message: str, **variables: object) -> str:
+        return translate(self.lang, message, **variables)
+
+    @cached_property
+    def flash(self) -> str | None:
+        key = self.request.cookies.get(FLASH_COOKIE)
+        return self._(FLASH_MESSAGES[key]) if key in FLASH_MESSAGES else None
+
+    def other_languages(self) -> list[tuple[str, str]]:
+        return [(code, name) for code, name in _language_names() if code != self.lang]
+
+    # ---- navigation ---------------------------------------------------------------
+
+    @cached_property
+    def municipalities(self) -> list[MunicipalityLink]:
+        """The municipalities the person works with (for the switcher); one query, made
+        only when a page shows the switcher."""
+        if self.session is None or not self.signed_in:
+            return []
+        return my_municipalities(self.session, self.principal)
+
+    def main_nav(self) -> list[NavLink]:
+        if not self.signed_in:
+            return []
+        app: FastAPI = self.request.app
+        return [
+            NavLink(i.key, self._(i.label), i.path)
+            for i in nav.available(app, nav.MAIN_NAV, self.principal)
+        ]
+
+    def municipality_nav(self, number: str) -> list[NavLink]:
+        app: FastAPI = self.request.app
+        return [
+            NavLink(i.key, self._(i.label), i.path.format(number=number))
+            for i in nav.available(app, nav.MUNICIPALITY_NAV, self.principal)
+        ]
+
+    def region_nav(self, slug: str) -> list[NavLink]:
+        app: FastAPI = self.request.app
+        return [
+            NavLink(i.key, self._(i.label), i.path.format(slug=slug))
+            for i in nav.available(app, nav.REGION_NAV, self.principal)
+        ]
+
+    def has_page(self, path: str) -> bool:
+        """Whether the app serves this path of the URL scheme (e.g. pages built elsewhere)."""
+        return nav.shape(path) in nav.route_shapes(self.request.app)
+
+    # ---- answering ----------------------------------------------------------------
+
+    def set_cookie(self, name: str, value: str, max_age: int | None = None) -> None:
+        self.cookies.append((name, value, max_age))
+
+    def _finish(self, response: Response) -> Response:
+        secure = _settings(self.request).is_production
+        requested = normalise_language(self.request.query_params.get("lang"))
+        if requested and requested != normalise_language(self.request.cookies.get(LANGUAGE_COOKIE)):
+            self.set_cookie(LANGUAGE_COOKIE, requested, 365 * 24 * 3600)
+        if "flash" in self.__dict__ and self.request.cookies.get(FLASH_COOKIE):
+            response.delete_cookie(FLASH_COOKIE, path="/", secure=secure, httponly=True)
+        for name, value, max_age in self.cookies:
+            response.set_cookie(
+                name,
+                value,
+                max_age=max_age,
+                path="/",
+                secure=secure,
+                httponly=True,
+                samesite="lax",
+            )
+        response.headers["Vary"] = "HX-Request"
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    def render(
+        self,
+        template: str,
+        context: Mapping[str, Any] | None = None,
+        *,
+        block: str | list[str] | None = None,
+        status: int = 200,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        """The whole page, or only `block` (or several blocks, e.g. one with out-of-band
+        swaps) when HTMX asks for a fragment."""
+        full: dict[str, Any] = {"request": self.request, "web": self, "lang": self.lang}
+        full.update(context or {})
+        if isinstance(block, str) and self.is_fragment:
+            response = templates.TemplateResponse(
+                self.request, template, full, status_code=status, block_name=block
+            )
+        elif isinstance(block, list) and self.is_fragment:
+            response = templates.TemplateResponse(
+                self.request, template, full, status_code=status, block_names=block
+            )
+        else:
+            response = templates.TemplateResponse(self.request, template, full, status_code=status)
+        if headers:
+            response.headers.update(headers)
+        return self._finish(response)
+
+    def redirect(self, url: str, *, flash: str | None = None) -> Response:
+        """After a successful post: 303 to the page to see, or HX-Redirect for HTMX."""
+        if flash is not None:
+            self.set_cookie(FLASH_COOKIE, flash, 120)
+        if self.is_fragment:
+            response = Response(status_code=200, headers={"HX-Redirect": url})
+        else:
+            response = Response(status_code=303, headers={"Location": url})
+        return self._finish(response)
+
+
+def _language_names() -> list[tuple[str, str]]:
+    return [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]
+
+
+async def form_data(request: Request) -> FormData:
+    """The posted form (empty for safe methods); read once and shared by dependencies."""
+    if request.method in SAFE_METHODS:
+        return FormData()
+    content_type = request.headers.get("content-type", "")
+    if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        return FormData()
+    return await request.form()
+
+
+FormDep = Annotated[FormData, Depends(form_data)]
+
+
+def get_web(request: Request, session: SessionDep, form: FormDep) -> Web:
+    active = resolve_session(request, session)
+    sent = form.get(CSRF_FIELD)
+    check_csrf(request, active, sent if isinstance(sent, str) else None)
+    principal = active.principal if active else ANONYMOUS
+    lang = request_language(request, active)
+    request.state.principal = principal
+    request.state.lang = lang
+    return Web(request=request, session=session, principal=principal, active=active, lang=lang)
+
+
+WebDep = Annotated[Web, Depends(get_web)]
+
+
+def signed_in(web: WebDep) -> Web:
+    """Pages of the signed-in app; anyone else is sent to the sign-in page."""
+    require_authenticated(web.principal)
+    return web
+
+
+SignedInDep = Annotated[Web, Depends(signed_in)]
+
+
+def web_for_error(request: Request) -> Web:
+    """A Web for error pages, from what the request resolved so far."""
+    if not hasattr(request.state, "active_session") and request.cookies.get(SESSION_COOKIE):
+        # An error before any page dependency ran (e.g. no such path): still show the
+        # person as signed in.
+        database: Database = request.app.state.db
+        try:
+            with database.session() as session:
+                resolve_session(request, session)
+        except Exception:
+            log.warning("could not read the session for an error page", exc_info=True)
+    active: auth.ActiveSession | None = getattr(request.state, "active_session", None)
+    principal = getattr(request.state, "principal", None)
+    if principal is None and active is not None:
+        principal = active.principal
+    lang = getattr(request.state, "lang", None) or request_language(request, active)
+    return Web(
+        request=request,
+        session=None,
+        principal=principal if isinstance(principal, Principal) else ANONYMOUS,
+        active=active,
+        lang=lang,
+    )
+
+
+def sign_in_url(next_path: str) -> str:
+    return f"/logg-inn?next={quote(local_path(next_path), safe='/')}"

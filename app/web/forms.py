@@ -1,0 +1,200 @@
+"""HTML forms: what the person typed, validated by the same input models as the JSON API,
+with errors in the person's language beside the fields they belong to.
+
+Field names in the HTML follow the location of the value in the input model, joined with
+`-` (`contact-email`, `offerings-2-name`), so a validation error finds its field by itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.datastructures import FormData
+
+from app.errors import FieldError
+from app.web.i18n import N_, translate
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class Form:
+    """Values to show in a form (as typed, never lost) and the errors beside them."""
+
+    def __init__(
+        self, values: Mapping[str, Any] | None = None, errors: Mapping[str, str] | None = None
+    ) -> None:
+        self.values: dict[str, Any] = dict(values or {})
+        self.errors: dict[str, str] = dict(errors or {})
+
+    @classmethod
+    def posted(cls, data: FormData) -> Form:
+        values: dict[str, Any] = {}
+        for key in data:
+            items = [v for v in data.getlist(key) if isinstance(v, str)]
+            values[key] = items if len(items) > 1 else (items[0] if items else "")
+        return cls(values)
+
+    def value(self, name: str, default: str = "") -> str:
+        value = self.values.get(name, default)
+        if isinstance(value, list):
+            return str(value[0]) if value else default
+        return "" if value is None else str(value)
+
+    def values_of(self, name: str) -> list[str]:
+        value = self.values.get(name)
+        if value is None or value == "":
+            return []
+        return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+    def checked(self, name: str, value: str = "on") -> bool:
+        return value in self.values_of(name)
+
+    def error(self, name: str) -> str | None:
+        return self.errors.get(name)
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors)
+
+
+# ---- messages ----------------------------------------------------------------------------
+
+# The English messages of the services and input models, and what a person reads instead.
+_MESSAGES: dict[str, str] = {
+    "cannot be empty": N_("Fyll ut dette feltet."),
+    "required": N_("Fyll ut dette feltet."),
+    "due_date cannot be before start_date": N_("Fristen kan ikke være før startdatoen."),
+    "cannot be before start_date": N_("Fristen kan ikke være før startdatoen."),
+    "an offering needs a type from the catalogue or a name": N_(
+        "Velg en type fra katalogen eller skriv et navn."
+    ),
+    "wrong e-mail or password": N_("Feil e-postadresse eller passord."),
+    "wrong password": N_("Passordet er feil."),
+    "the passwords differ": N_("Passordene er ikke like."),
+    "must differ from the current password": N_(
+        "Det nye passordet må være forskjellig fra det gamle."
+    ),
+    "must list every improvement area of the municipality exactly once": N_(
+        "Rekkefølgen er endret av noen andre. Last siden på nytt."
+    ),
+}
+_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^at least (?P<n>\d+) characters$"), N_("Minst %(n)s tegn.")),
+    (re.compile(r"^at most (?P<n>\d+) characters$"), N_("Høyst %(n)s tegn.")),
+    (
+        re.compile(r"^must be between \d{4}-\d\d-\d\d and \d{4}-\d\d-\d\d$"),
+        N_("Datoen må være mellom 1990 og 2100."),
+    ),
+    (re.compile(r"^unknown phase "), N_("Ukjent fase.")),
+    (re.compile(r"^unknown offering type "), N_("Ukjent type tilbud.")),
+    (re.compile(r"^at most (?P<n>\d+) "), N_("Høyst %(n)s.")),
+    (
+        re.compile(r"^value is not a valid email address"),
+        N_("Skriv en gyldig e-postadresse, for eksempel navn@kommune.no."),
+    ),
+]
+_BY_TYPE: dict[str, str] = {
+    "missing": N_("Fyll ut dette feltet."),
+    "string_pattern_mismatch": N_("Bare sifre, mellomrom og tegnene + ( ) . - er tillatt."),
+    "date_parsing": N_("Skriv en gyldig dato, for eksempel 31.12.2025."),
+    "date_from_datetime_parsing": N_("Skriv en gyldig dato, for eksempel 31.12.2025."),
+    "date_from_datetime_inexact": N_("Skriv en gyldig dato, for eksempel 31.12.2025."),
+    "date_type": N_("Skriv en gyldig dato, for eksempel 31.12.2025."),
+    "enum": N_("Velg et av alternativene."),
+    "literal_error": N_("Velg et av alternativene."),
+    "bool_parsing": N_("Velg et av alternativene."),
+    "int_parsing": N_("Skriv et helt tall."),
+    "extra_forbidden": N_("Ukjent felt."),
+}
+_FALLBACK = N_("Ugyldig verdi.")
+
+
+def translate_message(message: str, lang: str) -> str:
+    """A service's English field message in the person's language."""
+    if message in _MESSAGES:
+        return translate(lang, _MESSAGES[message])
+    for pattern, msgid in _PATTERNS:
+        match = pattern.match(message)
+        if match:
+            return translate(lang, msgid, **match.groupdict())
+    return message if lang == "en" else translate(lang, _FALLBACK)
+
+
+def _pydantic_message(error: Mapping[str, Any], lang: str) -> str:
+    kind = str(error.get("type", ""))
+    ctx = error.get("ctx") or {}
+    if kind == "string_too_short":
+        if ctx.get("min_length", 1) <= 1:
+            return translate(lang, N_("Fyll ut dette feltet."))
+        return translate(lang, N_("Minst %(n)s tegn."), n=ctx.get("min_length"))
+    if kind == "string_too_long":
+        return translate(lang, N_("Høyst %(n)s tegn."), n=ctx.get("max_length"))
+    if kind == "too_long":
+        return translate(lang, N_("Høyst %(n)s."), n=ctx.get("max_length"))
+    if kind == "value_error":
+        message = str(error.get("msg", ""))
+        return translate_message(message.removeprefix("Value error, "), lang)
+    if kind in _BY_TYPE:
+        return translate(lang, _BY_TYPE[kind])
+    return translate(lang, _FALLBACK)
+
+
+def field_name(location: Iterable[Any]) -> str:
+    parts = [str(p) for p in location if not str(p).startswith("function-")]
+    return "-".join(parts)
+
+
+def validate(
+    model: type[M],
+    data: Mapping[str, Any],
+    lang: str,
+    *,
+    rename: Mapping[str, str] | None = None,
+) -> tuple[M | None, dict[str, str]]:
+    """The input model, or the errors by HTML field name (first error per field).
+    `rename` moves errors to the field the person should look at (model-level errors
+    have no field of their own)."""
+    try:
+        return model.model_validate(dict(data)), {}
+    except ValidationError as exc:
+        errors: dict[str, str] = {}
+        for error in exc.errors():
+            name = field_name(error.get("loc", ()))
+            name = (rename or {}).get(name, name)
+            errors.setdefault(name, _pydantic_message(error, lang))
+        return None, errors
+
+
+def service_errors(
+    errors: Iterable[FieldError], lang: str, rename: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """A service's `Invalid` errors by HTML field name."""
+    result: dict[str, str] = {}
+    for error in errors:
+        name = error.field.replace(".", "-")
+        name = (rename or {}).get(name, name)
+        result.setdefault(name, translate_message(error.message, lang))
+    return result
+
+
+_NORWEGIAN_DATE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
+
+
+def date_value(raw: str) -> str | None:
+    """A date as typed: ISO (what date inputs send) or Norwegian dd.mm.yyyy; empty is None."""
+    raw = raw.strip()
+    if not raw:
+        return None
+    match = _NORWEGIAN_DATE.match(raw)
+    if match:
+        day, month, year = match.groups()
+        return f"{year}-{int(month):02d}-{int(day):02d}"
+    return raw
+
+
+def tags_value(raw: str) -> list[str]:
+    """Tags typed as a comma-separated list."""
+    return [t.strip() for t in raw.split(",") if t.strip()]

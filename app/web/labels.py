@@ -1,0 +1,102 @@
+"""What the UI calls the values of the domain's enumerations (bokmål message ids)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from app.models.audit import AuditEventRead
+from app.web.i18n import N_, translate
+
+MATURITY = {
+    "unknown": N_("Ikke vurdert"),
+    "not_established": N_("Ikke etablert"),
+    "planned": N_("Planlagt"),
+    "established": N_("Etablert"),
+}
+MATURITY_HINT = {
+    "unknown": N_("Ikke vurdert ennå."),
+    "not_established": N_("Vi har ingen ordning."),
+    "planned": N_("Vi har bestemt å etablere en ordning."),
+    "established": N_("Etablert, vi jobber systematisk."),
+}
+OFFERING_STATUS = {
+    "available": N_("Tilgjengelig"),
+    "planned": N_("Planlagt"),
+    "not_available": N_("Ikke tilgjengelig"),
+}
+PROVIDER = {
+    "own": N_("Egen kommune"),
+    "inter_municipal": N_("Interkommunalt"),
+    "specialist": N_("Spesialisthelsetjenesten"),
+    "voluntary": N_("Frivillige"),
+}
+ANSWER = {
+    "yes": N_("Ja"),
+    "partly": N_("Delvis"),
+    "no": N_("Nei"),
+    "not_applicable": N_("Ikke aktuelt"),
+}
+IMPROVEMENT_STATUS = {
+    "not_started": N_("Ikke startet"),
+    "in_progress": N_("Pågår"),
+    "implemented": N_("Innført i drift"),
+    "paused": N_("Satt på vent"),
+}
+MEASURE_STATUS = {
+    "not_started": N_("Ikke startet"),
+    "in_progress": N_("Pågår"),
+    "done": N_("Fullført"),
+    "stopped": N_("Stoppet"),
+}
+ACTION = {
+    "create": N_("opprettet"),
+    "update": N_("endret"),
+    "delete": N_("slettet"),
+    "reorder": N_("endret rekkefølgen på"),
+    "seed": N_("lastet inn eksempeldata for"),
+    "publish": N_("publiserte"),
+    "import": N_("importerte"),
+    "change_password": N_("endret passordet for"),
+}
+ENTITY = {
+    "phase_section": N_("fase"),
+    "checklist_answer": N_("svar i sjekklisten"),
+    "strength": N_("styrke"),
+    "improvement_area": N_("forbedringsområde"),
+    "improvement_area_order": N_("prioriteringen av forbedringsområder"),
+    "measure": N_("tiltak"),
+    "progress_note": N_("framdriftsnotat"),
+    "indicator": N_("måling"),
+    "observation": N_("måleverdier"),
+    "municipality": N_("kommune"),
+    "comment": N_("kommentar"),
+    "review": N_("gjennomgang"),
+    "published_version": N_("publisert versjon"),
+    "user": N_("bruker"),
+}
+CROSS_CUTTING = N_("Gjennomgående")
+
+
+def describe_event(
+    event: AuditEventRead, lang: str, phase_names: Mapping[str, str] | None = None
+) -> str:
+    """One audit event in words: "changed phase Utredning og diagnose"."""
+    action = translate(lang, ACTION.get(event.action, event.action))
+    entity = translate(lang, ENTITY[event.entity_type]) if event.entity_type in ENTITY else ""
+    if not entity:
+        entity = event.entity_type.replace("_", " ")
+    subject = ""
+    after = event.after or event.before or {}
+    if event.entity_type in ("phase_section", "checklist_answer"):
+        key = event.entity_id.split("/", 1)[-1]
+        subject = (phase_names or {}).get(key, "") if event.entity_type == "phase_section" else ""
+    elif isinstance(after.get("title"), str):
+        subject = after["title"]
+    elif isinstance(after.get("text"), str):
+        subject = after["text"]
+    if len(subject) > 80:
+        subject = subject[:79] + "…"
+    if not subject:
+        return f"{action} {entity}"
+    opening, closing = ("“", "”") if lang == "en" else ("«", "»")
+    return f"{action} {entity} {opening}{subject}{closing}"
