@@ -10,13 +10,17 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app.config import Settings, get_settings
 from app.db import Database
 from app.logging_setup import configure_logging
-from app.middleware import BodyLimitMiddleware, RequestContextMiddleware, SecurityHeadersMiddleware
+from app.middleware import (
+    BodyLimitMiddleware,
+    CompressionMiddleware,
+    RequestContextMiddleware,
+    SecurityHeadersMiddleware,
+)
 from app.problems import PROBLEM_TYPE, install_error_handlers
 from app.routers import health
 from app.routers.api import (
@@ -40,6 +44,7 @@ from app.routers.web import dashboard as web_dashboard
 from app.routers.web import improvement as web_improvement
 from app.routers.web import pathway as web_pathway
 from app.routers.web import strengths as web_strengths
+from app.static_files import CachedStaticFiles
 from app.web import install as install_web
 
 APP_DIR = Path(__file__).resolve().parent
@@ -126,7 +131,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(health.router)
     app.include_router(api_router())
     app.include_router(web_router())
-    app.mount("/static", StaticFiles(directory=APP_DIR / "static"), name="static")
+    app.mount("/static", CachedStaticFiles(directory=APP_DIR / "static"), name="static")
 
     docs_env = Environment(
         loader=FileSystemLoader(APP_DIR / "templates"), autoescape=select_autoescape()
@@ -158,6 +163,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         return settings.max_body_bytes
 
     app.add_middleware(BodyLimitMiddleware, limit_for=body_limit)
+    app.add_middleware(CompressionMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import structlog
 from prometheus_client import Counter, Histogram
 from starlette.exceptions import HTTPException
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.context import request_id_var
@@ -122,6 +123,34 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class CompressionMiddleware:
+    """gzip for pages and static files, so a coordinator on a slow line gets the editor in a
+    fraction of the bytes. Not for /api: integrators send its strong ETags back in If-Match,
+    and a compressed representation may not carry the same strong validator, so compressed
+    responses get weak ETags (enough for If-None-Match, which compares weakly)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.gzip = GZipMiddleware(app, minimum_size=1024, compresslevel=6)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_weak_etag(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.get("headers", [])
+                if (b"content-encoding", b"gzip") in headers:
+                    message["headers"] = [
+                        (name, b"W/" + value if name == b"etag" and value[:1] == b'"' else value)
+                        for name, value in headers
+                    ]
+            await send(message)
+
+        await self.gzip(scope, receive, send_weak_etag)
 
 
 class BodyTooLarge(HTTPException):

@@ -28,10 +28,18 @@ def free_port() -> int:
 
 
 class LiveServer:
-    def __init__(self, database_url: str, *, workers: int = 1, demo: bool = True) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        workers: int = 1,
+        demo: bool = True,
+        log_level: str = "WARNING",
+    ) -> None:
         self.database_url = database_url
         self.workers = workers
         self.demo = demo
+        self.log_level = log_level
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.log = ROOT / "data" / f"live-server-{self.port}.log"
@@ -47,7 +55,7 @@ class LiveServer:
             "ENVIRONMENT": "test",
             "SECRET_KEY": "live-test-secret-" + "x" * 32,
             "DEMO": "true" if self.demo else "false",
-            "LOG_LEVEL": "WARNING",
+            "LOG_LEVEL": self.log_level,
         }
         self.log.parent.mkdir(exist_ok=True)
         with self.log.open("ab") as log:

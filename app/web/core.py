@@ -8,6 +8,8 @@ handler redirects to the sign-in page) and on `FormDep` for posted forms.
 
 from __future__ import annotations
 
+import base64
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -97,12 +99,35 @@ def resolve_session(request: Request, session: Session) -> auth.ActiveSession | 
     return active
 
 
+def mask_csrf(token: str) -> str:
+    """The session's CSRF token under a fresh one-time mask, so a page never shows the same
+    secret twice and compressed pages leak nothing about it (BREACH)."""
+    raw = token.encode("ascii")
+    mask = secrets.token_bytes(len(raw))
+    masked = bytes(a ^ b for a, b in zip(mask, raw, strict=True))
+    return base64.urlsafe_b64encode(mask + masked).decode("ascii").rstrip("=")
+
+
+def unmask_csrf(sent: str) -> str:
+    """The token behind a masked value, or "" when it is not one."""
+    if not sent or len(sent) > 512:
+        return ""
+    try:
+        data = base64.urlsafe_b64decode(sent + "=" * (-len(sent) % 4))
+    except ValueError:
+        return ""
+    if not data or len(data) % 2:
+        return ""
+    half = len(data) // 2
+    return bytes(a ^ b for a, b in zip(data[:half], data[half:], strict=True)).decode("latin-1")
+
+
 def check_csrf(request: Request, active: auth.ActiveSession | None, sent: str | None) -> None:
     """Unsafe requests authenticated by the session cookie must carry the session's CSRF
     token: HTMX and scripts in the X-CSRF-Token header, plain forms in a hidden field."""
     if request.method in SAFE_METHODS or active is None:
         return
-    token = request.headers.get(CSRF_HEADER) or sent
+    token = unmask_csrf(request.headers.get(CSRF_HEADER) or sent or "")
     if not token or not constant_time_equals(token, active.csrf_token):
         raise CsrfRejected(
             "The request did not carry this session's CSRF token. Reload the page and try again."
@@ -183,9 +208,10 @@ class Web:
     def signed_in(self) -> bool:
         return self.active is not None
 
-    @property
+    @cached_property
     def csrf_token(self) -> str:
-        return self.active.csrf_token if self.active else ""
+        """The CSRF token for this page, masked afresh for every response."""
+        return mask_csrf(self.active.csrf_token) if self.active else ""
 
     @property
     def user_name(self) -> str:

@@ -77,3 +77,17 @@ def test_integer_path_parameters_are_bounded(client: TestClient) -> None:
                 if parameter["in"] == "path" and kind == "integer":
                     assert "maximum" in parameter["schema"], (method, path, parameter["name"])
                     assert parameter["schema"]["maximum"] <= 2_147_483_647
+
+
+def test_pages_and_static_files_are_compressed_but_the_api_keeps_strong_etags(
+    client: TestClient,
+) -> None:
+    css = client.get("/static/app.css?v=1", headers={"Accept-Encoding": "gzip"})
+    assert css.headers["content-encoding"] == "gzip"
+    assert css.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert css.headers["etag"].startswith('W/"')
+    assert "Accept-Encoding" in css.headers["vary"]
+    unversioned = client.get("/static/app.css", headers={"Accept-Encoding": "gzip"})
+    assert unversioned.headers["cache-control"] == "public, max-age=3600"
+    api = client.get("/api/v1/phases", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in api.headers

@@ -10,6 +10,7 @@ import re
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.web.core import unmask_csrf
 from tests import factories
 from tests.webtools import SignedInClient, page
 
@@ -76,7 +77,10 @@ def test_every_page_has_landmarks_a_skip_link_and_a_print_stylesheet(
         assert len(document.find_all("h1")) == 1, path
         assert document.find("link", media="print") is not None
         headers = json.loads(body.get("hx-headers") or "{}")
-        assert headers == {"X-CSRF-Token": coordinator.csrf}
+        assert list(headers) == ["X-CSRF-Token"]
+        # Masked afresh on every page, the same session secret underneath.
+        assert headers["X-CSRF-Token"] != coordinator.csrf
+        assert unmask_csrf(headers["X-CSRF-Token"]) == unmask_csrf(coordinator.csrf)
         for link in document.find_all("link") + document.find_all("script"):
             url = link.get("href") or link.get("src") or ""
             assert re.fullmatch(r"/static/[\w./-]+\?v=[0-9a-f]{12}", url), url

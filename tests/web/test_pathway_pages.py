@@ -32,7 +32,7 @@ def _form(client: SignedInClient, phase: str) -> dict[str, Any]:
 def test_the_editor_shows_the_six_phases_in_order(coordinator: SignedInClient) -> None:
     response = coordinator.get(EDITOR)
     assert response.status_code == 200
-    assert response.headers["vary"] == "HX-Request"
+    assert "HX-Request" in [v.strip() for v in response.headers["vary"].split(",")]
     document = page(response)
     titles = [h.text() for h in document.find_all("h2", class_="phase__title")]
     assert titles == [f"{n} {name}" for n, name in enumerate(PHASES, start=1)]
@@ -50,7 +50,7 @@ def test_fragments_only_for_htmx_and_never_for_history_restores(
 ) -> None:
     fragment = coordinator.get(f"{EDITOR}/assessment", htmx=True)
     assert fragment.status_code == 200
-    assert fragment.headers["vary"] == "HX-Request"
+    assert "HX-Request" in [v.strip() for v in fragment.headers["vary"].split(",")]
     assert "<html" not in fragment.text
     document = page(fragment)
     section = document.one("section")
