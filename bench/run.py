@@ -6,7 +6,8 @@ readable table (.md). Budgets are ratios to the framework floor (`/healthz`) mea
 same run, because the machine is shared and absolute numbers drift.
 
 Environment: BENCH_DATABASE_URL (default: a PostgreSQL database `demensforlop_bench` on
-127.0.0.1), BENCH_SECONDS (per scenario, default 10), BENCH_WORKERS (default "1,2").
+127.0.0.1), BENCH_SECONDS (per scenario, default 10), BENCH_WORKERS (default "1,2");
+for trying the runner itself: BENCH_ONLY (scenario names to keep) and BENCH_FILL_LIMIT.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,6 +53,8 @@ class Scenario:
     env: dict[str, str] = field(default_factory=dict)
     #: the status every answer must have
     expect: int = 200
+    #: fresh environment values just before each wrk run (e.g. current ETags)
+    refresh: Callable[[], dict[str, str]] | None = None
 
 
 @dataclass
@@ -65,6 +69,7 @@ class Result:
     p95_ms: float
     p99_ms: float
     errors: int
+    statuses: dict[str, int] = field(default_factory=dict)
     ratio: float | None = None
 
 
@@ -186,7 +191,8 @@ def put_body() -> str:
 
 
 def run_wrk(wrk: str, server: LiveServer, scenario: Scenario, seconds: int, workers: int) -> Result:
-    env = {**os.environ, "BENCH_LUA_DIR": str(LUA), **scenario.env}
+    fresh = scenario.refresh() if scenario.refresh else {}
+    env = {**os.environ, "BENCH_LUA_DIR": str(LUA), **scenario.env, **fresh}
     threads = scenario.connections if scenario.script == "put_section.lua" else 2
     command = [
         wrk,
@@ -220,6 +226,7 @@ def run_wrk(wrk: str, server: LiveServer, scenario: Scenario, seconds: int, work
         p95_ms=round(data["p95_us"] / 1000, 2),
         p99_ms=round(data["p99_us"] / 1000, 2),
         errors=errors,
+        statuses=data.get("statuses", {}),
     )
 
 
@@ -254,12 +261,16 @@ def scenarios(server: LiveServer, people: dict[str, str], body_file: Path) -> li
     adviser = session_cookie(server, people["adviser"])
     admin = session_cookie(server, people["admin"])
     write = f"Bearer {people['token_write']}"
-    etags = {}
-    for number in PUT_NUMBERS:
-        etags[f"BENCH_ETAG_{number}"] = httpx.get(
-            f"{server.url}/api/v1/municipalities/{number}/pathway/phases/assessment",
-            headers={"Authorization": write},
-        ).headers["etag"]
+
+    def current_etags() -> dict[str, str]:
+        return {
+            f"BENCH_ETAG_{number}": httpx.get(
+                f"{server.url}/api/v1/municipalities/{number}/pathway/phases/assessment",
+                headers={"Authorization": write},
+            ).headers["etag"]
+            for number in PUT_NUMBERS
+        }
+
     found: list[Scenario] = [
         Scenario("floor (/healthz)", "/healthz"),
         Scenario("GET pathway JSON", "/api/v1/municipalities/5501/pathway", env=read),
@@ -293,8 +304,8 @@ def scenarios(server: LiveServer, people: dict[str, str], body_file: Path) -> li
                 "BENCH_AUTHORIZATION": write,
                 "BENCH_NUMBERS": ",".join(PUT_NUMBERS),
                 "BENCH_BODY_FILE": str(body_file),
-                **etags,
             },
+            refresh=current_etags,
         ),
         Scenario("Troms overview (JSON)", "/api/v1/regions/troms/overview", env=read),
         Scenario(
@@ -444,7 +455,8 @@ def main() -> int:
     print(f"dataset: {url}")
     recreate_if_postgres(url)
     clock = time.monotonic()
-    generate(url)
+    limit = os.environ.get("BENCH_FILL_LIMIT")  # for a quick try of the runner itself
+    generate(url, limit=int(limit) if limit else None)
     print(f"dataset ready in {time.monotonic() - clock:.0f} s")
     people = prepare_people(url)
     body_file = Path(tempfile.mkdtemp()) / "put.json"
@@ -459,6 +471,11 @@ def main() -> int:
         server.start(timeout=60)
         try:
             found = scenarios(server, people, body_file)
+            only = [o for o in os.environ.get("BENCH_ONLY", "").split(",") if o]
+            if only:
+                found = [
+                    s for s in found if s.name.startswith("floor") or any(o in s.name for o in only)
+                ]
             floor = None
             for scenario in found:
                 check_once(server, scenario)
@@ -470,7 +487,8 @@ def main() -> int:
                 results.append(result)
                 print(
                     f"  {workers} worker(s)  {scenario.name:<28} {result.rps:>8.0f} req/s  "
-                    f"p95 {result.p95_ms:>7.2f} ms  ratio {result.ratio}  errors {result.errors}"
+                    f"p95 {result.p95_ms:>7.2f} ms  ratio {result.ratio}  errors {result.errors}  "
+                    f"statuses {result.statuses}"
                 )
             for pid in worker_pids(server):
                 memory[f"{workers} worker(s), pid {pid}"] = rss_mb(pid)

@@ -9,6 +9,7 @@ for number in string.gmatch(os.getenv("BENCH_NUMBERS"), "[^,]+") do table.insert
 local next_thread = 1
 
 setup = function(thread)
+  register_thread(thread)
   thread:set("number", numbers[next_thread])
   next_thread = next_thread + 1
 end
@@ -28,8 +29,13 @@ end
 request = function()
   counter = counter + 1
   local body = string.gsub(body_template, "__COUNTER__", tostring(counter))
+  -- wrk.format uses the headers it is given instead of wrk.headers, so merge them.
+  local headers = {}
+  for name, value in pairs(wrk.headers) do headers[name] = value end
+  headers["If-Match"] = etag
+  headers["Content-Type"] = "application/json"
   return wrk.format("PUT", "/api/v1/municipalities/" .. number .. "/pathway/phases/assessment",
-    {["If-Match"] = etag, ["Content-Type"] = "application/json"}, body)
+    headers, body)
 end
 
 response = function(status, headers, body)
