@@ -84,16 +84,23 @@ class Database:
     """The engine of the running app and the sessions drawn from it."""
 
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
+        from app.changes import feed_for
+
         self.url = normalise_url(url)
         self.engine = make_engine(self.url, **engine_kwargs)
         self._write_engine = self.engine.execution_options(**{WRITE_OPTION: True})
+        #: Tells this process when the data changed, for exact in-process caches.
+        self.feed = feed_for(self.engine, self.url)
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     def session(self, *, write: bool = False) -> Session:
-        return Session(self._write_engine if write else self.engine, expire_on_commit=False)
+        from app.changes import attach
+
+        session = Session(self._write_engine if write else self.engine, expire_on_commit=False)
+        return attach(session, self.feed)
 
     @contextmanager
     def begin(self, *, write: bool = True) -> Iterator[Session]:
@@ -107,4 +114,5 @@ class Database:
                 raise
 
     def dispose(self) -> None:
+        self.feed.stop()
         self.engine.dispose()

@@ -110,7 +110,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        db.feed.start()
         yield
+        db.feed.stop()
         if owns_database:
             db.dispose()
 

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from app.changes import ChangeFeed, attach
 from app.config import Settings
 from app.db import Database, make_engine
 from app.main import create_app
@@ -135,16 +136,22 @@ class TransactionalDatabase(Database):
         self.url = url
         self.connection = connection
         self.engine = connection.engine
+        # Every write of the test goes through this process, so the feed that follows this
+        # process's own commits is exact.
+        self.feed = ChangeFeed()
 
     @property
     def dialect(self) -> str:
         return self.connection.dialect.name
 
     def session(self, *, write: bool = False) -> Session:
-        return Session(
-            bind=self.connection,
-            join_transaction_mode="create_savepoint",
-            expire_on_commit=False,
+        return attach(
+            Session(
+                bind=self.connection,
+                join_transaction_mode="create_savepoint",
+                expire_on_commit=False,
+            ),
+            self.feed,
         )
 
     def dispose(self) -> None:

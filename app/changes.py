@@ -1,0 +1,242 @@
+"""Knowing, in each app process, whether the database has changed — so caches inside a
+process can be exact and never time-based.
+
+Every committed write advances a *generation*:
+- PostgreSQL: the writing transaction sends `NOTIFY demensforlop_changed`; every process keeps
+  one connection that LISTENs and advances its generation on each notification.
+- SQLite: `PRAGMA data_version` on a connection of our own changes whenever another
+  connection has committed.
+- A process also advances its own generation right after its own commits, so a person never
+  reads a cached copy older than what they just saved.
+
+Caches key their entries by the generation (or by a version they got through it). When the
+feed cannot vouch for the data (the LISTEN connection is down, not yet started, or this is
+an unknown backend), `generation()` is None and callers must not use cached data.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+import structlog
+from sqlalchemy import Engine, event, text
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+
+log = structlog.get_logger("demensforlop.changes")
+
+CHANNEL = "demensforlop_changed"
+T = TypeVar("T")
+
+
+class ChangeFeed:
+    """The base feed: advances only on this process's own commits. Exact when this process is
+    the only writer (the test suite's in-process apps)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._generation = 0
+        self._memo: OrderedDict[Hashable, tuple[int, Any]] = OrderedDict()
+        self.memo_size = 4096
+
+    # -- the generation -------------------------------------------------------------------
+
+    def generation(self) -> int | None:
+        return self._generation
+
+    def advance(self) -> None:
+        with self._lock:
+            self._generation += 1
+
+    def notify_sql(self) -> str | None:
+        """SQL a committing write runs inside its transaction to tell other processes."""
+        return None
+
+    def start(self) -> None:
+        """Begin listening (nothing to do for the base feed)."""
+
+    def stop(self) -> None:
+        """Stop listening."""
+
+    # -- a small exact cache --------------------------------------------------------------
+
+    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()` once per generation for `key`; computed afresh when the feed cannot
+        vouch for the data."""
+        generation = self.generation()
+        if generation is None:
+            return compute()
+        with self._lock:
+            hit = self._memo.get(key)
+            if hit is not None and hit[0] == generation:
+                self._memo.move_to_end(key)
+                return hit[1]  # type: ignore[no-any-return]
+        value = compute()
+        # Stored under the generation read *before* computing: a change made meanwhile
+        # makes the entry stale at once rather than hiding it.
+        with self._lock:
+            self._memo[key] = (generation, value)
+            self._memo.move_to_end(key)
+            while len(self._memo) > self.memo_size:
+                self._memo.popitem(last=False)
+        return value
+
+
+class SQLiteChangeFeed(ChangeFeed):
+    """`PRAGMA data_version` on a connection that never writes: it changes whenever any other
+    connection (in this process or another) commits."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self._engine = engine
+        self._connection: Any = None
+        self._seen: int | None = None
+        self._probe_lock = threading.Lock()
+
+    def generation(self) -> int | None:
+        with self._probe_lock:
+            try:
+                if self._connection is None:
+                    self._connection = self._engine.raw_connection()
+                cursor = self._connection.cursor()
+                cursor.execute("PRAGMA data_version")
+                version = int(cursor.fetchone()[0])
+                cursor.close()
+            except Exception:
+                self._connection = None
+                return None
+            if version != self._seen:
+                self._seen = version
+                self.advance()
+        return self._generation
+
+    def stop(self) -> None:
+        with self._probe_lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
+
+
+class PostgresChangeFeed(ChangeFeed):
+    """LISTEN in a background thread; every NOTIFY advances the generation."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self._url = url
+        self._healthy = False
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def generation(self) -> int | None:
+        return self._generation if self._healthy else None
+
+    def notify_sql(self) -> str | None:
+        return f"NOTIFY {CHANNEL}"
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._listen, name="change-feed", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    def wait_until_listening(self, timeout: float = 10.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._healthy:
+                return True
+            time.sleep(0.01)
+        return False
+
+    def _listen(self) -> None:
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        url = make_url(self._url).set(drivername="postgresql")
+        dsn = url.render_as_string(hide_password=False)
+        backoff = 0.5
+        while not self._stopping.is_set():
+            try:
+                with psycopg.connect(dsn, autocommit=True) as connection:
+                    connection.execute(f"LISTEN {CHANNEL}")
+                    # Anything committed before LISTEN took effect is covered by this step.
+                    self.advance()
+                    self._healthy = True
+                    backoff = 0.5
+                    while not self._stopping.is_set():
+                        for _ in connection.notifies(timeout=1.0):
+                            self.advance()
+            except Exception:
+                log.warning("change feed lost its connection; caches are bypassed", exc_info=True)
+            finally:
+                self._healthy = False
+                self.advance()
+            self._stopping.wait(backoff)
+            backoff = min(backoff * 2, 10.0)
+
+
+def feed_for(engine: Engine, url: str) -> ChangeFeed:
+    if engine.dialect.name == "sqlite":
+        return SQLiteChangeFeed(engine)
+    if engine.dialect.name == "postgresql":
+        return PostgresChangeFeed(url)
+    return ChangeFeed()
+
+
+# ---- marking and announcing writes -------------------------------------------------------
+
+FEED_KEY = "demensforlop_feed"
+WROTE_KEY = "demensforlop_wrote"
+
+
+S = TypeVar("S", bound=Session)
+
+
+def attach(session: S, feed: ChangeFeed | None) -> S:
+    if feed is not None:
+        session.info[FEED_KEY] = feed
+    return session
+
+
+def session_feed(session: Session) -> ChangeFeed | None:
+    feed = session.info.get(FEED_KEY)
+    return feed if isinstance(feed, ChangeFeed) else None
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, flush_context: UOWTransaction) -> None:
+    session.info[WROTE_KEY] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[WROTE_KEY] = True
+
+
+@event.listens_for(Session, "before_commit")
+def _announce(session: Session) -> None:
+    feed = session_feed(session)
+    if feed is None:
+        return
+    pending = bool(session.new or session.dirty or session.deleted)
+    sql = feed.notify_sql()
+    if sql and (pending or session.info.get(WROTE_KEY)):
+        # Delivered to the listeners only if, and when, this transaction commits.
+        session.execute(text(sql))
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    feed = session_feed(session)
+    if session.info.pop(WROTE_KEY, False) and feed is not None:
+        feed.advance()
+
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(session: Session) -> None:
+    session.info.pop(WROTE_KEY, None)
