@@ -11,6 +11,7 @@ from sqlalchemy import String, cast, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from app.changes import session_feed
 from app.errors import FieldError, Invalid
 from app.models.base import Role, Scope, utcnow
 from app.models.identity import (
@@ -258,9 +259,26 @@ def _ids(value: str | None) -> frozenset[int]:
 
 def principal_for_token(session: Session, token: str) -> Principal | None:
     """The API client behind a bearer token, or None if the token is unknown, expired,
-    revoked or its client disabled. One query: it runs on every API request."""
+    revoked or its client disabled. One query, and none while nothing in the database has
+    changed since this process last looked (a revocation is a change, so it counts at once)."""
     if not token or len(token) > 200:
         return None
+    token_hash = sha256_hex(token)
+    feed = session_feed(session)
+    found = (
+        feed.memo(("api-token", token_hash), lambda: _load_token(session, token_hash))
+        if feed is not None
+        else _load_token(session, token_hash)
+    )
+    if found is None:
+        return None
+    principal, expires_at = found
+    if expires_at is not None and expires_at <= utcnow():
+        return None
+    return principal
+
+
+def _load_token(session: Session, token_hash: str) -> tuple[Principal, datetime | None] | None:
     # Eight columns: more than sqlmodel's typed select() takes, so SQLAlchemy's own.
     row = session.execute(
         sa_select(
@@ -284,16 +302,14 @@ def principal_for_token(session: Session, token: str) -> Principal | None:
             ),
         )
         .join(ApiClient, col(ApiClient.id) == col(ApiToken.api_client_id))
-        .where(col(ApiToken.token_hash) == sha256_hex(token))
+        .where(col(ApiToken.token_hash) == token_hash)
     ).one_or_none()
     if row is None:
         return None
     expires_at, revoked_at, client_id, name, scope, is_active, municipalities, regions = row
     if revoked_at is not None or not is_active:
         return None
-    if expires_at is not None and expires_at <= utcnow():
-        return None
-    return Principal(
+    principal = Principal(
         kind=PrincipalKind.api_client,
         id=client_id,
         label=f"API: {name}",
@@ -301,3 +317,4 @@ def principal_for_token(session: Session, token: str) -> Principal | None:
         municipality_ids=_ids(municipalities),
         region_ids=_ids(regions),
     )
+    return principal, expires_at

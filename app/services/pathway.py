@@ -6,11 +6,14 @@ replaces that section alone and never touches another.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Sequence
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app.changes import session_feed
 from app.errors import FieldError, Invalid, NotFound
 from app.models.base import utcnow
 from app.models.catalogue import OfferingType, Phase
@@ -133,10 +136,61 @@ def build_pathway(
 
 
 def open_pathway(session: Session, principal: Principal, number: str) -> Municipality:
-    """The municipality whose draft the caller may read; its version is the pathway's."""
-    municipality = get_municipality(session, number)
+    """The municipality whose draft the caller may read; its version is the pathway's.
+
+    Read-only: the object is shared by the requests of this process until the data changes
+    (the change feed's generation), so a conditional GET needs no query at all."""
+    municipality = cached_municipality(session, number)
     require_read(principal, municipality)
     return municipality
+
+
+def cached_municipality(session: Session, number: str) -> Municipality:
+    """A detached, read-only copy of the municipality, exact for the current generation."""
+
+    def load() -> Municipality:
+        found = get_municipality(session, number)
+        session.expunge(found)
+        return found
+
+    feed = session_feed(session)
+    return feed.memo(("municipality", number), load) if feed is not None else load()
+
+
+def catalogue_stamp(session: Session) -> tuple[object, ...]:
+    """Changes whenever a phase or offering-type name could have changed: part of the key of
+    every cached rendering that shows those names."""
+
+    def load() -> tuple[object, ...]:
+        row = session.exec(
+            select(func.count(), func.max(OfferingType.version), func.max(OfferingType.updated_at))
+        ).one()
+        return tuple(row)
+
+    feed = session_feed(session)
+    return feed.memo(("catalogue",), load) if feed is not None else load()
+
+
+_JSON_CACHE: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
+_JSON_CACHE_LOCK = threading.Lock()
+JSON_CACHE_SIZE = 512
+
+
+def pathway_json(session: Session, municipality: Municipality, lang: str = "nb") -> bytes:
+    """The draft pathway as JSON bytes, rendered once per municipality version, language and
+    catalogue state — a version never changes content, so the copy is exact."""
+    key = (municipality.id, municipality.version, lang, catalogue_stamp(session))
+    with _JSON_CACHE_LOCK:
+        cached = _JSON_CACHE.get(key)
+        if cached is not None:
+            _JSON_CACHE.move_to_end(key)
+            return cached
+    body = read_pathway(session, municipality, lang).model_dump_json().encode("utf-8")
+    with _JSON_CACHE_LOCK:
+        _JSON_CACHE[key] = body
+        while len(_JSON_CACHE) > JSON_CACHE_SIZE:
+            _JSON_CACHE.popitem(last=False)
+    return body
 
 
 def read_pathway(session: Session, municipality: Municipality, lang: str = "nb") -> PathwayRead:

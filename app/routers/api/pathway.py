@@ -47,10 +47,11 @@ def get_pathway(
     tag = etag(municipality.version)
     if not_modified(request, tag):
         return respond_304(tag, {"Cache-Control": PRIVATE})
-    result = pathway.read_pathway(session, municipality, lang)
-    set_etag(response, result.version)
-    response.headers["Cache-Control"] = PRIVATE
-    return result
+    return Response(
+        content=pathway.pathway_json(session, municipality, lang),
+        media_type="application/json",
+        headers={"ETag": tag, "Cache-Control": PRIVATE},
+    )
 
 
 @router.get(
