@@ -491,6 +491,16 @@ def test_a_csv_file_is_imported_and_a_bad_one_lands_in_the_paste_box(
     assert shown.field_value("text") == bad.decode()
     assert len(_values(session, indicator_id)) == 2
 
+    # A file that is not rows of numbers at all: the first 50 bad lines, and a count.
+    garbage = ("periode;teller;nevner\n" + "\n".join(f"rad {i};x;y" for i in range(60))).encode()
+    refused = coordinator.post(
+        f"{url}/importer", fields, files={"file": ("feil.csv", garbage, "text/csv")}, htmx=True
+    )
+    summary_items = page(refused).by_id("paste-errors").find_all("li")
+    assert len(summary_items) == 51
+    assert summary_items[-1].text() == "… og 10 linjer til med feil."
+    assert len(_values(session, indicator_id)) == 2
+
     # The download links read the same numbers back (the session works for the API).
     links = [a.get("href") for a in shown.by_id("alle").one(class_="downloads").find_all("a")]
     assert links == [

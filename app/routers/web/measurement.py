@@ -44,6 +44,8 @@ INDICATOR = "measurement/indicator.html"
 OBSERVATION = "measurement/observation.html"
 #: The quick-entry table: the period holding today and the six before it.
 ENTRY_ROWS = 7
+#: Bad pasted lines listed one by one; more are counted.
+MAX_LISTED_PROBLEMS = 50
 
 
 def _url(indicator_id: int, anchor: str = "") -> str:
@@ -119,7 +121,6 @@ class EntryRow:
     period: date
     label: str
     current: bool
-    saved: bool
 
 
 @dataclass
@@ -141,6 +142,8 @@ class DataState:
     paste: Form | None = None
     paste_message: str | None = None
     paste_problems: list[LineProblem] = field(default_factory=list)
+    #: Bad lines beyond the ones listed (a file that is not rows at all can have thousands).
+    paste_more_problems: int = 0
     paste_conflict: bool = False
     table_message: str | None = None
     table_error: bool = False
@@ -173,14 +176,12 @@ def _entry_periods(form: Form) -> list[date | None]:
 def _entry_rows(web: Web, view: ChartView, form: Form) -> list[EntryRow]:
     frequency = view.indicator.frequency
     current = measurement.period_containing(local_today(), frequency)
-    saved = {o.period for o in view.observations}
     return [
         EntryRow(
             index=index,
             period=period,
             label=period_label(period, frequency, web.lang),
             current=period == current,
-            saved=period in saved,
         )
         for index, period in enumerate(_entry_periods(form))
         if period is not None
@@ -201,8 +202,8 @@ def _entry_field_names(web: Web, view: ChartView, rows: list[EntryRow]) -> dict[
     }
 
 
-def _paste_form(view: ChartView, text: str = "") -> Form:
-    return Form({"text": text, "data_version": str(view.data_version)})
+def _paste_form(view: ChartView) -> Form:
+    return Form({"text": "", "data_version": str(view.data_version)})
 
 
 def _data_context(web: Web, indicator_id: int, state: DataState | None = None) -> dict[str, Any]:
@@ -377,13 +378,22 @@ def _entry_conflict(web: Web, indicator_id: int, form: Form) -> Response:
         if period is None:
             continue
         prefix = f"items-{index}-"
-        mine = " / ".join(form.value(prefix + n).strip() for n in _number_fields(indicator))
-        theirs = " / ".join(_saved_numbers(indicator, saved.get(period)).values())
-        if mine.strip(" /") and mine != theirs:
+        numbers = " / ".join(form.value(prefix + n).strip() for n in _number_fields(indicator))
+        observation = saved.get(period)
+        mine = _with_comment(numbers, form.value(prefix + "comment"))
+        theirs = _with_comment(
+            " / ".join(_saved_numbers(indicator, observation).values()),
+            observation.comment if observation else "",
+        )
+        if numbers.strip(" /") and mine != theirs:
             rows.append((period_label(period, indicator.frequency, web.lang), mine, theirs))
     form.values["data_version"] = str(indicator.data_version)
     state = DataState(entry=form, entry_conflict=rows)
     return _render_data(web, indicator_id, state, status=409)
+
+
+def _with_comment(numbers: str, comment: str) -> str:
+    return f"{numbers} ({comment.strip()})" if comment.strip() else numbers
 
 
 def _line_problems(web: Web, exc: Invalid, text: str) -> list[LineProblem]:
@@ -433,7 +443,12 @@ def import_rows(indicator_id: int, web: SignedInDep, data: FormDep) -> Response:
             if file_name
             else None
         )
-        state = DataState(paste=paste, paste_problems=problems, paste_message=message)
+        state = DataState(
+            paste=paste,
+            paste_problems=problems[:MAX_LISTED_PROBLEMS],
+            paste_more_problems=max(0, len(problems) - MAX_LISTED_PROBLEMS),
+            paste_message=message,
+        )
         return _render_data(web, indicator_id, state, status=422)
     except PreconditionFailed as exc:
         paste.values["data_version"] = str(exc.current_version)
