@@ -42,6 +42,7 @@ from app.routers.web import auth as web_auth
 from app.routers.web import checklist as web_checklist
 from app.routers.web import dashboard as web_dashboard
 from app.routers.web import improvement as web_improvement
+from app.routers.web import measurement as web_measurement
 from app.routers.web import pathway as web_pathway
 from app.routers.web import strengths as web_strengths
 from app.static_files import CachedStaticFiles
@@ -97,6 +98,7 @@ def web_router() -> APIRouter:
         web_checklist,
         web_strengths,
         web_improvement,
+        web_measurement,
     ):
         router.include_router(module.router)
     return router

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from fractions import Fraction
 from typing import Any
 
@@ -72,6 +72,32 @@ def period_problem(period: date, frequency: str) -> str | None:
     if frequency == Frequency.week and period.weekday() != 0:
         return "a weekly period starts on a Monday"
     return None
+
+
+def period_containing(day: date, frequency: str) -> date:
+    """The first day of the period (week from Monday, month, quarter) that holds `day`."""
+    if frequency == Frequency.week:
+        return day - timedelta(days=day.weekday())
+    if frequency == Frequency.quarter:
+        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return day.replace(day=1)
+
+
+def shift_period(period: date, frequency: str, steps: int) -> date:
+    """The period `steps` periods after `period` (before it when negative)."""
+    if frequency == Frequency.week:
+        return period + timedelta(weeks=steps)
+    months = (
+        period.year * 12 + period.month - 1 + steps * (3 if frequency == Frequency.quarter else 1)
+    )
+    return date(months // 12, months % 12 + 1, 1)
+
+
+def recent_periods(frequency: str, today: date, count: int = 7) -> list[date]:
+    """The period holding `today` and the ones before it, newest first: the rows of the
+    quick-entry table, where this period's number is entered."""
+    current = period_containing(today, frequency)
+    return [shift_period(current, frequency, -steps) for steps in range(count)]
 
 
 def value_problem(observation: ObservationInput, kind: str) -> str | None:

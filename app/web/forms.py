@@ -96,6 +96,117 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         N_("Skriv en gyldig e-postadresse, for eksempel navn@kommune.no."),
     ),
 ]
+# Indicators and observations: the messages of the service and of the import's parser
+# (`services.observation_text`), whose row or line prefix `row_message` takes off.
+_OBSERVATION_MESSAGES: dict[str, str] = {
+    "a monthly period starts on the first day of the month": N_(
+        "En månedlig periode begynner på den første dagen i måneden."
+    ),
+    "a quarterly period starts on 1 January, 1 April, 1 July or 1 October": N_(
+        "Et kvartal begynner 1. januar, 1. april, 1. juli eller 1. oktober."
+    ),
+    "a weekly period starts on a Monday": N_("En uke begynner på en mandag."),
+    "a proportion needs numerator and denominator": N_("En andel trenger både teller og nevner."),
+    "a proportion needs a numerator and a denominator": N_(
+        "En andel trenger både teller og nevner."
+    ),
+    "numerator and denominator go together": N_("Fyll ut både teller og nevner."),
+    "a count is a whole number, 0 or more": N_("Et antall er et helt tall, 0 eller mer."),
+    "numerator cannot be greater than denominator": N_(
+        "Telleren kan ikke være større enn nevneren."
+    ),
+    "denominator must be greater than 0": N_("Nevneren må være større enn 0."),
+    "an observation needs a value, or a numerator and a denominator": N_("Fyll ut tallet."),
+    "give either value or numerator and denominator, not both": N_(
+        "Oppgi enten ett tall eller teller og nevner, ikke begge."
+    ),
+    "the period is missing": N_("Perioden mangler."),
+    "the value is missing": N_("Tallet mangler."),
+    "no observations found: paste or send rows of period, value": N_(
+        "Fant ingen tall. Lim inn rader med periode og tall."
+    ),
+    "cannot change while the indicator has observations": N_(
+        "Kan ikke endres så lenge målingen har registrerte tall."
+    ),
+}
+_OBSERVATION_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(r"^an? \w+ indicator takes a value, not numerator and denominator$"),
+        N_("Denne målingen tar ett tall, ikke teller og nevner."),
+    ),
+    (
+        re.compile(r"^period (?P<period>\S+) is also in (?:line|row) (?P<line>\d+)$"),
+        N_("Perioden %(period)s står også på linje %(line)s."),
+    ),
+    (
+        re.compile(r"^'(?P<cell>.*)' is not a (?:date|period) \("),
+        N_(
+            "«%(cell)s» er ikke en periode. Skriv for eksempel 2024-01, januar 2024 "
+            "eller 01.01.2024."
+        ),
+    ),
+    (
+        re.compile(r"^'(?P<cell>.*)': (?P<year>\d+) has no week (?P<week>\d+)$"),
+        N_("«%(cell)s»: %(year)s har ingen uke %(week)s."),
+    ),
+    (
+        re.compile(r"^the value '(?P<cell>.*)' is not a number$"),
+        N_("«%(cell)s» er ikke et tall."),
+    ),
+    (
+        re.compile(r"^the numerator '(?P<cell>.*)' is not a (?:whole )?number$"),
+        N_("Telleren «%(cell)s» er ikke et helt tall."),
+    ),
+    (
+        re.compile(r"^the denominator '(?P<cell>.*)' is not a (?:whole )?number$"),
+        N_("Nevneren «%(cell)s» er ikke et helt tall."),
+    ),
+    (
+        re.compile(r"^the header names the column \w+ twice$"),
+        N_("Overskriftsraden har samme kolonne to ganger."),
+    ),
+    (
+        re.compile(r"^an? \w+ indicator (?:needs|takes) the columns "),
+        N_(
+            "Overskriftsraden passer ikke til denne målingen. Bruk kolonnene periode og tall, "
+            "eller for en andel periode, teller og nevner."
+        ),
+    ),
+    (
+        re.compile(r"^more cells than the (?P<n>\d+) columns .*: '(?P<cell>.*)' has no column$"),
+        N_(
+            "Raden har flere celler enn de %(n)s kolonnene: «%(cell)s» hører ikke til noen kolonne."
+        ),
+    ),
+    (
+        re.compile(r"^'(?P<cell>.*)' names an? \w+, but this indicator is measured per \w+$"),
+        N_("«%(cell)s» passer ikke med hvor ofte denne målingen registreres."),
+    ),
+    (
+        re.compile(r"^the text cannot be read as rows"),
+        N_("Teksten kan ikke leses som rader. Sjekk at alle anførselstegn er lukket."),
+    ),
+    (
+        re.compile(r"^at most (?P<n>\d+) rows can be imported at once$"),
+        N_("Høyst %(n)s rader kan lagres om gangen."),
+    ),
+    (
+        re.compile(r"^at most (?P<n>\d+) indicators per area$"),
+        N_("Et forbedringsområde kan ha høyst %(n)s målinger."),
+    ),
+    (
+        re.compile(r"^(?:numerator|denominator): Input should be greater than or equal to 0$"),
+        N_("Tallet kan ikke være negativt."),
+    ),
+    (re.compile(r"^\w+: Input should be less than or equal to"), N_("Tallet er for stort.")),
+    (re.compile(r"^\w+: Input should be greater than or equal to"), N_("Tallet er for lite.")),
+    (
+        re.compile(r"^comment: String should have at most (?P<n>\d+) characters$"),
+        N_("Kommentaren kan ha høyst %(n)s tegn."),
+    ),
+]
+_ROW_PREFIX = re.compile(r"^(?:row|line) \d+(?: \([^)]*\))?: ")
+
 _BY_TYPE: dict[str, str] = {
     "missing": N_("Fyll ut dette feltet."),
     "string_pattern_mismatch": N_("Bare sifre, mellomrom og tegnene + ( ) . - er tillatt."),
@@ -107,6 +218,10 @@ _BY_TYPE: dict[str, str] = {
     "literal_error": N_("Velg et av alternativene."),
     "bool_parsing": N_("Velg et av alternativene."),
     "int_parsing": N_("Skriv et helt tall."),
+    "int_from_float": N_("Skriv et helt tall."),
+    "float_parsing": N_("Skriv et tall, for eksempel 12 eller 12,5."),
+    "float_type": N_("Skriv et tall, for eksempel 12 eller 12,5."),
+    "finite_number": N_("Skriv et tall, for eksempel 12 eller 12,5."),
     "extra_forbidden": N_("Ukjent felt."),
 }
 _FALLBACK = N_("Ugyldig verdi.")
@@ -116,16 +231,31 @@ def translate_message(message: str, lang: str) -> str:
     """A service's English field message in the person's language."""
     if message in _MESSAGES:
         return translate(lang, _MESSAGES[message])
-    for pattern, msgid in _PATTERNS:
+    if message in _OBSERVATION_MESSAGES:
+        return translate(lang, _OBSERVATION_MESSAGES[message])
+    for pattern, msgid in (*_OBSERVATION_PATTERNS, *_PATTERNS):
         match = pattern.match(message)
         if match:
             return translate(lang, msgid, **match.groupdict())
     return message if lang == "en" else translate(lang, _FALLBACK)
 
 
+def row_message(message: str, lang: str) -> str:
+    """A message about one observation row or imported line ("line 3 (2024-01-15): …")
+    without its prefix, in the person's language (parts joined by "; " each translated)."""
+    parts = _ROW_PREFIX.sub("", message).split("; ")
+    return " ".join(translate_message(part, lang) for part in parts)
+
+
 def _pydantic_message(error: Mapping[str, Any], lang: str) -> str:
     kind = str(error.get("type", ""))
     ctx = error.get("ctx") or {}
+    if kind == "greater_than_equal":
+        if ctx.get("ge") == 0:
+            return translate(lang, N_("Tallet kan ikke være negativt."))
+        return translate(lang, N_("Tallet er for lite."))
+    if kind == "less_than_equal":
+        return translate(lang, N_("Tallet er for stort."))
     if kind == "string_too_short":
         if ctx.get("min_length", 1) <= 1:
             return translate(lang, N_("Fyll ut dette feltet."))

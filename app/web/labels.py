@@ -48,6 +48,31 @@ MEASURE_STATUS = {
     "done": N_("Fullført"),
     "stopped": N_("Stoppet"),
 }
+INDICATOR_KIND = {
+    "count": N_("Antall"),
+    "proportion": N_("Andel"),
+    "value": N_("Verdi"),
+}
+INDICATOR_KIND_HINT = {
+    "count": N_("Et helt tall per periode, for eksempel antall nye brukere."),
+    "proportion": N_("Teller og nevner per periode, vist i prosent."),
+    "value": N_("Et tall med desimaler, for eksempel ventetid i uker."),
+}
+DIRECTION = {
+    "up": N_("Høyere er bedre"),
+    "down": N_("Lavere er bedre"),
+}
+FREQUENCY = {
+    "week": N_("Per uke"),
+    "month": N_("Per måned"),
+    "quarter": N_("Per kvartal"),
+}
+#: The period that holds today, as the quick-entry table marks it.
+CURRENT_PERIOD = {
+    "week": N_("denne uken"),
+    "month": N_("denne måneden"),
+    "quarter": N_("dette kvartalet"),
+}
 ACTION = {
     "create": N_("opprettet"),
     "update": N_("endret"),

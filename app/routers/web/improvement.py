@@ -20,12 +20,21 @@ from app.models.improvement import (
     MeasureUpdate,
     ProgressNoteCreate,
 )
-from app.services import catalogue, improvement, progress_plan, strengths
+from app.models.measurement import IndicatorCreate
+from app.services import catalogue, improvement, measurement, progress_plan, strengths
 from app.services.workspace import Workspace, open_workspace, workspace_of
 from app.web import labels
 from app.web.core import FormDep, SignedInDep, Web
 from app.web.forms import Form, date_value, service_errors, tags_value, validate
 from app.web.i18n import N_
+from app.web.indicators import (
+    AGGREGATES_ONLY,
+    chart_view,
+    indicator_field_names,
+    indicator_input,
+    indicator_options,
+    new_indicator_form,
+)
 from app.web.timeline import Timeline
 
 router = APIRouter(include_in_schema=False)
@@ -240,6 +249,7 @@ def _area_context(
     state: FormState | None = None,
     new_measure: Form | None = None,
     new_note: Form | None = None,
+    new_indicator: Form | None = None,
     measures_message: str | None = None,
     notes_message: str | None = None,
 ) -> dict[str, Any]:
@@ -248,14 +258,22 @@ def _area_context(
     ws = workspace_of(web.db, web.principal, municipality)
     measures = list(improvement.list_measures(web.db, web.principal, area_id).items)
     notes = list(improvement.list_notes(web.db, web.principal, area_id=area_id).items)
+    charts = measurement.area_charts(web.db, web.principal, area_id)
     return {
         **_common(web, ws),
         "area": area,
         "state": state or FormState(form=area_form(area)),
         "measures": measures,
         "notes": notes,
+        "charts": [
+            chart_view(chart, web.lang, f"diagram-{chart.indicator.id}") for chart in charts
+        ],
         "new_measure": new_measure or Form({"status": MeasureStatus.not_started.value}),
         "new_note": new_note or Form({"date": local_today().isoformat()}),
+        "new_indicator": new_indicator or new_indicator_form(),
+        "indicator_field_names": indicator_field_names(web.lang),
+        "indicator_options": indicator_options(web.lang),
+        "aggregates_only": web._(AGGREGATES_ONLY),
         "measures_message": measures_message,
         "notes_message": notes_message,
         "page_title": area.title,
@@ -490,6 +508,28 @@ def delete_measure(measure_id: int, web: SignedInDep, data: FormDep) -> Response
     return web.redirect(
         f"/app/forbedringsomrader/{measure.improvement_area_id}#tiltak", flash="deleted"
     )
+
+
+# ---- indicators --------------------------------------------------------------------------
+
+
+@router.post("/app/forbedringsomrader/{area_id:int}/malinger")
+def create_indicator(area_id: int, web: SignedInDep, data: FormDep) -> Response:
+    """A new indicator; its page is where the numbers are entered."""
+    municipality = improvement.area_municipality(web.db, web.principal, area_id)
+    _require_edit(workspace_of(web.db, web.principal, municipality))
+    form = Form.posted(data)
+    model, errors = validate(IndicatorCreate, indicator_input(form), web.lang)
+    if model is not None:
+        try:
+            created = measurement.create_indicator(web.db, web.principal, area_id, model)
+        except Invalid as exc:
+            errors = service_errors(exc.errors, web.lang)
+        else:
+            return web.redirect(f"/app/malinger/{created.id}", flash="created")
+    form.errors = errors
+    context = _area_context(web, area_id, new_indicator=form)
+    return web.render(AREA, context, block="indicators", status=422)
 
 
 # ---- progress notes ----------------------------------------------------------------------
