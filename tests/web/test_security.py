@@ -172,3 +172,13 @@ def test_hostile_text_is_stored_clean_and_shown_escaped(
         response.json()["id"],
         response.json()["version"],
     )
+
+
+def test_ids_too_large_for_the_database_find_no_page(coordinator: SignedInClient) -> None:
+    for path in (
+        "/app/forbedringsomrader/99999999999999999999999",
+        "/app/tiltak/99999999999999999999999",
+        "/app/malinger/99999999999999999999999",
+    ):
+        response = coordinator.get(path)
+        assert response.status_code == 404, path

@@ -208,7 +208,7 @@ def create_area(number: str, web: SignedInDep, data: FormDep) -> Response:
     return web.render(AREAS, _areas_context(web, ws, new=form), block="new_area", status=422)
 
 
-@router.post("/app/forbedringsomrader/{area_id:int}/flytt")
+@router.post("/app/forbedringsomrader/{area_id:id}/flytt")
 def move_area(area_id: int, web: SignedInDep, data: FormDep) -> Response:
     """Keyboard-friendly reordering: one step up or down per press."""
     municipality = improvement.area_municipality(web.db, web.principal, area_id)
@@ -280,12 +280,12 @@ def _area_context(
     }
 
 
-@router.get("/app/forbedringsomrader/{area_id:int}")
+@router.get("/app/forbedringsomrader/{area_id:id}")
 def area_page(area_id: int, web: SignedInDep) -> Response:
     return web.render(AREA, _area_context(web, area_id))
 
 
-@router.post("/app/forbedringsomrader/{area_id:int}")
+@router.post("/app/forbedringsomrader/{area_id:id}")
 def update_area(area_id: int, web: SignedInDep, data: FormDep) -> Response:
     municipality = improvement.area_municipality(web.db, web.principal, area_id)
     _require_edit(workspace_of(web.db, web.principal, municipality))
@@ -338,7 +338,7 @@ def _area_conflict(
     return [(web._(label), a, b) for label, a, b in rows if a != b]
 
 
-@router.post("/app/forbedringsomrader/{area_id:int}/slett")
+@router.post("/app/forbedringsomrader/{area_id:id}/slett")
 def delete_area(area_id: int, web: SignedInDep, data: FormDep) -> Response:
     municipality = improvement.area_municipality(web.db, web.principal, area_id)
     ws = workspace_of(web.db, web.principal, municipality)
@@ -387,7 +387,7 @@ def measure_input(form: Form) -> dict[str, Any]:
 MEASURE_RENAME = {"": "due_date"}
 
 
-@router.post("/app/forbedringsomrader/{area_id:int}/tiltak")
+@router.post("/app/forbedringsomrader/{area_id:id}/tiltak")
 def create_measure(area_id: int, web: SignedInDep, data: FormDep) -> Response:
     municipality = improvement.area_municipality(web.db, web.principal, area_id)
     _require_edit(workspace_of(web.db, web.principal, municipality))
@@ -434,12 +434,12 @@ def _measure_context(
     }
 
 
-@router.get("/app/tiltak/{measure_id:int}")
+@router.get("/app/tiltak/{measure_id:id}")
 def measure_page(measure_id: int, web: SignedInDep) -> Response:
     return web.render(MEASURE, _measure_context(web, measure_id))
 
 
-@router.post("/app/tiltak/{measure_id:int}")
+@router.post("/app/tiltak/{measure_id:id}")
 def update_measure(measure_id: int, web: SignedInDep, data: FormDep) -> Response:
     municipality = improvement.measure_municipality(web.db, web.principal, measure_id)
     _require_edit(workspace_of(web.db, web.principal, municipality))
@@ -490,7 +490,7 @@ def _measure_conflict(web: Web, form: Form, current: MeasureRead) -> list[tuple[
     return [(web._(label), a, b) for label, a, b in rows if a != b]
 
 
-@router.post("/app/tiltak/{measure_id:int}/slett")
+@router.post("/app/tiltak/{measure_id:id}/slett")
 def delete_measure(measure_id: int, web: SignedInDep, data: FormDep) -> Response:
     measure = improvement.get_measure(web.db, web.principal, measure_id)
     municipality = improvement.measure_municipality(web.db, web.principal, measure_id)
@@ -513,7 +513,7 @@ def delete_measure(measure_id: int, web: SignedInDep, data: FormDep) -> Response
 # ---- indicators --------------------------------------------------------------------------
 
 
-@router.post("/app/forbedringsomrader/{area_id:int}/malinger")
+@router.post("/app/forbedringsomrader/{area_id:id}/malinger")
 def create_indicator(area_id: int, web: SignedInDep, data: FormDep) -> Response:
     """A new indicator; its page is where the numbers are entered."""
     municipality = improvement.area_municipality(web.db, web.principal, area_id)
@@ -539,7 +539,7 @@ def _note_input(form: Form) -> dict[str, Any]:
     return {"date": date_value(form.value("date")), "text": form.value("text")}
 
 
-@router.post("/app/forbedringsomrader/{area_id:int}/notater")
+@router.post("/app/forbedringsomrader/{area_id:id}/notater")
 def create_area_note(area_id: int, web: SignedInDep, data: FormDep) -> Response:
     municipality = improvement.area_municipality(web.db, web.principal, area_id)
     _require_edit(workspace_of(web.db, web.principal, municipality))
@@ -561,7 +561,7 @@ def create_area_note(area_id: int, web: SignedInDep, data: FormDep) -> Response:
     return web.render(AREA, context, block="notes", status=422)
 
 
-@router.post("/app/tiltak/{measure_id:int}/notater")
+@router.post("/app/tiltak/{measure_id:id}/notater")
 def create_measure_note(measure_id: int, web: SignedInDep, data: FormDep) -> Response:
     municipality = improvement.measure_municipality(web.db, web.principal, measure_id)
     _require_edit(workspace_of(web.db, web.principal, municipality))

@@ -281,7 +281,7 @@ def _render_data(
     return web.render(INDICATOR, _page_context(web, indicator_id, data=state), status=status)
 
 
-@router.get("/app/malinger/{indicator_id:int}")
+@router.get("/app/malinger/{indicator_id:id}")
 def indicator_page(indicator_id: int, web: SignedInDep) -> Response:
     return web.render(INDICATOR, _page_context(web, indicator_id))
 
@@ -295,7 +295,7 @@ def _editable(web: Web, indicator_id: int) -> tuple[IndicatorRead, Workspace]:
     return measurement.indicator_read(indicator), ws
 
 
-@router.post("/app/malinger/{indicator_id:int}/registrer")
+@router.post("/app/malinger/{indicator_id:id}/registrer")
 def save_entry(indicator_id: int, web: SignedInDep, data: FormDep) -> Response:
     """The quick-entry table: rows with a number are inserted or replaced by period (rows
     left empty are left alone), all or nothing, with the data version as If-Match."""
@@ -407,7 +407,7 @@ def _line_problems(web: Web, exc: Invalid, text: str) -> list[LineProblem]:
     return problems
 
 
-@router.post("/app/malinger/{indicator_id:int}/importer")
+@router.post("/app/malinger/{indicator_id:id}/importer")
 def import_rows(indicator_id: int, web: SignedInDep, data: FormDep) -> Response:
     """Rows pasted from a spreadsheet, or a CSV file: saved all or nothing; every bad line
     is named. A file that fails lands in the paste box, to be corrected there."""
@@ -528,14 +528,14 @@ def _saved_observation(web: Web, indicator_id: int, period: date) -> Observation
     return next((o for o in items if o.period == period), None)
 
 
-@router.get("/app/malinger/{indicator_id:int}/perioder/{period}")
+@router.get("/app/malinger/{indicator_id:id}/perioder/{period}")
 def observation_page(indicator_id: int, period: str, web: SignedInDep) -> Response:
     indicator = measurement.get_indicator(web.db, web.principal, indicator_id)
     day = _period(indicator, period)
     return web.render(OBSERVATION, _observation_context(web, indicator_id, day))
 
 
-@router.post("/app/malinger/{indicator_id:int}/perioder/{period}")
+@router.post("/app/malinger/{indicator_id:id}/perioder/{period}")
 def save_observation(indicator_id: int, period: str, web: SignedInDep, data: FormDep) -> Response:
     indicator, _ = _editable(web, indicator_id)
     day = _period(indicator, period)
@@ -579,7 +579,7 @@ def save_observation(indicator_id: int, period: str, web: SignedInDep, data: For
     return web.render(OBSERVATION, context, block="observation_form", status=422)
 
 
-@router.post("/app/malinger/{indicator_id:int}/perioder/{period}/slett")
+@router.post("/app/malinger/{indicator_id:id}/perioder/{period}/slett")
 def delete_observation(indicator_id: int, period: str, web: SignedInDep, data: FormDep) -> Response:
     indicator, _ = _editable(web, indicator_id)
     day = _period(indicator, period)
@@ -632,7 +632,7 @@ def _settings_conflict(web: Web, form: Form, current: IndicatorRead) -> list[tup
     return rows
 
 
-@router.post("/app/malinger/{indicator_id:int}")
+@router.post("/app/malinger/{indicator_id:id}")
 def update_indicator(indicator_id: int, web: SignedInDep, data: FormDep) -> Response:
     current, _ = _editable(web, indicator_id)
     form = Form.posted(data)
@@ -656,7 +656,7 @@ def update_indicator(indicator_id: int, web: SignedInDep, data: FormDep) -> Resp
     return web.render(INDICATOR, context, block="settings", status=422)
 
 
-@router.post("/app/malinger/{indicator_id:int}/slett")
+@router.post("/app/malinger/{indicator_id:id}/slett")
 def delete_indicator(indicator_id: int, web: SignedInDep, data: FormDep) -> Response:
     indicator, _ = _editable(web, indicator_id)
     form = Form.posted(data)

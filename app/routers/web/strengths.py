@@ -120,7 +120,7 @@ def _strength(web: Web, number: str, strength_id: int) -> StrengthRead:
     return strength
 
 
-@router.post("/app/kommuner/{number}/styrker/{strength_id:int}")
+@router.post("/app/kommuner/{number}/styrker/{strength_id:id}")
 def update_strength(number: str, strength_id: int, web: SignedInDep, data: FormDep) -> Response:
     ws = _open(web, number, edit=True)
     current = _strength(web, number, strength_id)
@@ -167,7 +167,7 @@ def _render_item(
     return web.render(TEMPLATE, context, block="strength_item", status=status)
 
 
-@router.post("/app/kommuner/{number}/styrker/{strength_id:int}/slett")
+@router.post("/app/kommuner/{number}/styrker/{strength_id:id}/slett")
 def delete_strength(number: str, strength_id: int, web: SignedInDep, data: FormDep) -> Response:
     ws = _open(web, number, edit=True)
     _strength(web, number, strength_id)
