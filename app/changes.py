@@ -20,7 +20,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 import structlog
 from sqlalchemy import Engine, event, text
@@ -30,6 +30,8 @@ log = structlog.get_logger("demensforlop.changes")
 
 CHANNEL = "demensforlop_changed"
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 
 class ChangeFeed:
@@ -62,6 +64,11 @@ class ChangeFeed:
         """Stop listening."""
 
     # -- a small exact cache --------------------------------------------------------------
+
+    def forget(self) -> None:
+        """Drop every memo (they are recomputed on demand)."""
+        with self._lock:
+            self._memo.clear()
 
     def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
         """`compute()` once per generation for `key`; computed afresh when the feed cannot
@@ -187,6 +194,48 @@ def feed_for(engine: Engine, url: str) -> ChangeFeed:
     return ChangeFeed()
 
 
+# ---- caches keyed by versions --------------------------------------------------------------
+
+
+class VersionCache(Generic[K, V]):
+    """A bounded, thread-safe LRU map for renderings keyed by what names their content
+    exactly (a version, a strong ETag): never stale, so never expired by time. Every such
+    cache of the process is listed in `VERSION_CACHES` so tests can start from cold."""
+
+    def __init__(self, size: int) -> None:
+        self._items: OrderedDict[K, V] = OrderedDict()
+        self._lock = threading.Lock()
+        self._size = size
+        VERSION_CACHES.append(self)
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: K, value: V) -> V:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+VERSION_CACHES: list[VersionCache[Any, Any]] = []
+
+
+def clear_version_caches() -> None:
+    for cache in VERSION_CACHES:
+        cache.clear()
+
+
 # ---- marking and announcing writes -------------------------------------------------------
 
 FEED_KEY = "demensforlop_feed"
@@ -205,6 +254,15 @@ def attach(session: S, feed: ChangeFeed | None) -> S:
 def session_feed(session: Session) -> ChangeFeed | None:
     feed = session.info.get(FEED_KEY)
     return feed if isinstance(feed, ChangeFeed) else None
+
+
+def session_memo(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
+    """`compute()` through the session's feed memo, or afresh when there is no feed or the
+    session has written in this transaction (its view is not yet everyone's)."""
+    feed = session_feed(session)
+    if feed is None or session.info.get(WROTE_KEY) or session.new or session.dirty:
+        return compute()
+    return feed.memo(key, compute)
 
 
 @event.listens_for(Session, "after_flush")

@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from app.changes import ChangeFeed, attach
+from app.changes import ChangeFeed, attach, clear_version_caches
 from app.config import Settings
 from app.db import Database, make_engine
 from app.main import create_app
@@ -156,6 +156,13 @@ class TransactionalDatabase(Database):
 
     def dispose(self) -> None:
         pass
+
+
+@pytest.fixture(autouse=True)
+def _cold_version_caches() -> None:
+    """Every test starts with empty version-keyed caches: a test's rolled-back data may
+    repeat the versions of another test's, which real, committed data never does."""
+    clear_version_caches()
 
 
 @pytest.fixture

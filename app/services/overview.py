@@ -35,6 +35,7 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from app.changes import VersionCache, session_memo
 from app.config import Settings, get_settings
 from app.errors import FieldError, Forbidden, Invalid
 from app.models.base import OSLO, Answer, Maturity, MeasureStatus, OfferingStatus, local_today
@@ -814,6 +815,32 @@ def get_overview(
     return overview
 
 
+_BY_ETAG: VersionCache[str, Overview | OverviewSummary] = VersionCache(64)
+
+
+def get_overview_by_etag(
+    session: Session,
+    principal: Principal,
+    slug: str | None,
+    tag: str,
+    filters: OverviewFilters | None = None,
+    *,
+    anonymous: bool = False,
+    lang: str = "nb",
+    settings: Settings | None = None,
+) -> Overview | OverviewSummary:
+    """`get_overview` for a caller who has just computed `tag` with `overview_etag` (which
+    also checked access): the strong ETag names the content exactly, so the result is built
+    once per ETag and shared (read-only) by later requests of this process."""
+    hit = _BY_ETAG.get(tag)
+    if hit is not None:
+        return hit
+    result = get_overview(
+        session, principal, slug, filters, anonymous=anonymous, lang=lang, settings=settings
+    )
+    return _BY_ETAG.put(tag, result)
+
+
 # ---- conditional requests ----------------------------------------------------------------
 
 
@@ -844,32 +871,35 @@ def overview_etag(
         return statement.where(_in_scope(column, region)).scalar_subquery()
 
     m, published = Municipality, PublishedVersion
-    row = session.execute(
-        sa_select(
-            scoped(select(func.count()).select_from(m), m.id),
-            scoped(select(func.coalesce(func.sum(m.version), 0)), m.id),
-            scoped(select(func.max(m.updated_at)), m.id),
-            scoped(select(func.count()).select_from(Review), Review.municipality_id),
-            scoped(select(func.max(Review.id)), Review.municipality_id),
-            scoped(select(func.count()).select_from(published), published.municipality_id),
-            scoped(select(func.max(published.id)), published.municipality_id),
-            scoped(select(func.count()).select_from(Comment), Comment.municipality_id),
-            scoped(select(func.coalesce(func.sum(Comment.version), 0)), Comment.municipality_id),
-            scoped(select(func.max(Comment.id)), Comment.municipality_id),
-            select(func.coalesce(func.sum(OfferingType.version), 0)).scalar_subquery(),
-            select(func.count()).select_from(OfferingType).scalar_subquery(),
-            select(func.max(ChecklistVersion.id))
-            .where(col(ChecklistVersion.is_current).is_(True))
-            .scalar_subquery(),
-            select(func.count()).select_from(Phase).scalar_subquery(),
-            select(func.coalesce(func.sum(Region.version), 0)).scalar_subquery(),
-        )
-    ).one()
+
+    def stamp() -> tuple[object, ...]:
+        return tuple(session.execute(statement).one())
+
+    statement = sa_select(
+        scoped(select(func.count()).select_from(m), m.id),
+        scoped(select(func.coalesce(func.sum(m.version), 0)), m.id),
+        scoped(select(func.max(m.updated_at)), m.id),
+        scoped(select(func.count()).select_from(Review), Review.municipality_id),
+        scoped(select(func.max(Review.id)), Review.municipality_id),
+        scoped(select(func.count()).select_from(published), published.municipality_id),
+        scoped(select(func.max(published.id)), published.municipality_id),
+        scoped(select(func.count()).select_from(Comment), Comment.municipality_id),
+        scoped(select(func.coalesce(func.sum(Comment.version), 0)), Comment.municipality_id),
+        scoped(select(func.max(Comment.id)), Comment.municipality_id),
+        select(func.coalesce(func.sum(OfferingType.version), 0)).scalar_subquery(),
+        select(func.count()).select_from(OfferingType).scalar_subquery(),
+        select(func.max(ChecklistVersion.id))
+        .where(col(ChecklistVersion.is_current).is_(True))
+        .scalar_subquery(),
+        select(func.count()).select_from(Phase).scalar_subquery(),
+        select(func.coalesce(func.sum(Region.version), 0)).scalar_subquery(),
+    )
+    row = session_memo(session, ("overview-stamp", slug), stamp)
     parts = [
         "overview-1",
         variant,
         slug or "*",
-        repr(tuple(row)),
+        repr(row),
         today.isoformat(),
         lang,
         "anonymous" if anonymous else "named",

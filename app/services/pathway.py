@@ -6,14 +6,13 @@ replaces that section alone and never touches another.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import func
+from sqlalchemy import delete, func, insert
 from sqlmodel import Session, col, select
 
-from app.changes import session_feed
+from app.changes import VersionCache, session_feed, session_memo
 from app.errors import FieldError, Invalid, NotFound
 from app.models.base import utcnow
 from app.models.catalogue import OfferingType, Phase
@@ -33,14 +32,29 @@ from app.services.common import check_version, commit, get_municipality, lock_mu
 from app.services.text import clean_markdown, clean_text, render_markdown
 
 
+def _catalogue_rows(session: Session) -> tuple[list[Phase], dict[str, OfferingType]]:
+    """Phases and offering types as detached read-only copies (never the session's own
+    objects), loaded once per generation of the data."""
+
+    def load() -> tuple[list[Phase], dict[str, OfferingType]]:
+        phases = session.exec(select(Phase).order_by(col(Phase.position))).all()
+        kinds = session.exec(select(OfferingType)).all()
+        return (
+            [Phase(**p.model_dump()) for p in phases],
+            {t.key: OfferingType(**t.model_dump()) for t in kinds},
+        )
+
+    return session_memo(session, ("catalogue-rows",), load)
+
+
 class Catalogue:
-    """Phase and offering-type names, loaded once per request (two small queries)."""
+    """Phase and offering-type names (two small queries, or none while the data is unchanged).
+    Read-only: the objects are shared by the requests of this process."""
 
     def __init__(self, session: Session, lang: str = "nb") -> None:
         self.lang = lang
-        self.phases = list(session.exec(select(Phase).order_by(col(Phase.position))).all())
+        self.phases, self.offering_types = _catalogue_rows(session)
         self.phase_position = {p.key: p.position for p in self.phases}
-        self.offering_types = {t.key: t for t in session.exec(select(OfferingType)).all()}
 
     def phase_name(self, key: str) -> str:
         for phase in self.phases:
@@ -171,26 +185,18 @@ def catalogue_stamp(session: Session) -> tuple[object, ...]:
     return feed.memo(("catalogue",), load) if feed is not None else load()
 
 
-_JSON_CACHE: OrderedDict[tuple[object, ...], bytes] = OrderedDict()
-_JSON_CACHE_LOCK = threading.Lock()
-JSON_CACHE_SIZE = 512
+_JSON_CACHE: VersionCache[tuple[object, ...], bytes] = VersionCache(512)
 
 
 def pathway_json(session: Session, municipality: Municipality, lang: str = "nb") -> bytes:
     """The draft pathway as JSON bytes, rendered once per municipality version, language and
     catalogue state — a version never changes content, so the copy is exact."""
     key = (municipality.id, municipality.version, lang, catalogue_stamp(session))
-    with _JSON_CACHE_LOCK:
-        cached = _JSON_CACHE.get(key)
-        if cached is not None:
-            _JSON_CACHE.move_to_end(key)
-            return cached
+    cached = _JSON_CACHE.get(key)
+    if cached is not None:
+        return cached
     body = read_pathway(session, municipality, lang).model_dump_json().encode("utf-8")
-    with _JSON_CACHE_LOCK:
-        _JSON_CACHE[key] = body
-        while len(_JSON_CACHE) > JSON_CACHE_SIZE:
-            _JSON_CACHE.popitem(last=False)
-    return body
+    return _JSON_CACHE.put(key, body)
 
 
 def read_pathway(session: Session, municipality: Municipality, lang: str = "nb") -> PathwayRead:
@@ -233,16 +239,13 @@ def _load_section(
 def get_section(
     session: Session, principal: Principal, number: str, phase: str, lang: str = "nb"
 ) -> PhaseSectionRead:
-    municipality = get_municipality(session, number)
-    require_read(principal, municipality)
+    municipality = open_pathway(session, principal, number)
     section, offerings = _load_section(session, municipality, phase)
     return section_read(section, offerings, Catalogue(session, lang))
 
 
 def section_version(session: Session, principal: Principal, number: str, phase: str) -> int:
-    municipality = get_municipality(session, number)
-    require_read(principal, municipality)
-    return _load_section(session, municipality, phase)[0].version
+    return _load_section(session, open_pathway(session, principal, number), phase)[0].version
 
 
 def update_section(
@@ -256,10 +259,10 @@ def update_section(
 ) -> PhaseSectionRead:
     """Replace one phase section (its offerings included) if the caller holds its current
     version. An identical body changes nothing and keeps the version."""
-    municipality = get_municipality(session, number)
-    require_edit(principal, municipality)
-    assert municipality.id is not None
-    municipality = lock_municipality(session, municipality.id)
+    known = cached_municipality(session, number)
+    require_edit(principal, known)
+    assert known.id is not None
+    municipality = lock_municipality(session, known.id)
     return save_section(session, principal, municipality, phase, data, expected_version, lang)
 
 
@@ -328,13 +331,22 @@ def save_section(
         return before
 
     now = utcnow()
+    if not keep_offerings:
+        # Replaced wholesale in two statements; the new rows' ids are never needed.
+        session.execute(
+            delete(Offering)
+            .where(col(Offering.phase_section_id) == section.id)
+            .execution_options(synchronize_session=False)
+        )
+        for old in offerings:
+            session.expunge(old)
+        if new_offerings:
+            session.execute(
+                insert(Offering),
+                [o.model_dump(exclude={"id"}) for o in new_offerings],
+            )
     for key, value in new_values.items():
         setattr(section, key, value)
-    if not keep_offerings:
-        for old in offerings:
-            session.delete(old)
-        session.flush()
-        session.add_all(new_offerings)
     section.version += 1
     section.updated_at = now
     touch(municipality, now)

@@ -15,6 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.changes import clear_version_caches
 from app.models.base import Scope, utcnow
 from app.models.feedback import CommentCreate, ReviewCreate
 from app.models.municipality import MunicipalityUpdate
@@ -23,7 +24,7 @@ from app.services.access import SYSTEM, Principal
 from app.services.overview_export import neutralise
 from app.services.seed import SEED_DATA, seed
 from tests import factories
-from tests.conftest import QueryCounter
+from tests.conftest import QueryCounter, TransactionalDatabase
 
 ClientAs = Callable[[Principal], TestClient]
 DEMO_ADVISER = "radgiver.troms@demo.demensforlop.no"
@@ -168,6 +169,25 @@ def test_etags_follow_content_reviews_comments_filters_and_format(
     # No 304 for someone who may not see the overview.
     coordinator = client_as(factories.coordinator(session, "5501"))
     assert coordinator.get(TROMS, headers={"If-None-Match": "*"}).status_code == 403
+
+
+def test_the_body_follows_every_change_while_the_data_is_unchanged_it_is_reused(
+    session: Session, client_as: ClientAs
+) -> None:
+    """The process keeps the built overview by its strong ETag: a change of content gives a
+    new tag and so a new body; no change gives the very same body."""
+    adviser = client_as(factories.adviser(session, "troms"))
+
+    def strengths_of_5501() -> int:
+        body = adviser.get(TROMS).json()
+        return len(next(m for m in body["municipalities"] if m["number"] == "5501")["strengths"])
+
+    before = strengths_of_5501()
+    assert adviser.get(TROMS).content == adviser.get(TROMS).content
+    factories.strength(session, "5501", "Enda en styrke")
+    assert strengths_of_5501() == before + 1
+    factories.strength(session, "5501", "Og en til")
+    assert strengths_of_5501() == before + 2
 
 
 def test_bad_filters_are_problems(session: Session, client_as: ClientAs) -> None:
@@ -476,13 +496,16 @@ def test_exports_neutralise_formulas_in_every_text_cell(
 
 
 def test_the_api_answers_21_and_357_municipalities_with_the_same_queries(
-    session: Session, client_as: ClientAs, queries: QueryCounter
+    session: Session, client_as: ClientAs, queries: QueryCounter, db: TransactionalDatabase
 ) -> None:
     _network(session)
     admin = client_as(factories.admin(session))
     counts = {}
     for path in (TROMS, "/api/v1/regions/oslo/overview", "/api/v1/overview"):
         for suffix in ("", ".csv"):
+            # Counted cold: no memo or rendering of an earlier request helps.
+            db.feed.forget()
+            clear_version_caches()
             with queries.counting():
                 assert admin.get(path + suffix).status_code == 200
             counts[path + suffix] = queries.count

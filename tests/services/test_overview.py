@@ -20,7 +20,7 @@ from app.services.access import ANONYMOUS
 from app.services.collation import norwegian_key
 from app.services.seed import SEED_DATA, seed
 from tests import factories
-from tests.conftest import QueryCounter
+from tests.conftest import QueryCounter, TransactionalDatabase
 
 DEMO_ADVISER = "radgiver.troms@demo.demensforlop.no"
 DEMO = json.loads((SEED_DATA / "troms-learning-network.json").read_text(encoding="utf-8"))
@@ -416,7 +416,7 @@ def test_coordinator_gets_the_good_examples_of_their_region(session: Session) ->
 
 
 def test_overview_takes_the_same_number_of_queries_for_1_21_and_357(
-    session: Session, queries: QueryCounter
+    session: Session, queries: QueryCounter, db: TransactionalDatabase
 ) -> None:
     seed(session, demo=True)
     factories.section(session, "5501", "assessment", offerings=[{"type": "respite"}])
@@ -435,6 +435,7 @@ def test_overview_takes_the_same_number_of_queries_for_1_21_and_357(
         ("national", None, admin, False),
         ("national-anonymous", None, admin, True),
     ):
+        db.feed.forget()  # counted cold: no memo of an earlier call helps
         with queries.counting():
             result = overview.get_overview(session, principal, slug, anonymous=anonymous)
         counts[name] = queries.count

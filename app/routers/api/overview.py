@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
+from app.changes import VersionCache
 from app.config import Settings
 from app.models.overview import Overview, OverviewFilters, OverviewSummary, RegionGoodExamples
 from app.routers.api.deps import (
@@ -78,6 +79,32 @@ XLSX_RESPONSE: dict[int | str, dict[str, Any]] = {
 }
 
 
+#: The JSON bodies of the last few overviews, by strong ETag (which names them exactly).
+_JSON_BODIES: VersionCache[str, bytes] = VersionCache(32)
+
+
+def _overview(
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    slug: str | None,
+    filters: OverviewFilters,
+    anonymous: bool,
+    lang: str,
+    tag: str,
+) -> Overview | OverviewSummary:
+    return overview.get_overview_by_etag(
+        session,
+        principal,
+        slug,
+        tag,
+        filters,
+        anonymous=anonymous,
+        lang=lang,
+        settings=request.app.state.settings,
+    )
+
+
 def _respond(
     request: Request,
     session: SessionDep,
@@ -106,14 +133,14 @@ def _respond(
         tag = f"W/{tag}"
     if not_modified(request, tag):
         return respond_304(tag, CACHE_HEADERS)
-    result = overview.get_overview(
-        session, principal, slug, filters, anonymous=anonymous, lang=lang, settings=settings
-    )
     headers = {"ETag": tag, **CACHE_HEADERS}
     if kind == "json":
-        return Response(
-            content=result.model_dump_json(), media_type="application/json", headers=headers
-        )
+        body = _JSON_BODIES.get(tag)
+        if body is None:
+            built = _overview(request, session, principal, slug, filters, anonymous, lang, tag)
+            body = _JSON_BODIES.put(tag, built.model_dump_json().encode())
+        return Response(content=body, media_type="application/json", headers=headers)
+    result = _overview(request, session, principal, slug, filters, anonymous, lang, tag)
     if kind == "csv":
         body, media_type = overview_export.to_csv(result), overview_export.CSV_MEDIA_TYPE
     else:
