@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
+from app.changes import session_memo
 from app.errors import FieldError, Forbidden, Invalid, TooManyRequests
 from app.models.base import utcnow
 from app.models.identity import LoginAttempt, User, WebSession
@@ -196,27 +197,66 @@ def active_session(
     if not token or len(token) > 200:
         return None
     now = now or utcnow()
-    row = session.exec(
-        select(WebSession, User)
-        .join(User, col(User.id) == col(WebSession.user_id))
-        .where(col(WebSession.id) == sha256_hex(token))
-    ).one_or_none()
-    if row is None:
+    found = _stored_session(session, sha256_hex(token))
+    if found is None:
         return None
-    web_session, user = row
-    if web_session.expires_at <= now or web_session.last_seen_at + policy.idle <= now:
+    if found.expires_at <= now or found.last_seen_at + policy.idle <= now:
         return None
-    if not user.is_active or (user.is_demo and not policy.demo_allowed):
+    if not found.user_active or (found.user_demo and not policy.demo_allowed):
         return None
     return ActiveSession(
-        session_id=web_session.id,
-        csrf_token=web_session.csrf_token,
-        principal=user_principal(session, user),
-        user_name=user.name or user.email,
-        user_email=user.email,
-        language=user.language,
-        needs_touch=now - web_session.last_seen_at >= TOUCH_INTERVAL,
+        session_id=found.session_id,
+        csrf_token=found.csrf_token,
+        principal=found.principal,
+        user_name=found.user_name,
+        user_email=found.user_email,
+        language=found.language,
+        needs_touch=now - found.last_seen_at >= TOUCH_INTERVAL,
     )
+
+
+@dataclass(frozen=True)
+class _StoredSession:
+    session_id: str
+    csrf_token: str
+    expires_at: datetime
+    last_seen_at: datetime
+    user_active: bool
+    user_demo: bool
+    principal: Principal
+    user_name: str
+    user_email: str
+    language: str
+
+
+def _stored_session(session: Session, session_id: str) -> _StoredSession | None:
+    """The stored session and its person, read once per generation of the data: signing
+    out, a touch, or any change to the person is a commit, after which it is read again.
+    The time checks are made on every request by the caller."""
+
+    def load() -> _StoredSession | None:
+        row = session.exec(
+            select(WebSession, User)
+            .join(User, col(User.id) == col(WebSession.user_id))
+            .where(col(WebSession.id) == session_id)
+        ).one_or_none()
+        if row is None:
+            return None
+        web_session, user = row
+        return _StoredSession(
+            session_id=web_session.id,
+            csrf_token=web_session.csrf_token,
+            expires_at=web_session.expires_at,
+            last_seen_at=web_session.last_seen_at,
+            user_active=user.is_active,
+            user_demo=user.is_demo,
+            principal=user_principal(session, user),
+            user_name=user.name or user.email,
+            user_email=user.email,
+            language=user.language,
+        )
+
+    return session_memo(session, ("web-session", session_id), load)
 
 
 def touch_session(session: Session, session_id: str, now: datetime | None = None) -> None:

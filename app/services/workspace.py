@@ -7,10 +7,11 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from app.changes import session_memo
 from app.models.municipality import Municipality, Region
 from app.services.access import Principal, require_read
 from app.services.collation import norwegian_key
-from app.services.common import get_municipality
+from app.services.pathway import cached_municipality
 
 
 @dataclass(frozen=True)
@@ -37,12 +38,17 @@ class MunicipalityLink:
 def workspace_of(session: Session, principal: Principal, municipality: Municipality) -> Workspace:
     """The workspace of a municipality the caller may read (checked here again)."""
     require_read(principal, municipality)
-    region = session.get(Region, municipality.region_id)
-    assert region is not None
+
+    def load() -> tuple[str, str]:
+        region = session.get(Region, municipality.region_id)
+        assert region is not None
+        return region.name, region.slug
+
+    region_name, region_slug = session_memo(session, ("region-name", municipality.region_id), load)
     return Workspace(
         municipality=municipality,
-        region_name=region.name,
-        region_slug=region.slug,
+        region_name=region_name,
+        region_slug=region_slug,
         can_edit=principal.can_edit(municipality),
         can_comment=principal.can_comment(municipality),
     )
@@ -51,7 +57,7 @@ def workspace_of(session: Session, principal: Principal, municipality: Municipal
 def open_workspace(session: Session, principal: Principal, number: str) -> Workspace:
     """A municipality's pages: readable by its coordinators, the advisers of its region and
     administrators; anyone else gets 403."""
-    return workspace_of(session, principal, get_municipality(session, number))
+    return workspace_of(session, principal, cached_municipality(session, number))
 
 
 def my_municipalities(session: Session, principal: Principal) -> list[MunicipalityLink]:
@@ -60,15 +66,21 @@ def my_municipalities(session: Session, principal: Principal) -> list[Municipali
     municipality by number instead of a list of 357."""
     if not principal.municipality_ids and not principal.region_ids:
         return []
-    rows = session.exec(
-        select(Municipality).where(
-            col(Municipality.id).in_(principal.municipality_ids)
-            | col(Municipality.region_id).in_(principal.region_ids)
-        )
-    ).all()
-    links = [
-        MunicipalityLink(number=m.number, name=m.name, is_example=m.is_example)
-        for m in rows
-        if principal.can_read(m)
-    ]
-    return sorted(links, key=lambda link: norwegian_key(link.name))
+
+    def load() -> list[MunicipalityLink]:
+        rows = session.exec(
+            select(Municipality).where(
+                col(Municipality.id).in_(principal.municipality_ids)
+                | col(Municipality.region_id).in_(principal.region_ids)
+            )
+        ).all()
+        links = [
+            MunicipalityLink(number=m.number, name=m.name, is_example=m.is_example)
+            for m in rows
+            if principal.can_read(m)
+        ]
+        return sorted(links, key=lambda link: norwegian_key(link.name))
+
+    key = ("my-municipalities", principal.role, principal.municipality_ids, principal.region_ids)
+    # A copy: the shared list is never handed out to be changed.
+    return list(session_memo(session, key, load))

@@ -15,7 +15,7 @@ from app.services.access import SYSTEM
 from app.services.collation import norwegian_key
 from app.services.seed import seed
 from tests import factories
-from tests.conftest import QueryCounter
+from tests.conftest import QueryCounter, TransactionalDatabase
 from tests.web.conftest import SignedIn
 from tests.webtools import SignedInClient, page
 
@@ -125,9 +125,10 @@ def test_an_administrator_goes_to_a_municipality_by_number(signed_in: SignedIn) 
 
 
 def test_the_dashboard_takes_a_fixed_number_of_queries(
-    signed_in: SignedIn, session: Session, queries: QueryCounter
+    signed_in: SignedIn, session: Session, queries: QueryCounter, db: TransactionalDatabase
 ) -> None:
     client = signed_in(municipalities=("5501", "5540"))
+    db.feed.forget()  # both counts cold: no memo of an earlier request helps
     with queries.counting():
         assert client.get("/app").status_code == 200
     before = queries.count
@@ -135,6 +136,7 @@ def test_the_dashboard_takes_a_fixed_number_of_queries(
         for i in range(3):
             _overdue_measure(session, number, f"Tiltak {i}")
             _comment(session, number, f"Kommentar {i}")
+    db.feed.forget()
     with queries.counting():
         assert client.get("/app").status_code == 200
     assert queries.count == before, queries.statements
