@@ -149,7 +149,8 @@ class Row:
     rule: str
     #: Appended to the path (filters that make a route about Tromsø).
     query: str = ""
-    #: JSON for the API; form fields for pages (only where no page shows the form).
+    #: JSON for the API. For pages: the fields changed in the form the page shows, or the
+    #: whole form where no page shows it.
     body: Any = None
     #: Path whose ETag (read as the administrator) goes into If-Match; "same": the path.
     etag: str | None = None
@@ -213,7 +214,7 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", f"{N}/improvement-areas"): row(MUNICIPALITY_READ),
     ("POST", f"{N}/improvement-areas"): row(MUNICIPALITY_WRITE, body={"title": "Nytt område"}),
     ("PUT", f"{N}/improvement-areas/order"): row(
-        MUNICIPALITY_WRITE, body={"ids": ["{area_id}"]}, etag=f"{N}/improvement-areas"
+        MUNICIPALITY_WRITE, body={"ids": ["{other_area_id}", "{area_id}"]}, etag=f"{N}/improvement-areas"
     ),
     ("GET", f"{A}/improvement-areas/{{area_id}}"): row(ITEM_READ),
     ("PATCH", f"{A}/improvement-areas/{{area_id}}"): row(
@@ -306,7 +307,9 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", "/app/kommuner/{number}/forlop/{phase}"): row(MUNICIPALITY_WRITE),  # the editor
     ("POST", "/app/kommuner/{number}/forlop/{phase}"): row(MUNICIPALITY_WRITE),
     ("GET", "/app/kommuner/{number}/sjekkliste"): row(MUNICIPALITY_READ),
-    ("POST", "/app/kommuner/{number}/sjekkliste/{key}"): row(MUNICIPALITY_WRITE),
+    ("POST", "/app/kommuner/{number}/sjekkliste/{key}"): row(
+        MUNICIPALITY_WRITE, body={"answer": "yes"}
+    ),
     ("GET", "/app/kommuner/{number}/styrker"): row(MUNICIPALITY_READ),
     ("POST", "/app/kommuner/{number}/styrker"): row(
         MUNICIPALITY_WRITE, body={"text": "Godt team"}
@@ -339,8 +342,12 @@ ROUTES: dict[tuple[str, str], Row] = {
     ),
     ("GET", "/app/kommuner/{number}/framdriftsplan"): row(MUNICIPALITY_READ),
     ("GET", "/app/malinger/{indicator_id:id}"): row(ITEM_READ),
-    ("POST", "/app/malinger/{indicator_id:id}/registrer"): row(ITEM_WRITE),
-    ("POST", "/app/malinger/{indicator_id:id}/importer"): row(ITEM_WRITE),
+    ("POST", "/app/malinger/{indicator_id:id}/registrer"): row(
+        ITEM_WRITE, body={"items-0-value": "5"}
+    ),
+    ("POST", "/app/malinger/{indicator_id:id}/importer"): row(
+        ITEM_WRITE, body={"text": "2024-03-01;4"}
+    ),
     ("GET", "/app/malinger/{indicator_id:id}/perioder/{period}"): row(ITEM_WRITE),  # a form
     ("POST", "/app/malinger/{indicator_id:id}/perioder/{period}"): row(ITEM_WRITE),
     ("POST", "/app/malinger/{indicator_id:id}/perioder/{period}/slett"): row(ITEM_WRITE),
@@ -434,7 +441,7 @@ def build_world(session: Session, client: TestClient) -> World:
     }
     strength_id = factories.strength(session, number)
     area_id = factories.area(session, number, phases=["assessment"])
-    factories.area(session, number, title="Et område til, så rekkefølgen kan endres")
+    other_area_id = factories.area(session, number, title="Et område til, så det kan flyttes")
     measure_id = factories.measure(session, area_id)
     note = improvement.create_note(
         session, people[COORDINATOR], ProgressNoteCreate.model_validate({"text": "Notat"}), area_id=area_id
@@ -473,6 +480,7 @@ def build_world(session: Session, client: TestClient) -> World:
             "key": "website_information",
             "strength_id": strength_id,
             "area_id": area_id,
+            "other_area_id": other_area_id,
             "measure_id": measure_id,
             "note_id": note.id,
             "indicator_id": indicator.id,
@@ -648,10 +656,8 @@ def test_authorization_matrix(
         if is_page(path) and method == "POST":
             if spec.body == "sign-in form":
                 kwargs["form"] = "sign-in form"
-            elif spec.body is not None:
-                kwargs["form"] = fill_body(spec.body, values)
-            elif url in forms:
-                kwargs["form"] = forms[url]
+            elif url in forms or spec.body is not None:
+                kwargs["form"] = {**forms.get(url, {}), **fill_body(spec.body or {}, values)}
             else:
                 problems.append(f"{method} {path}: no page shows a form posting to {url}")
                 continue
