@@ -214,7 +214,9 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", f"{N}/improvement-areas"): row(MUNICIPALITY_READ),
     ("POST", f"{N}/improvement-areas"): row(MUNICIPALITY_WRITE, body={"title": "Nytt område"}),
     ("PUT", f"{N}/improvement-areas/order"): row(
-        MUNICIPALITY_WRITE, body={"ids": ["{other_area_id}", "{area_id}"]}, etag=f"{N}/improvement-areas"
+        MUNICIPALITY_WRITE,
+        body={"ids": ["{other_area_id}", "{area_id}"]},
+        etag=f"{N}/improvement-areas",
     ),
     ("GET", f"{A}/improvement-areas/{{area_id}}"): row(ITEM_READ),
     ("PATCH", f"{A}/improvement-areas/{{area_id}}"): row(
@@ -311,9 +313,7 @@ ROUTES: dict[tuple[str, str], Row] = {
         MUNICIPALITY_WRITE, body={"answer": "yes"}
     ),
     ("GET", "/app/kommuner/{number}/styrker"): row(MUNICIPALITY_READ),
-    ("POST", "/app/kommuner/{number}/styrker"): row(
-        MUNICIPALITY_WRITE, body={"text": "Godt team"}
-    ),
+    ("POST", "/app/kommuner/{number}/styrker"): row(MUNICIPALITY_WRITE, body={"text": "Godt team"}),
     # Addressed by the municipality first: an outsider is refused (403) before the id is read.
     ("POST", "/app/kommuner/{number}/styrker/{strength_id:id}"): row(MUNICIPALITY_WRITE),
     ("POST", "/app/kommuner/{number}/styrker/{strength_id:id}/slett"): row(MUNICIPALITY_WRITE),
@@ -444,7 +444,10 @@ def build_world(session: Session, client: TestClient) -> World:
     other_area_id = factories.area(session, number, title="Et område til, så det kan flyttes")
     measure_id = factories.measure(session, area_id)
     note = improvement.create_note(
-        session, people[COORDINATOR], ProgressNoteCreate.model_validate({"text": "Notat"}), area_id=area_id
+        session,
+        people[COORDINATOR],
+        ProgressNoteCreate.model_validate({"text": "Notat"}),
+        area_id=area_id,
     )
     improvement.create_note(
         session,
@@ -453,7 +456,10 @@ def build_world(session: Session, client: TestClient) -> World:
         measure_id=measure_id,
     )
     indicator = measurement.create_indicator(
-        session, SYSTEM, area_id, IndicatorCreate.model_validate({"name": "Antall", "kind": "count"})
+        session,
+        SYSTEM,
+        area_id,
+        IndicatorCreate.model_validate({"name": "Antall", "kind": "count"}),
     )
     measurement.upsert_observations(
         session,
@@ -503,7 +509,12 @@ def build_world(session: Session, client: TestClient) -> World:
 
     def token(scope: Scope, bound: str, **kwargs: Any) -> identity.IssuedToken:
         return identity.create_token(
-            session, SYSTEM, name=f"matrix {scope} {bound}", scope=scope, municipalities=[bound], **kwargs
+            session,
+            SYSTEM,
+            name=f"matrix {scope} {bound}",
+            scope=scope,
+            municipalities=[bound],
+            **kwargs,
         )
 
     world.tokens[READ_TOKEN] = token(Scope.read, number).token
@@ -710,4 +721,3 @@ def report(mismatches: list[tuple[str, str, str, str, int]], count: int) -> str:
     for route, principal, want, got, status in mismatches:
         lines.append(f"{route:<{width}}  {principal:<17} {want:<9} {got} ({status})")
     return "\n".join(lines)
-
