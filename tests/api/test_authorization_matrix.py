@@ -600,7 +600,7 @@ class Runner:
         savepoint = self.db.connection.begin_nested()
         try:
             self.client.cookies.clear()
-            return self.client.request(
+            response: Response = self.client.request(
                 method,
                 url,
                 json=json,
@@ -609,6 +609,7 @@ class Runner:
                 headers=all_headers,
                 follow_redirects=False,
             )
+            return response
         finally:
             if savepoint.is_active:
                 savepoint.rollback()
