@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import delete, func, insert
 from sqlmodel import Session, col, select
 
-from app.changes import VersionCache, session_feed, session_memo
+from app.changes import WROTE_KEY, VersionCache, session_feed, session_memo
 from app.errors import FieldError, Invalid, NotFound
 from app.models.base import utcnow
 from app.models.catalogue import OfferingType, Phase
@@ -134,6 +134,38 @@ def load_sections(
     return result
 
 
+_SECTIONS: VersionCache[tuple[int, int], list[tuple[PhaseSection, list[Offering]]]] = VersionCache(
+    256
+)
+
+
+def draft_sections(
+    session: Session, municipality: Municipality
+) -> list[tuple[PhaseSection, list[Offering]]]:
+    """The sections of a municipality opened with `open_pathway`/`open_workspace`, as
+    detached read-only copies shared by the requests of this process (never change them).
+
+    Every content change bumps the municipality's version, so (id, version) names the
+    sections exactly. A copy is kept only when the version read after loading is still the
+    one asked for, so a write committed meanwhile can never be filed under the old version."""
+    assert municipality.id is not None
+    key = (municipality.id, municipality.version)
+    hit = _SECTIONS.get(key)
+    if hit is not None:
+        return hit
+    loaded = load_sections(session, [municipality.id])[municipality.id]
+    if session.info.get(WROTE_KEY) or session.new or session.dirty:
+        return loaded
+    now = session.exec(
+        select(Municipality.version).where(col(Municipality.id) == municipality.id)
+    ).one_or_none()
+    copies = [
+        (PhaseSection(**s.model_dump()), [Offering(**o.model_dump()) for o in offerings])
+        for s, offerings in loaded
+    ]
+    return _SECTIONS.put(key, copies) if now == municipality.version else copies
+
+
 def build_pathway(
     municipality: Municipality,
     sections: list[tuple[PhaseSection, list[Offering]]],
@@ -203,9 +235,7 @@ def read_pathway(session: Session, municipality: Municipality, lang: str = "nb")
     """The draft pathway of a municipality opened with `open_pathway`."""
     assert municipality.id is not None
     catalogue = Catalogue(session, lang)
-    return build_pathway(
-        municipality, load_sections(session, [municipality.id])[municipality.id], catalogue
-    )
+    return build_pathway(municipality, draft_sections(session, municipality), catalogue)
 
 
 def get_pathway(

@@ -59,8 +59,7 @@ def _open(web: Web, number: str, *, edit: bool = False) -> Editor:
     if edit and not ws.can_edit:
         raise Forbidden(f"You may read but not change {ws.municipality.name}.")
     catalogue = pathway.Catalogue(web.db, web.lang)
-    municipality_id = ws.municipality.id or 0
-    sections = pathway.load_sections(web.db, [municipality_id])[municipality_id]
+    sections = pathway.draft_sections(web.db, ws.municipality)
     return Editor(
         ws=ws,
         catalogue=catalogue,
