@@ -153,6 +153,7 @@ def _context(web: Web, scope: Scope, form: Form, result: Any, *, anonymous: bool
         "xlsx_url": scope.base + ("/sammendrag.xlsx" if anonymous else "/eksport.xlsx") + query,
         "summary_url": scope.base + "/sammendrag" + query,
         "overview_url": scope.base + query,
+        "hide_switcher": anonymous,
     }
 
 
@@ -161,9 +162,7 @@ def _page(web: Web, scope: Scope, *, anonymous: bool) -> Response:
     result = _result(web, scope, form, anonymous=anonymous)
     context = _context(web, scope, form, result, anonymous=anonymous)
     template = SUMMARY_TEMPLATE if anonymous else TEMPLATE
-    return web.render(
-        template, context, block="results", status=422 if form.has_errors else 200
-    )
+    return web.render(template, context, block="results", status=422 if form.has_errors else 200)
 
 
 def _export(web: Web, scope: Scope, kind: Literal["csv", "xlsx"], *, anonymous: bool) -> Response:
