@@ -66,7 +66,8 @@ def test_a_comment_goes_to_the_coordinator_and_resolving_it_clears_both_open_lis
     )
     assert replied.status_code == 303
     waiting = _dashboard_threads(adviser)
-    assert len(waiting) == 1 and "Hukommelsesteamet, på telefon." in waiting[0]
+    assert len(waiting) == 1
+    assert "Hukommelsesteamet, på telefon." in waiting[0]
     assert len(_dashboard_threads(coordinator)) == 1
 
     thread = _threads(page(adviser.get(COMMENTS)))[thread_id]
