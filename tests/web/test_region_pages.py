@@ -8,7 +8,6 @@ import csv
 import io
 import re
 from datetime import datetime
-from typing import Any
 
 import openpyxl
 from fastapi import FastAPI
@@ -26,7 +25,7 @@ from app.services.seed import DEMO_USERS, SEED_DATA, seed
 from tests import factories
 from tests.conftest import QueryCounter
 from tests.web.conftest import SignedIn
-from tests.webtools import Node, SignedInClient, page, parse, sign_in
+from tests.webtools import Node, SignedInClient, overview_figures, page, parse, sign_in
 
 DEMO_ADVISER = next(u for u in DEMO_USERS if u.email.startswith("radgiver.troms"))
 TROMS = "/app/regioner/troms"
@@ -91,16 +90,6 @@ def _rows(document: Node, table_id: str) -> list[Node]:
     return document.by_id(table_id).one("tbody").find_all("tr")
 
 
-def _figures(document: Node) -> dict[str, dict[str, Any]]:
-    """The per-municipality table, by municipality number and data-field."""
-    return {
-        row.get("data-municipality") or "": {
-            cell.get("data-field") or "": cell.get("data-value") for cell in row.find_all("td")
-        }
-        for row in _rows(document, "figures")
-    }
-
-
 # ---- acceptance 1: the demo adviser's page -----------------------------------------------
 
 
@@ -128,7 +117,7 @@ def test_the_demo_adviser_sees_21_municipalities_alphabetically_with_totals_that
     assert [r.get("data-municipality") for r in _rows(document, "figures")] == expected
 
     totals = {n.get("data-total"): _value(n) for n in document.by_id("totals").find_all("div")}
-    figures = _figures(document)
+    figures = overview_figures(document)
     assert totals["municipalities"] == 21
     assert totals["inhabitants"] == sum(m.population or 0 for m in members)
     assert totals["persons_with_dementia"] == sum(m.persons_with_dementia or 0 for m in members)
@@ -175,7 +164,7 @@ def test_the_page_the_json_and_the_exports_agree_on_every_number(
     assert totals == api["totals"]
 
     grid = {r.get("data-municipality"): r for r in _rows(document, "grid")}
-    figures = _figures(document)
+    figures = overview_figures(document)
     for m in api["municipalities"]:
         cells = grid[m["number"]].find_all("td")
         assert [
