@@ -303,6 +303,7 @@ def test_filters_narrow_the_page_and_the_exports_and_keep_the_order(
     assert "HX-Request" in fragment.headers["vary"]
     part = parse(fragment.text)
     assert part.by_id("results") is not None
+    assert part.by_id("announcer").text() == "Oversikten er oppdatert."
     assert sorted(r.get("data-municipality") or "" for r in _rows(part, "grid")) == ["5501", "5540"]
 
 
