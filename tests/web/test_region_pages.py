@@ -423,6 +423,8 @@ def test_only_the_regions_advisers_and_administrators_open_its_pages(
     assert admin.get("/app/regioner/innlandet").status_code == 200
     national = page(admin.get("/app/nasjonalt"))
     assert len(_rows(national, "grid")) == 357
+    row_header = national.by_id("grid").one("tr", data_municipality="5501").one("th").text()
+    assert row_header == "Tromsø Troms"
     assert len(_rows(national, "regions")) == len(session.exec(select(Region)).all()) == 15
     assert (
         sum(_value(r.one("td", data_field="municipalities")) for r in _rows(national, "regions"))

@@ -154,6 +154,9 @@ def _context(web: Web, scope: Scope, form: Form, result: Any, *, anonymous: bool
         "summary_url": scope.base + "/sammendrag" + query,
         "overview_url": scope.base + query,
         "hide_switcher": anonymous,
+        "region_names": {
+            item.region.slug: item.region.name for item in getattr(result, "regions", [])
+        },
     }
 
 
