@@ -129,6 +129,15 @@ def test_a_comment_on_an_improvement_area_from_its_page(
     assert thread.one("h3").text().startswith("Forbedringsområde: Pårørendeskole")
     assert thread.find("a", href=f"/app/forbedringsomrader/{area}") is not None
 
+    # From the area's page, only the area's threads are listed (with a way to all of them).
+    coordinator.post(COMMENTS, {"gjelder": "forlop", "text": "Om hele forløpet."})
+    assert len(_threads(page(coordinator.get(COMMENTS)))) == 2
+    narrowed = page(coordinator.get(COMMENTS, params={"gjelder": f"omrade:{area}"}))
+    assert [t.one(class_="comment__text").text() for t in _threads(narrowed).values()] == [
+        "Vi starter i mai."
+    ]
+    assert narrowed.by_id("narrowed").one("a").get("href") == COMMENTS
+
 
 def test_bad_input_is_shown_beside_the_field_and_keeps_what_was_typed(
     session: Session, signed_in: SignedIn

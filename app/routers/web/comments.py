@@ -78,7 +78,18 @@ def _render(
     phase_names = {p.key: p.name for p in catalogue.list_phases(web.db, web.lang)}
     reviews = feedback.list_reviews(web.db, web.principal, ws.number, limit=20)
     chosen = web.request.query_params.get("gjelder", "")
-    new = new or Form({"gjelder": chosen if _target_fields(chosen) else "forlop"})
+    target = _target_fields(chosen)
+    if target is not None and chosen != "forlop":
+        # Coming from a phase section or an improvement area: its threads only.
+        threads = [
+            t
+            for t in threads
+            if t.target == target["target"]
+            and t.phase == target.get("phase")
+            and t.improvement_area_id == target.get("improvement_area_id")
+        ]
+    options = _target_options(web, ws)
+    new = new or Form({"gjelder": chosen if target else "forlop"})
     return web.render(
         TEMPLATE,
         {
@@ -88,7 +99,8 @@ def _render(
             "open_threads": [t for t in threads if not t.resolved],
             "resolved_threads": [t for t in threads if t.resolved],
             "phase_names": phase_names,
-            "target_options": _target_options(web, ws),
+            "target_options": options,
+            "narrowed_to": dict(options).get(chosen) if target and chosen != "forlop" else None,
             "new": new,
             "replies": replies or {},
             "empty_form": Form(),
