@@ -40,10 +40,12 @@ from app.routers.api import (
 )
 from app.routers.web import auth as web_auth
 from app.routers.web import checklist as web_checklist
+from app.routers.web import comments as web_comments
 from app.routers.web import dashboard as web_dashboard
 from app.routers.web import improvement as web_improvement
 from app.routers.web import measurement as web_measurement
 from app.routers.web import pathway as web_pathway
+from app.routers.web import region as web_region
 from app.routers.web import strengths as web_strengths
 from app.static_files import CachedStaticFiles
 from app.web import install as install_web
@@ -99,6 +101,8 @@ def web_router() -> APIRouter:
         web_strengths,
         web_improvement,
         web_measurement,
+        web_region,
+        web_comments,
     ):
         router.include_router(module.router)
     return router

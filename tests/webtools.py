@@ -226,3 +226,17 @@ def csrf_of(client: TestClient) -> str:
     token = document.find("input", name="csrf_token")
     assert token is not None
     return token.get("value") or ""
+
+
+def overview_figures(document: Node) -> dict[str, dict[str, str]]:
+    """The per-municipality table, by municipality number and the column's data-field; a
+    cell's data-value where the text is words or a date, else its text."""
+    table = document.by_id("figures")
+    fields = [th.get("data-field") or "" for th in table.one("thead").find_all("th")][1:]
+    return {
+        row.get("data-municipality") or "": {
+            field: cell.get("data-value") or cell.text().split(" ")[0]
+            for field, cell in zip(fields, row.find_all("td"), strict=True)
+        }
+        for row in table.one("tbody").find_all("tr")
+    }

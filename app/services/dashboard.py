@@ -1,5 +1,6 @@
 """The start page of a signed-in person: their municipalities, what changed recently,
-overdue measures and open comments. A fixed number of queries, whatever the data."""
+overdue measures, open comment threads and, for coordinators, the good examples of
+their region. A fixed number of queries, whatever the data."""
 
 from __future__ import annotations
 
@@ -12,12 +13,14 @@ from sqlmodel import Session, col, select
 
 from app.models.audit import AuditEventRead
 from app.models.base import local_today
-from app.models.feedback import Comment
+from app.models.feedback import Comment, CommentThreadRead
 from app.models.improvement import ImprovementArea, Measure
 from app.models.municipality import Municipality, Region
-from app.services import audit
+from app.models.overview import RegionGoodExamples
+from app.services import audit, feedback, overview
 from app.services.access import Principal, require_authenticated
 from app.services.collation import norwegian_key
+from app.services.common import Page
 from app.services.improvement import overdue_condition
 
 RECENT_LIMIT = 10
@@ -56,19 +59,6 @@ class OverdueMeasure:
 
 
 @dataclass(frozen=True)
-class OpenComment:
-    id: int
-    municipality_number: str
-    municipality_name: str
-    target: str
-    phase: str | None
-    improvement_area_id: int | None
-    author: str
-    text: str
-    created_at: datetime
-
-
-@dataclass(frozen=True)
 class Dashboard:
     municipalities: list[MunicipalityCard]
     regions: list[RegionLink]
@@ -76,8 +66,12 @@ class Dashboard:
     recent_total: int
     overdue: list[OverdueMeasure]
     overdue_total: int
-    comments: list[OpenComment]
-    comments_total: int
+    #: Coordinators: the open threads on their municipalities; advisers: the open threads
+    #: of their regions awaiting an adviser's answer.
+    threads: list[CommentThreadRead]
+    threads_total: int
+    #: Coordinators: the good examples of their region(s).
+    good_examples: list[RegionGoodExamples]
 
     def municipality_name(self, number: str | None) -> str:
         for card in self.municipalities:
@@ -86,7 +80,9 @@ class Dashboard:
         return number or ""
 
 
-def get_dashboard(session: Session, principal: Principal, today: date | None = None) -> Dashboard:
+def get_dashboard(
+    session: Session, principal: Principal, today: date | None = None, lang: str = "nb"
+) -> Dashboard:
     """Coordinators see their municipalities; advisers every municipality of their regions
     (read-only); administrators the recent changes everywhere. Lists are alphabetical or
     by date, never ranked."""
@@ -143,34 +139,29 @@ def get_dashboard(session: Session, principal: Principal, today: date | None = N
         for measure, area in overdue_rows
     ]
 
-    open_comments = col(Comment.municipality_id).in_(ids) & col(Comment.resolved_at).is_(None)
+    # Open threads, counted by their first comment (replies never carry the resolution).
+    open_threads = (
+        col(Comment.municipality_id).in_(ids)
+        & col(Comment.parent_id).is_(None)
+        & col(Comment.resolved_at).is_(None)
+    )
     comment_counts: Counter[int] = Counter()
     for municipality_id, n in session.exec(
         select(Comment.municipality_id, func.count())
-        .where(open_comments)
+        .where(open_threads)
         .group_by(col(Comment.municipality_id))
     ).all():
         comment_counts[municipality_id] = int(n)
-    comment_rows = session.exec(
-        select(Comment)
-        .where(open_comments)
-        .order_by(col(Comment.created_at).desc(), col(Comment.id).desc())
-        .limit(LIST_LIMIT)
-    ).all()
-    comments = [
-        OpenComment(
-            id=c.id or 0,
-            municipality_number=by_id[c.municipality_id].number,
-            municipality_name=by_id[c.municipality_id].name,
-            target=c.target,
-            phase=c.phase,
-            improvement_area_id=c.improvement_area_id,
-            author=c.author,
-            text=c.text,
-            created_at=c.created_at,
-        )
-        for c in comment_rows
-    ]
+    # Coordinators follow the open threads on their municipalities; advisers the threads
+    # waiting for their answer. Both lists come from the feedback service.
+    threads: Page[CommentThreadRead] | None = None
+    if principal.is_coordinator:
+        threads = feedback.open_threads_for_dashboard(session, principal, limit=LIST_LIMIT)
+    elif principal.is_adviser:
+        threads = feedback.unanswered_threads(session, principal, limit=LIST_LIMIT)
+    good_examples = (
+        overview.my_good_examples(session, principal, lang) if principal.is_coordinator else []
+    )
 
     cards = sorted(
         (
@@ -209,6 +200,7 @@ def get_dashboard(session: Session, principal: Principal, today: date | None = N
         recent_total=recent.total if recent else 0,
         overdue=overdue,
         overdue_total=sum(overdue_counts.values()),
-        comments=comments,
-        comments_total=sum(comment_counts.values()),
+        threads=list(threads.items) if threads else [],
+        threads_total=threads.total if threads else 0,
+        good_examples=good_examples,
     )

@@ -101,6 +101,7 @@ def test_no_script_from_stored_content_runs(page: Page, live_server: LiveServer)
         f"/app/kommuner/{NUMBER}/forbedringsomrader",
         f"/app/forbedringsomrader/{area_id}",
         f"/app/kommuner/{NUMBER}/framdriftsplan",
+        f"/app/kommuner/{NUMBER}/kommentarer",
     ]
     for path in paths:
         page.goto(live_server.url + path)

@@ -14,7 +14,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/app")
 def dashboard_page(web: SignedInDep) -> Response:
-    board = dashboard.get_dashboard(web.db, web.principal)
+    board = dashboard.get_dashboard(web.db, web.principal, lang=web.lang)
     phase_names = {p.key: p.name for p in catalogue.list_phases(web.db, web.lang)}
 
     def describe(event: AuditEventRead) -> str:
