@@ -341,6 +341,29 @@ ROUTES: dict[tuple[str, str], Row] = {
         ITEM_WRITE, body={"text": "Notat", "date": "2024-05-01"}
     ),
     ("GET", "/app/kommuner/{number}/framdriftsplan"): row(MUNICIPALITY_READ),
+    # ---- comments, reviews and the overviews
+    ("GET", "/app/kommuner/{number}/kommentarer"): row(MUNICIPALITY_READ),
+    ("POST", "/app/kommuner/{number}/kommentarer"): row(
+        MUNICIPALITY_COMMENT, body={"text": "Et spørsmål"}
+    ),
+    ("POST", "/app/kommuner/{number}/kommentarer/{comment_id:id}/status"): row(
+        MUNICIPALITY_COMMENT
+    ),
+    ("POST", "/app/kommuner/{number}/gjennomgang"): row(
+        MUNICIPALITY_REVIEW, body={"note": "Gjennomgått"}
+    ),
+    ("GET", "/app/regioner/{slug}"): row(REGION_READ),
+    ("GET", "/app/regioner/{slug}/eksport.csv"): row(REGION_READ),
+    ("GET", "/app/regioner/{slug}/eksport.xlsx"): row(REGION_READ),
+    ("GET", "/app/regioner/{slug}/sammendrag"): row(REGION_READ),
+    ("GET", "/app/regioner/{slug}/sammendrag.csv"): row(REGION_READ),
+    ("GET", "/app/regioner/{slug}/sammendrag.xlsx"): row(REGION_READ),
+    ("GET", "/app/nasjonalt"): row(ADMIN_ONLY),
+    ("GET", "/app/nasjonalt/eksport.csv"): row(ADMIN_ONLY),
+    ("GET", "/app/nasjonalt/eksport.xlsx"): row(ADMIN_ONLY),
+    ("GET", "/app/nasjonalt/sammendrag"): row(ADMIN_ONLY),
+    ("GET", "/app/nasjonalt/sammendrag.csv"): row(ADMIN_ONLY),
+    ("GET", "/app/nasjonalt/sammendrag.xlsx"): row(ADMIN_ONLY),
     ("GET", "/app/malinger/{indicator_id:id}"): row(ITEM_READ),
     ("POST", "/app/malinger/{indicator_id:id}/registrer"): row(
         ITEM_WRITE, body={"items-0-value": "5"}
