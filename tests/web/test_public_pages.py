@@ -160,6 +160,10 @@ def test_the_start_page_finds_a_municipality_by_sami_name_and_number(
         assert "Kåfjord" in results.text()
         assert "Ikke publisert ennå" in results.text()
 
+    english = page(anonymous.get("/", params={"q": "5540"})).find("a", hreflang="en")
+    assert english is not None
+    assert english.get("href") == "/?q=5540&lang=en"
+
     fragment = anonymous.get("/", params={"q": "5540"}, headers=HTMX)
     assert fragment.status_code == 200
     assert "<html" not in fragment.text
