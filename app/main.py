@@ -45,6 +45,9 @@ from app.routers.web import dashboard as web_dashboard
 from app.routers.web import improvement as web_improvement
 from app.routers.web import measurement as web_measurement
 from app.routers.web import pathway as web_pathway
+from app.routers.web import poster as web_poster
+from app.routers.web import public as web_public
+from app.routers.web import publishing as web_publishing
 from app.routers.web import region as web_region
 from app.routers.web import strengths as web_strengths
 from app.static_files import CachedStaticFiles
@@ -103,6 +106,9 @@ def web_router() -> APIRouter:
         web_measurement,
         web_region,
         web_comments,
+        web_publishing,
+        web_poster,
+        web_public,
     ):
         router.include_router(module.router)
     return router

@@ -60,6 +60,8 @@ FLASH_MESSAGES = {
     "signed_out": N_("Du er logget ut."),
     "password_changed": N_("Passordet er endret. Andre økter er logget ut."),
     "language": N_("Språket er endret."),
+    "published": N_("Forløpet er publisert."),
+    "restored": N_("Teksten er hentet tilbake. Endringen er lagret i historikken."),
 }
 
 
@@ -295,7 +297,9 @@ class Web:
                 httponly=True,
                 samesite="lax",
             )
-        response.headers["Vary"] = "HX-Request"
+        vary = [v.strip() for v in response.headers.get("Vary", "").split(",") if v.strip()]
+        others = [v for v in vary if v != "HX-Request"]
+        response.headers["Vary"] = ", ".join(["HX-Request", *others])
         response.headers.setdefault("Cache-Control", "no-store")
         return response
 
@@ -322,6 +326,13 @@ class Web:
             )
         else:
             response = templates.TemplateResponse(self.request, template, full, status_code=status)
+        if headers:
+            response.headers.update(headers)
+        return self._finish(response)
+
+    def html(self, body: bytes, *, headers: Mapping[str, str] | None = None) -> Response:
+        """A page rendered earlier (e.g. kept in a cache), answered like a fresh one."""
+        response = Response(content=body, media_type="text/html; charset=utf-8")
         if headers:
             response.headers.update(headers)
         return self._finish(response)

@@ -80,6 +80,7 @@ ACTION = {
     "reorder": N_("endret rekkefølgen på"),
     "seed": N_("lastet inn eksempeldata for"),
     "publish": N_("publiserte"),
+    "restore": N_("hentet tilbake tekst i"),
     "import": N_("importerte"),
     "change_password": N_("endret passordet for"),
 }

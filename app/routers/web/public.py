@@ -1,0 +1,141 @@
+"""The public pages, for everyone without signing in: the start page that finds a
+municipality, and a municipality's latest published pathway.
+
+The pathway page is built for national traffic behind a CDN: a conditional request is
+answered from the latest version's stamp alone (one small query), and the rendered page is
+kept per published version and language, since a published version never changes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app.errors import Invalid, NotPublished
+from app.services import catalogue, publishing
+from app.web import labels
+from app.web.core import WebDep
+from app.web.forms import Form, service_errors
+
+router = APIRouter(include_in_schema=False)
+
+SEARCH_LIMIT = 20
+#: The public page varies with the language, which the query, the language cookie or
+#: Accept-Language choose.
+PUBLIC_VARY = "Accept-Language, Cookie"
+#: Before the first publication: cacheable briefly, so a publication shows within a minute.
+NOT_PUBLISHED_CACHE = "public, max-age=60"
+
+
+class RenderedPages:
+    """Rendered public pages by (number, version, time of publication, language): exact,
+    since a published version never changes; the least recently used go first."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._lock = threading.Lock()
+        self._pages: OrderedDict[tuple[str, int, datetime, str], bytes] = OrderedDict()
+
+    def get(self, key: tuple[str, int, datetime, str]) -> bytes | None:
+        with self._lock:
+            body = self._pages.get(key)
+            if body is not None:
+                self._pages.move_to_end(key)
+            return body
+
+    def put(self, key: tuple[str, int, datetime, str], body: bytes) -> None:
+        with self._lock:
+            self._pages[key] = body
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.size:
+                self._pages.popitem(last=False)
+
+
+def rendered_pages(request: Request) -> RenderedPages:
+    pages: RenderedPages | None = getattr(request.app.state, "public_pages", None)
+    if pages is None:
+        pages = request.app.state.public_pages = RenderedPages()
+    return pages
+
+
+@router.get("/")
+def start_page(web: WebDep, q: Annotated[str | None, Query(max_length=1000)] = None) -> Response:
+    form = Form({"q": q or ""})
+    results = None
+    status = 200
+    if q is not None and q.strip():
+        try:
+            results = publishing.search_municipalities(web.db, q, limit=SEARCH_LIMIT)
+        except Invalid as exc:
+            form.errors = service_errors(exc.errors, web.lang)
+            status = 422
+    context = {"form": form, "results": results, "query": (q or "").strip()}
+    return web.render("public/start.html", context, block="results", status=status)
+
+
+def _stamp_headers(stamp: publishing.PublishedStamp, lang: str) -> dict[str, str]:
+    headers = publishing.cache_headers(stamp)
+    # The same version in another language is another representation.
+    headers["ETag"] = headers["ETag"][:-1] + f'-{lang}"'
+    headers["Vary"] = PUBLIC_VARY
+    return headers
+
+
+def _not_modified(request: Request, headers: dict[str, str], published_at: datetime) -> bool:
+    """If-None-Match decides when sent; otherwise If-Modified-Since (to the second)."""
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:
+        tags = [t.strip() for t in if_none_match.split(",")]
+        tag = headers["ETag"]
+        return "*" in tags or tag in tags or f"W/{tag}" in tags
+    if_modified_since = request.headers.get("if-modified-since")
+    if if_modified_since:
+        try:
+            since = parsedate_to_datetime(if_modified_since)
+        except (TypeError, ValueError):
+            return False
+        if since.tzinfo is None:
+            return False
+        return published_at.replace(microsecond=0) <= since
+    return False
+
+
+@router.get("/kommuner/{number}")
+def public_pathway(number: str, web: WebDep) -> Response:
+    try:
+        stamp = publishing.latest_stamp(web.db, number)
+    except NotPublished as exc:
+        context = {"name": exc.name, "website": exc.website, "number": number}
+        return web.render(
+            "public/not_published.html",
+            context,
+            headers={"Cache-Control": NOT_PUBLISHED_CACHE, "Vary": PUBLIC_VARY},
+        )
+    headers = _stamp_headers(stamp, web.lang)
+    if _not_modified(web.request, headers, stamp.published_at):
+        return Response(status_code=304, headers=headers)
+    pages = rendered_pages(web.request)
+    key = (number, stamp.version, stamp.published_at, web.lang)
+    body = pages.get(key)
+    if body is None:
+        published = publishing.get_public(web.db, number)
+        phases = catalogue.list_phases(web.db, web.lang)
+        offering_types = catalogue.list_offering_types(web.db, web.lang)
+        response = web.render(
+            "public/pathway.html",
+            {
+                "pathway": published,
+                "phase_names": {p.key: p.name for p in phases},
+                "offering_names": {t.key: (t.name_nb, t.name) for t in offering_types},
+                "provider_labels": labels.PROVIDER,
+            },
+        )
+        body = bytes(response.body)
+        if published.version == stamp.version:  # not a version published meanwhile
+            pages.put(key, body)
+    return web.html(body, headers=headers)
