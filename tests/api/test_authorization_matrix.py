@@ -341,6 +341,19 @@ ROUTES: dict[tuple[str, str], Row] = {
         ITEM_WRITE, body={"text": "Notat", "date": "2024-05-01"}
     ),
     ("GET", "/app/kommuner/{number}/framdriftsplan"): row(MUNICIPALITY_READ),
+    # ---- publishing, history, the poster and the public pages
+    ("GET", "/"): row(PUBLIC),
+    ("GET", "/kommuner/{number}"): row(PUBLIC),
+    ("GET", "/app/kommuner/{number}/publiser"): row(MUNICIPALITY_READ),
+    ("POST", "/app/kommuner/{number}/publiser"): row(
+        MUNICIPALITY_WRITE, body={"summary": "Ny versjon"}
+    ),
+    ("GET", "/app/kommuner/{number}/historikk"): row(MUNICIPALITY_READ),
+    ("GET", "/app/kommuner/{number}/historikk/sammenlign"): row(
+        MUNICIPALITY_READ, query="fra=1&til=utkast"
+    ),
+    ("POST", "/app/kommuner/{number}/historikk/gjenopprett"): row(MUNICIPALITY_WRITE),
+    ("GET", "/app/kommuner/{number}/plakat"): row(MUNICIPALITY_READ),
     # ---- comments, reviews and the overviews
     ("GET", "/app/kommuner/{number}/kommentarer"): row(MUNICIPALITY_READ),
     ("POST", "/app/kommuner/{number}/kommentarer"): row(
