@@ -50,6 +50,7 @@ from app.routers.web import public as web_public
 from app.routers.web import publishing as web_publishing
 from app.routers.web import region as web_region
 from app.routers.web import strengths as web_strengths
+from app.routing import GatedRouter
 from app.static_files import CachedStaticFiles
 from app.web import install as install_web
 
@@ -73,7 +74,7 @@ Every Norwegian municipality's dementia care pathway, its improvement work and m
 
 
 def api_router() -> APIRouter:
-    router = APIRouter(prefix=API_PREFIX)
+    router = GatedRouter(prefix=API_PREFIX, gates=(API_PREFIX + "/",))
     for module in (
         catalogue,
         municipalities,
@@ -94,10 +95,10 @@ def api_router() -> APIRouter:
 
 
 def web_router() -> APIRouter:
-    """The HTML pages (outside the OpenAPI document)."""
-    router = APIRouter(include_in_schema=False)
+    """The HTML pages (outside the OpenAPI document): sign-in and the public pages, then the
+    signed-in app under /app behind its prefix."""
+    signed_in = GatedRouter(gates=("/app",), include_in_schema=False)
     for module in (
-        web_auth,
         web_dashboard,
         web_pathway,
         web_checklist,
@@ -108,9 +109,13 @@ def web_router() -> APIRouter:
         web_comments,
         web_publishing,
         web_poster,
-        web_public,
     ):
-        router.include_router(module.router)
+        signed_in.include_router(module.router)
+    router = APIRouter(include_in_schema=False)
+    # auth also serves /app/passord, so it stays outside the gate.
+    router.include_router(web_auth.router)
+    router.include_router(web_public.router)
+    router.include_router(signed_in)
     return router
 
 

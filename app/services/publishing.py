@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app.changes import session_memo
 from app.errors import Conflict, FieldError, Invalid, NotFound, NotPublished
 from app.models.base import utcnow
 from app.models.municipality import Municipality, Region
@@ -291,13 +292,19 @@ class PublishedStamp:
 def latest_stamp(session: Session, number: str) -> PublishedStamp:
     """The number and time of the latest published version, in one small query: enough to
     answer a conditional request. Unpublished: `NotPublished`, naming the website."""
-    row = session.exec(
-        select(PublishedVersion.number, PublishedVersion.published_at)
-        .join(Municipality, col(Municipality.id) == col(PublishedVersion.municipality_id))
-        .where(col(Municipality.number) == number)
-        .order_by(col(PublishedVersion.number).desc())
-        .limit(1)
-    ).first()
+
+    def load() -> tuple[int, datetime] | None:
+        found = session.exec(
+            select(PublishedVersion.number, PublishedVersion.published_at)
+            .join(Municipality, col(Municipality.id) == col(PublishedVersion.municipality_id))
+            .where(col(Municipality.number) == number)
+            .order_by(col(PublishedVersion.number).desc())
+            .limit(1)
+        ).first()
+        return (found[0], found[1]) if found is not None else None
+
+    # Read once per generation of the data: a publication is a commit.
+    row = session_memo(session, ("published-stamp", number), load)
     if row is None:
         municipality = get_municipality(session, number)  # an unknown number: plain 404
         raise NotPublished(municipality.name, municipality.website)

@@ -8,16 +8,15 @@ kept per published version and language, since a published version never changes
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from app.changes import VersionCache
 from app.errors import Invalid, NotPublished
-from app.services import catalogue, publishing
+from app.services import catalogue, pathway, publishing
 from app.web import labels
 from app.web.core import WebDep
 from app.web.forms import Form, service_errors
@@ -32,34 +31,15 @@ PUBLIC_VARY = "Accept-Language, Cookie"
 NOT_PUBLISHED_CACHE = "public, max-age=60"
 
 
-class RenderedPages:
-    """Rendered public pages by (number, version, time of publication, language): exact,
-    since a published version never changes; the least recently used go first."""
-
-    def __init__(self, size: int = 512) -> None:
-        self.size = size
-        self._lock = threading.Lock()
-        self._pages: OrderedDict[tuple[str, int, datetime, str], bytes] = OrderedDict()
-
-    def get(self, key: tuple[str, int, datetime, str]) -> bytes | None:
-        with self._lock:
-            body = self._pages.get(key)
-            if body is not None:
-                self._pages.move_to_end(key)
-            return body
-
-    def put(self, key: tuple[str, int, datetime, str], body: bytes) -> None:
-        with self._lock:
-            self._pages[key] = body
-            self._pages.move_to_end(key)
-            while len(self._pages) > self.size:
-                self._pages.popitem(last=False)
+PageKey = tuple[str, int, datetime, str, tuple[object, ...]]
 
 
-def rendered_pages(request: Request) -> RenderedPages:
-    pages: RenderedPages | None = getattr(request.app.state, "public_pages", None)
+def rendered_pages(request: Request) -> VersionCache[PageKey, bytes]:
+    """Rendered public pages by (number, version, time of publication, language, catalogue
+    state), per app: exact, since a published version never changes."""
+    pages: VersionCache[PageKey, bytes] | None = getattr(request.app.state, "public_pages", None)
     if pages is None:
-        pages = request.app.state.public_pages = RenderedPages()
+        pages = request.app.state.public_pages = VersionCache(512)
     return pages
 
 
@@ -120,7 +100,8 @@ def public_pathway(number: str, web: WebDep) -> Response:
     if _not_modified(web.request, headers, stamp.published_at):
         return Response(status_code=304, headers=headers)
     pages = rendered_pages(web.request)
-    key = (number, stamp.version, stamp.published_at, web.lang)
+    # The catalogue's names are shown too, so its state is part of the key.
+    key = (number, stamp.version, stamp.published_at, web.lang, pathway.catalogue_stamp(web.db))
     body = pages.get(key)
     if body is None:
         published = publishing.get_public(web.db, number)

@@ -19,7 +19,9 @@ from typing import Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request, Response
+from markupsafe import Markup
 
+from app.changes import VersionCache
 from app.config import Settings
 from app.errors import Invalid
 from app.models.overview import Overview, OverviewFilters, OverviewSummary
@@ -28,6 +30,7 @@ from app.web import labels
 from app.web.core import SignedInDep, Web
 from app.web.forms import Form
 from app.web.i18n import N_
+from app.web.templating import render_block
 
 router = APIRouter(include_in_schema=False)
 
@@ -160,12 +163,55 @@ def _context(web: Web, scope: Scope, form: Form, result: Any, *, anonymous: bool
     }
 
 
+#: The rendered results of an overview, by the overview's strong ETag (which names the
+#: content, the filters, the language and the day exactly) and the kind of answer.
+_RESULTS: VersionCache[tuple[str, str, bool], Markup] = VersionCache(64)
+
+
 def _page(web: Web, scope: Scope, *, anonymous: bool) -> Response:
     form = _filter_form(web.request)
-    result = _result(web, scope, form, anonymous=anonymous)
-    context = _context(web, scope, form, result, anonymous=anonymous)
     template = SUMMARY_TEMPLATE if anonymous else TEMPLATE
-    return web.render(template, context, block="results", status=422 if form.has_errors else 200)
+    filters = _filters(web, form)
+    tag = None
+    if filters is not None:
+        try:
+            tag = overview.overview_etag(
+                web.db,
+                web.principal,
+                scope.slug,
+                filters,
+                anonymous=anonymous,
+                lang=web.lang,
+                settings=_settings(web),
+                variant="page",
+            )
+        except Invalid:
+            tag = None  # the slow path below names the bad filter beside its field
+    if tag is None:
+        result = _result(web, scope, form, anonymous=anonymous)
+        context = _context(web, scope, form, result, anonymous=anonymous)
+        return web.render(
+            template, context, block="results", status=422 if form.has_errors else 200
+        )
+    # Built once per ETag and shared; the results (the heavy part, 1 MB for the whole
+    # country) are rendered once per ETag too, the rest of the page for each person.
+    result = overview.get_overview_by_etag(
+        web.db,
+        web.principal,
+        scope.slug,
+        tag,
+        filters,
+        anonymous=anonymous,
+        lang=web.lang,
+        settings=_settings(web),
+    )
+    context = _context(web, scope, form, result, anonymous=anonymous)
+    key = (template, tag, web.is_fragment)
+    html = _RESULTS.get(key)
+    if html is None:
+        full = {"request": web.request, "web": web, "lang": web.lang, **context}
+        html = _RESULTS.put(key, Markup(render_block(template, "results_body", full)))  # noqa: S704 - rendered by our autoescaping templates
+    return web.render(template, {**context, "results_html": html}, block="results")
 
 
 def _export(web: Web, scope: Scope, kind: Literal["csv", "xlsx"], *, anonymous: bool) -> Response:
