@@ -67,7 +67,7 @@ def get_principal(request: Request, session: SessionDep) -> Principal:
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 
-def language(request: Request) -> str:
+async def language(request: Request) -> str:
     accept = request.headers.get("accept-language", "")
     return "en" if accept.lower().startswith("en") else "nb"
 
@@ -82,7 +82,7 @@ def etag(version: int | str) -> str:
     return f'"{version}"'
 
 
-def if_match(request: Request) -> int:
+async def if_match(request: Request) -> int:
     """The version the client holds. Missing header → 428. A tag that is not ours (or `*`)
     cannot match, so the service answers 412 with the current version."""
     header = request.headers.get("if-match")
