@@ -16,7 +16,8 @@ TEST_POSTGRES_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/demensforlop_t
 export TEST_POSTGRES_URL
 # pytest's exit code 5 ("no tests collected") is a failure like any other non-zero code.
 PYTEST ?= $(BIN)/pytest -p no:cacheprovider
-PYTEST_ARGS ?=
+# Two workers: each uses its own databases (see tests/conftest.py); live servers take free ports.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: help run install install-dev lint typecheck migrations-check audit test test-sqlite \
 	test-postgresql test-fast bench lock clean messages
