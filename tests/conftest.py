@@ -250,6 +250,28 @@ def client_as(app: FastAPI) -> Callable[[Principal], TestClient]:
     return factory
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On an xdist worker: hand what the crash and fuzz tests counted to the controller,
+    which prints the summary."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is None:
+        return
+    from tests.api import test_crash, test_fuzz
+
+    workeroutput["fuzz_calls"] = dict(test_fuzz.CALLS)
+    workeroutput["crash_verified"] = list(test_crash.VERIFIED)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """On the xdist controller: add up what each worker counted."""
+    from tests.api import test_crash, test_fuzz
+
+    output = getattr(node, "workeroutput", {})
+    test_fuzz.CALLS.update(output.get("fuzz_calls", {}))
+    test_crash.VERIFIED.extend(output.get("crash_verified", []))
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     from tests.api import test_crash, test_fuzz
 

@@ -9,15 +9,17 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.models.base import Role, Scope
+from app.models.base import Role, Scope, utcnow
+from app.models.feedback import CommentCreate, ReviewCreate
 from app.models.identity import User
 from app.models.improvement import ImprovementAreaCreate, MeasureCreate, MeasureUpdate
 from app.models.municipality import Municipality, Region
 from app.models.pathway import ChecklistAnswerInput, PhaseSectionInput, StrengthCreate
 from app.models.publishing import PublishedVersion
-from app.services import checklist, identity, improvement, pathway, strengths
+from app.services import checklist, feedback, identity, improvement, pathway, strengths
 from app.services.access import SYSTEM, Principal
 from app.services.identity import user_principal
+from app.services.seed import seed
 
 _sequence = count(1)
 
@@ -224,3 +226,52 @@ def published_version(session: Session, number: str, published_at: datetime) -> 
         )
     )
     session.commit()
+
+
+# ---- a network with content in every part of the regional overview ----------------------
+
+
+def overview_network(session: Session) -> None:
+    """The demo data, plus content in every part of the overview. Free text names
+    municipalities on purpose: the anonymous summary must not carry it."""
+    seed(session, demo=True)
+    section(
+        session,
+        "5501",
+        "assessment",
+        needs_knowledge=True,
+        offerings=[
+            {"type": "memory_team", "status": "available"},
+            {"type": "respite", "status": "planned"},
+        ],
+    )
+    section(
+        session,
+        "5540",
+        "home_with_services",
+        maturity="planned",
+        offerings=[{"type": "respite", "status": "available"}, {"name": "Kafé i Kåfjord"}],
+    )
+    section(session, "5503", "suspicion", maturity="not_established")
+    for number, item, value in (
+        ("5501", "website_information", "yes"),
+        ("5501", "memory_team", "partly"),
+        ("5540", "staff_training", "no"),
+        ("5503", "user_involvement", "not_applicable"),
+    ):
+        answer(session, number, item, value)
+    for number in ("5501", "5503", "5510", "5512", "5516", "5518"):
+        tagged_area(session, number, f"Samarbeid med fastlegen i {number}", [], ["lege"])
+    area = tagged_area(
+        session, "5536", "Lyngen-modellen for pårørende", ["home_with_services"], ["lyngen"]
+    )
+    measure_with_status(session, area, "in_progress")
+    measure_with_status(session, area, "done")
+    strength_in(session, "5501", "Godt samarbeid med Tromsø sykehus", "assessment")
+    strength_in(session, "5544", "Nordreisa har drop-in på biblioteket", None)
+    published_version(session, "5524", datetime(2024, 1, 10, 9, tzinfo=utcnow().tzinfo))
+    adviser = demo_user(session, "radgiver.troms@demo.demensforlop.no")
+    feedback.create_review(session, adviser, "5532", ReviewCreate(note="Balsfjord er i rute"))
+    feedback.create_comment(
+        session, adviser, "5501", CommentCreate(text="Hei Tromsø, fint arbeid i 5501!")
+    )

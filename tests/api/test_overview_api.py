@@ -16,65 +16,19 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.changes import clear_version_caches
-from app.models.base import Scope, utcnow
+from app.models.base import Scope
 from app.models.feedback import CommentCreate, ReviewCreate
 from app.models.municipality import MunicipalityUpdate
 from app.services import feedback, municipalities
 from app.services.access import SYSTEM, Principal
 from app.services.overview_export import neutralise
-from app.services.seed import SEED_DATA, seed
+from app.services.seed import SEED_DATA
 from tests import factories
 from tests.conftest import QueryCounter, TransactionalDatabase
 
 ClientAs = Callable[[Principal], TestClient]
 DEMO_ADVISER = "radgiver.troms@demo.demensforlop.no"
 TROMS = "/api/v1/regions/troms/overview"
-
-
-def _network(session: Session) -> None:
-    """The demo data, plus content in every part of the overview. Free text names
-    municipalities on purpose: the anonymous summary must not carry it."""
-    seed(session, demo=True)
-    factories.section(
-        session,
-        "5501",
-        "assessment",
-        needs_knowledge=True,
-        offerings=[
-            {"type": "memory_team", "status": "available"},
-            {"type": "respite", "status": "planned"},
-        ],
-    )
-    factories.section(
-        session,
-        "5540",
-        "home_with_services",
-        maturity="planned",
-        offerings=[{"type": "respite", "status": "available"}, {"name": "Kafé i Kåfjord"}],
-    )
-    factories.section(session, "5503", "suspicion", maturity="not_established")
-    for number, item, value in (
-        ("5501", "website_information", "yes"),
-        ("5501", "memory_team", "partly"),
-        ("5540", "staff_training", "no"),
-        ("5503", "user_involvement", "not_applicable"),
-    ):
-        factories.answer(session, number, item, value)
-    for number in ("5501", "5503", "5510", "5512", "5516", "5518"):
-        factories.tagged_area(session, number, f"Samarbeid med fastlegen i {number}", [], ["lege"])
-    area = factories.tagged_area(
-        session, "5536", "Lyngen-modellen for pårørende", ["home_with_services"], ["lyngen"]
-    )
-    factories.measure_with_status(session, area, "in_progress")
-    factories.measure_with_status(session, area, "done")
-    factories.strength_in(session, "5501", "Godt samarbeid med Tromsø sykehus", "assessment")
-    factories.strength_in(session, "5544", "Nordreisa har drop-in på biblioteket", None)
-    factories.published_version(session, "5524", datetime(2024, 1, 10, 9, tzinfo=utcnow().tzinfo))
-    adviser = factories.demo_user(session, DEMO_ADVISER)
-    feedback.create_review(session, adviser, "5532", ReviewCreate(note="Balsfjord er i rute"))
-    feedback.create_comment(
-        session, adviser, "5501", CommentCreate(text="Hei Tromsø, fint arbeid i 5501!")
-    )
 
 
 # ---- acceptance 4: access ----------------------------------------------------------------
@@ -297,7 +251,7 @@ def _csv_value(text: str, like: Any) -> Any:
 
 
 def test_json_csv_and_xlsx_have_the_same_numbers(session: Session, client_as: ClientAs) -> None:
-    _network(session)
+    factories.overview_network(session)
     client = client_as(factories.demo_user(session, DEMO_ADVISER))
     data = client.get(TROMS).json()
     rows = _csv_rows(client.get(f"{TROMS}.csv"))
@@ -436,7 +390,7 @@ def _assert_names_nobody(client: TestClient, path: str, find: Identifiers) -> No
 def test_the_anonymous_summary_and_its_exports_name_no_municipality(
     session: Session, client_as: ClientAs
 ) -> None:
-    _network(session)
+    factories.overview_network(session)
     find = Identifiers()
     adviser = client_as(factories.demo_user(session, DEMO_ADVISER))
     # The scanner does find names and numbers where they are.
@@ -498,7 +452,7 @@ def test_exports_neutralise_formulas_in_every_text_cell(
 def test_the_api_answers_21_and_357_municipalities_with_the_same_queries(
     session: Session, client_as: ClientAs, queries: QueryCounter, db: TransactionalDatabase
 ) -> None:
-    _network(session)
+    factories.overview_network(session)
     admin = client_as(factories.admin(session))
     counts = {}
     for path in (TROMS, "/api/v1/regions/oslo/overview", "/api/v1/overview"):

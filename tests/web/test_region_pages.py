@@ -7,18 +7,16 @@ from __future__ import annotations
 import csv
 import io
 import re
-from datetime import datetime
 
 import openpyxl
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
-from app.models.base import Role, utcnow
-from app.models.feedback import CommentCreate, ReviewCreate
+from app.models.base import Role
 from app.models.improvement import ImprovementArea
 from app.models.municipality import Municipality, MunicipalityCreate, Region
-from app.services import feedback, municipalities
+from app.services import municipalities
 from app.services.access import SYSTEM
 from app.services.collation import norwegian_key
 from app.services.seed import DEMO_USERS, SEED_DATA, seed
@@ -30,49 +28,6 @@ from tests.webtools import Node, SignedInClient, overview_figures, page, parse, 
 DEMO_ADVISER = next(u for u in DEMO_USERS if u.email.startswith("radgiver.troms"))
 TROMS = "/app/regioner/troms"
 API = "/api/v1/regions/troms/overview"
-
-
-def _network(session: Session) -> None:
-    """The demo data plus content in every part of the overview; free text names
-    municipalities on purpose (the summary must not carry it)."""
-    seed(session, demo=True)
-    factories.section(
-        session,
-        "5501",
-        "assessment",
-        needs_knowledge=True,
-        offerings=[
-            {"type": "memory_team", "status": "available"},
-            {"type": "respite", "status": "planned"},
-        ],
-    )
-    factories.section(
-        session,
-        "5540",
-        "home_with_services",
-        maturity="planned",
-        offerings=[{"type": "respite", "status": "available"}, {"name": "Kafé i Kåfjord"}],
-    )
-    factories.section(session, "5503", "suspicion", maturity="not_established")
-    for number, item, value in (
-        ("5501", "website_information", "yes"),
-        ("5501", "memory_team", "partly"),
-        ("5540", "staff_training", "no"),
-    ):
-        factories.answer(session, number, item, value)
-    for number in ("5501", "5503", "5510", "5512", "5516", "5518"):
-        factories.tagged_area(session, number, f"Samarbeid med fastlegen i {number}", [], ["lege"])
-    area = factories.tagged_area(
-        session, "5536", "Lyngen-modellen for pårørende", ["home_with_services"], ["lyngen"]
-    )
-    factories.measure_with_status(session, area, "in_progress")
-    factories.measure_with_status(session, area, "done")
-    factories.strength_in(session, "5501", "Godt samarbeid med Tromsø sykehus", "assessment")
-    factories.strength_in(session, "5544", "Nordreisa har drop-in på biblioteket", None)
-    factories.published_version(session, "5524", datetime(2024, 1, 10, 9, tzinfo=utcnow().tzinfo))
-    adviser = factories.demo_user(session, DEMO_ADVISER.email)
-    feedback.create_review(session, adviser, "5532", ReviewCreate(note="Balsfjord er i rute"))
-    feedback.create_comment(session, adviser, "5501", CommentCreate(text="Hei Tromsø!"))
 
 
 def _demo_adviser(app: FastAPI, session: Session) -> SignedInClient:
@@ -96,7 +51,7 @@ def _rows(document: Node, table_id: str) -> list[Node]:
 def test_the_demo_adviser_sees_21_municipalities_alphabetically_with_totals_that_add_up(
     app: FastAPI, session: Session
 ) -> None:
-    _network(session)
+    factories.overview_network(session)
     adviser = _demo_adviser(app, session)
     response = adviser.get(TROMS)
     assert response.status_code == 200
@@ -155,7 +110,7 @@ def test_the_demo_adviser_sees_21_municipalities_alphabetically_with_totals_that
 def test_the_page_the_json_and_the_exports_agree_on_every_number(
     app: FastAPI, session: Session
 ) -> None:
-    _network(session)
+    factories.overview_network(session)
     adviser = _demo_adviser(app, session)
     document = page(adviser.get(TROMS))
     api = adviser.get(API).json()
@@ -269,7 +224,7 @@ def test_the_page_the_json_and_the_exports_agree_on_every_number(
 def test_filters_narrow_the_page_and_the_exports_and_keep_the_order(
     app: FastAPI, session: Session
 ) -> None:
-    _network(session)
+    factories.overview_network(session)
     adviser = _demo_adviser(app, session)
 
     document = page(adviser.get(TROMS, params={"stikkord": "lege"}))
@@ -361,7 +316,7 @@ def _shown(document: Node) -> str:
 def test_the_summary_page_and_its_exports_name_no_municipality(
     app: FastAPI, session: Session, signed_in: SignedIn
 ) -> None:
-    _network(session)
+    factories.overview_network(session)
     find = Identifiers()
     adviser = _demo_adviser(app, session)
     admin = signed_in(Role.admin)
@@ -465,7 +420,7 @@ def test_grid_cells_lead_to_the_phase_section_read_only_with_a_way_to_its_commen
 def test_region_and_national_pages_take_the_same_queries_for_few_or_many_municipalities(
     session: Session, signed_in: SignedIn, queries: QueryCounter
 ) -> None:
-    _network(session)
+    factories.overview_network(session)
     admin = signed_in(Role.admin)
 
     def count(path: str) -> int:
