@@ -12,6 +12,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from app.conditional import ConditionalMiddleware, ConditionalRoute
 from app.config import Settings, get_settings
 from app.db import Database
 from app.logging_setup import configure_logging
@@ -181,6 +182,18 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             return settings.max_import_bytes
         return settings.max_body_bytes
 
+    # Innermost: 304s for current copies, decided by the routes' own checks (app.conditional).
+    app.state.conditional_routes = [
+        ConditionalRoute(
+            f"{API_PREFIX}/municipalities/{{number}}/pathway", pathway.early_pathway_304
+        ),
+        ConditionalRoute(
+            "/kommuner/{number}",
+            web_public.early_public_304,
+            headers=(b"if-none-match", b"if-modified-since"),
+        ),
+    ]
+    app.add_middleware(ConditionalMiddleware, database=db, routes=app.state.conditional_routes)
     app.add_middleware(BodyLimitMiddleware, limit_for=body_limit)
     app.add_middleware(CompressionMiddleware)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)

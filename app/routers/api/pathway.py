@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from sqlmodel import Session
 
+from app.models.municipality import Municipality
 from app.models.pathway import PathwayRead, PhaseSectionInput, PhaseSectionRead
 from app.routers.api.deps import (
     NOT_MODIFIED,
@@ -16,16 +18,34 @@ from app.routers.api.deps import (
     PrincipalDep,
     SessionDep,
     etag,
+    get_principal,
     not_modified,
     respond_304,
     responses,
     set_etag,
 )
 from app.services import pathway
+from app.services.access import Principal
 
 router = APIRouter(tags=["pathway"])
 
 PRIVATE = "private, no-cache"
+
+
+def check_pathway(
+    request: Request, session: Session, principal: Principal, number: str
+) -> tuple[Municipality, Response | None]:
+    """The municipality, and the 304 when the caller's copy of the draft is current (no query
+    while the memos are warm)."""
+    municipality = pathway.open_pathway(session, principal, number)
+    tag = etag(municipality.version)
+    unchanged = respond_304(tag, {"Cache-Control": PRIVATE}) if not_modified(request, tag) else None
+    return municipality, unchanged
+
+
+def early_pathway_304(request: Request, session: Session, number: str) -> Response | None:
+    """The route's own 304, for `app.conditional` to answer before routing."""
+    return check_pathway(request, session, get_principal(request, session), number)[1]
 
 
 @router.get(
@@ -43,14 +63,13 @@ def get_pathway(
 ) -> Any:
     """The draft: all six phase sections with their offerings. The ETag changes with any
     change to the municipality."""
-    municipality = pathway.open_pathway(session, principal, number)
-    tag = etag(municipality.version)
-    if not_modified(request, tag):
-        return respond_304(tag, {"Cache-Control": PRIVATE})
+    municipality, unchanged = check_pathway(request, session, principal, number)
+    if unchanged is not None:
+        return unchanged
     return Response(
         content=pathway.pathway_json(session, municipality, lang),
         media_type="application/json",
-        headers={"ETag": tag, "Cache-Control": PRIVATE},
+        headers={"ETag": etag(municipality.version), "Cache-Control": PRIVATE},
     )
 
 

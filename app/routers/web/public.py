@@ -13,12 +13,14 @@ from email.utils import parsedate_to_datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from sqlmodel import Session
+from starlette.datastructures import FormData
 
 from app.changes import VersionCache
 from app.errors import Invalid, NotPublished
 from app.services import catalogue, pathway, publishing
 from app.web import labels
-from app.web.core import WebDep
+from app.web.core import Web, WebDep, get_web
 from app.web.forms import Form, service_errors
 
 router = APIRouter(include_in_schema=False)
@@ -85,10 +87,27 @@ def _not_modified(request: Request, headers: dict[str, str], published_at: datet
     return False
 
 
+def check_public_page(
+    web: Web, number: str
+) -> tuple[publishing.PublishedStamp, dict[str, str], Response | None]:
+    """The latest published version's stamp and headers, and the 304 when the client's copy
+    is current. Raises NotPublished before the first publication."""
+    stamp = publishing.latest_stamp(web.db, number)
+    headers = _stamp_headers(stamp, web.lang)
+    if _not_modified(web.request, headers, stamp.published_at):
+        return stamp, headers, Response(status_code=304, headers=headers)
+    return stamp, headers, None
+
+
+def early_public_304(request: Request, session: Session, number: str) -> Response | None:
+    """The page's own 304, for `app.conditional` to answer before routing."""
+    return check_public_page(get_web(request, session, FormData()), number)[2]
+
+
 @router.get("/kommuner/{number}")
 def public_pathway(number: str, web: WebDep) -> Response:
     try:
-        stamp = publishing.latest_stamp(web.db, number)
+        stamp, headers, unchanged = check_public_page(web, number)
     except NotPublished as exc:
         context = {"name": exc.name, "website": exc.website, "number": number}
         return web.render(
@@ -96,9 +115,8 @@ def public_pathway(number: str, web: WebDep) -> Response:
             context,
             headers={"Cache-Control": NOT_PUBLISHED_CACHE, "Vary": PUBLIC_VARY},
         )
-    headers = _stamp_headers(stamp, web.lang)
-    if _not_modified(web.request, headers, stamp.published_at):
-        return Response(status_code=304, headers=headers)
+    if unchanged is not None:
+        return unchanged
     pages = rendered_pages(web.request)
     # The catalogue's names are shown too, so its state is part of the key.
     key = (number, stamp.version, stamp.published_at, web.lang, pathway.catalogue_stamp(web.db))
