@@ -20,18 +20,53 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any, Generic, TypeVar
+from contextvars import ContextVar
+from typing import Any, Generic, ParamSpec, TypeVar
 
 import structlog
 from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from starlette.concurrency import run_in_threadpool
 
 log = structlog.get_logger("demensforlop.changes")
 
 CHANNEL = "demensforlop_changed"
 T = TypeVar("T")
+P = ParamSpec("P")
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+
+
+# ---- answering from memos alone -----------------------------------------------------------
+
+
+class MemoMiss(BaseException):
+    """Raised in memo-only mode where the data would have to be read from the database.
+    A BaseException, so that no `except Exception` on the way can swallow it."""
+
+
+_memo_only: ContextVar[bool] = ContextVar("demensforlop_memo_only", default=False)
+
+
+def require_io() -> None:
+    """Call before any I/O that does not go through the session (e.g. another session)."""
+    if _memo_only.get():
+        raise MemoMiss
+
+
+async def from_memos(func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """`func` on the event loop when everything it reads is in current memos; otherwise,
+    from the start, in a worker thread (the blocking way). Request dependencies that are
+    usually answered from memos (the principal, the web session) so save a thread hop.
+    `func` must be safe to start again: it may be cut short by `MemoMiss` before it is."""
+    token = _memo_only.set(True)
+    try:
+        return func(*args, **kwargs)
+    except MemoMiss:
+        pass
+    finally:
+        _memo_only.reset(token)
+    return await run_in_threadpool(func, *args, **kwargs)
 
 
 class ChangeFeed:
@@ -75,12 +110,14 @@ class ChangeFeed:
         vouch for the data."""
         generation = self.generation()
         if generation is None:
+            require_io()
             return compute()
         with self._lock:
             hit = self._memo.get(key)
             if hit is not None and hit[0] == generation:
                 self._memo.move_to_end(key)
                 return hit[1]  # type: ignore[no-any-return]
+        require_io()
         value = compute()
         # Stored under the generation read *before* computing: a change made meanwhile
         # makes the entry stale at once rather than hiding it.
@@ -104,6 +141,7 @@ class SQLiteChangeFeed(ChangeFeed):
         self._probe_lock = threading.Lock()
 
     def generation(self) -> int | None:
+        require_io()  # the probe is a query
         with self._probe_lock:
             try:
                 if self._connection is None:
@@ -261,6 +299,7 @@ def session_memo(session: Session, key: Hashable, compute: Callable[[], T]) -> T
     session has written in this transaction (its view is not yet everyone's)."""
     feed = session_feed(session)
     if feed is None or session.info.get(WROTE_KEY) or session.new or session.dirty:
+        require_io()
         return compute()
     return feed.memo(key, compute)
 
@@ -272,6 +311,7 @@ def _flushed(session: Session, flush_context: UOWTransaction) -> None:
 
 @event.listens_for(Session, "do_orm_execute")
 def _executed(state: ORMExecuteState) -> None:
+    require_io()  # before the session takes a connection
     if state.is_insert or state.is_update or state.is_delete:
         state.session.info[WROTE_KEY] = True
 
@@ -298,3 +338,9 @@ def _committed(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _rolled_back(session: Session) -> None:
     session.info.pop(WROTE_KEY, None)
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _no_statement_from_memos(*_: Any) -> None:
+    """The safety net for statements run outside the session's ORM execution."""
+    require_io()

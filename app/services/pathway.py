@@ -166,6 +166,15 @@ def draft_sections(
     return _SECTIONS.put(key, copies) if now == municipality.version else copies
 
 
+def sections_are_current(
+    municipality: Municipality, sections: list[tuple[PhaseSection, list[Offering]]]
+) -> bool:
+    """Whether `sections` are the copies `draft_sections` filed under the municipality's
+    version, so that what is built from them may be kept under that version too."""
+    assert municipality.id is not None
+    return _SECTIONS.get((municipality.id, municipality.version)) is sections
+
+
 def build_pathway(
     municipality: Municipality,
     sections: list[tuple[PhaseSection, list[Offering]]],

@@ -22,6 +22,7 @@ from fastapi import Depends, FastAPI, Request, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
+from app.changes import from_memos, require_io
 from app.config import Settings
 from app.db import Database
 from app.errors import CsrfRejected
@@ -91,6 +92,7 @@ def resolve_session(request: Request, session: Session) -> auth.ActiveSession | 
         auth.active_session(session, token, session_policy(_settings(request))) if token else None
     )
     if active is not None and active.needs_touch and request.method in SAFE_METHODS:
+        require_io()
         database: Database = request.app.state.db
         try:
             with database.session(write=True) as own:
@@ -365,7 +367,8 @@ async def form_data(request: Request) -> FormData:
 FormDep = Annotated[FormData, Depends(form_data)]
 
 
-def get_web(request: Request, session: SessionDep, form: FormDep) -> Web:
+def web_of(request: Request, session: Session, form: FormData) -> Web:
+    """Who asks and in which language (`get_web` for routes; callable outside one)."""
     active = resolve_session(request, session)
     sent = form.get(CSRF_FIELD)
     check_csrf(request, active, sent if isinstance(sent, str) else None)
@@ -376,10 +379,15 @@ def get_web(request: Request, session: SessionDep, form: FormDep) -> Web:
     return Web(request=request, session=session, principal=principal, active=active, lang=lang)
 
 
+async def get_web(request: Request, session: SessionDep, form: FormDep) -> Web:
+    # Without a thread hop while the person's session is in the memos.
+    return await from_memos(web_of, request, session, form)
+
+
 WebDep = Annotated[Web, Depends(get_web)]
 
 
-def signed_in(web: WebDep) -> Web:
+async def signed_in(web: WebDep) -> Web:
     """Pages of the signed-in app; anyone else is sent to the sign-in page."""
     require_authenticated(web.principal)
     return web

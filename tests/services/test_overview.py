@@ -223,7 +223,9 @@ def test_add_months_keeps_the_day_or_takes_the_last_of_the_month() -> None:
 
 def test_a_municipality_without_change_for_long_is_stale(session: Session) -> None:
     municipality = factories.municipality(session, "5520")
-    municipality.updated_at = utcnow() - timedelta(days=120)
+    # Two hours more than 120 days: a daylight-saving change between then and now
+    # must not make it 119 calendar days in Oslo.
+    municipality.updated_at = utcnow() - timedelta(days=120, hours=2)
     session.add(municipality)
     session.commit()
     result = _full(session, factories.adviser(session, "troms"))

@@ -18,8 +18,8 @@ from app.routers.api.deps import (
     PrincipalDep,
     SessionDep,
     etag,
-    get_principal,
     not_modified,
+    principal_of,
     respond_304,
     responses,
     set_etag,
@@ -45,7 +45,7 @@ def check_pathway(
 
 def early_pathway_304(request: Request, session: Session, number: str) -> Response | None:
     """The route's own 304, for `app.conditional` to answer before routing."""
-    return check_pathway(request, session, get_principal(request, session), number)[1]
+    return check_pathway(request, session, principal_of(request, session), number)[1]
 
 
 @router.get(

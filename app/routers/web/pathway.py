@@ -15,7 +15,9 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Response
+from markupsafe import Markup
 
+from app.changes import VersionCache
 from app.errors import Forbidden, Invalid, NotFound, PreconditionFailed
 from app.models.base import Maturity, OfferingStatus, Provider
 from app.models.pathway import Offering, PathwayRead, PhaseSection, PhaseSectionInput
@@ -25,11 +27,16 @@ from app.web import labels
 from app.web.core import FormDep, SignedInDep, Web
 from app.web.forms import Form, service_errors, validate
 from app.web.i18n import N_
+from app.web.templating import render_block
 
 router = APIRouter(include_in_schema=False)
 
 TEMPLATE = "pathway/editor.html"
 BLOCK = "phase_section"
+COMMENTS_PAGE = "/app/kommuner/{number}/kommentarer"
+#: The editor's sections in view mode, by (municipality id, version, language, can edit,
+#: can comment, has the comments page, catalogue state).
+_PHASES: VersionCache[tuple[object, ...], Markup] = VersionCache(256)
 OFFERING_FIELDS = ("type", "name", "description", "status", "provider", "contact")
 NOT_SAVED_YET = N_("Ikke lagret ennå. Trykk «Lagre» når du er ferdig.")
 SAVED = N_("%(phase)s er lagret.")
@@ -52,6 +59,9 @@ class Editor:
     catalogue: pathway.Catalogue
     pathway: PathwayRead
     raw: dict[str, tuple[PhaseSection, list[Offering]]]
+    #: The sections are the ones filed under the municipality's version (not newer ones
+    #: read after a write committed meanwhile).
+    current: bool
 
 
 def _open(web: Web, number: str, *, edit: bool = False) -> Editor:
@@ -65,6 +75,7 @@ def _open(web: Web, number: str, *, edit: bool = False) -> Editor:
         catalogue=catalogue,
         pathway=pathway.build_pathway(ws.municipality, sections, catalogue),
         raw={section.phase: (section, offerings) for section, offerings in sections},
+        current=pathway.sections_are_current(ws.municipality, sections),
     )
 
 
@@ -282,7 +293,26 @@ def _conflict_rows(
 @router.get("/app/kommuner/{number}/forlop")
 def editor_page(number: str, web: SignedInDep) -> Response:
     editor = _open(web, number)
-    return _page(web, editor, {s.phase: SectionState() for s in editor.pathway.sections})
+    context = _context(web, editor, {s.phase: SectionState() for s in editor.pathway.sections})
+    # The six sections in view mode hold nothing of the request itself (no CSRF token, no
+    # message): rendered once per pathway version and what decides their look.
+    ws = editor.ws
+    key = (
+        ws.municipality.id,
+        ws.municipality.version,
+        web.lang,
+        ws.can_edit,
+        ws.can_comment,
+        web.has_page(COMMENTS_PAGE),
+        pathway.catalogue_stamp(web.db),
+    )
+    html = _PHASES.get(key)
+    if html is None:
+        full = {"request": web.request, "web": web, "lang": web.lang, **context}
+        html = Markup(render_block(TEMPLATE, "phases", full))  # noqa: S704 - rendered by our autoescaping templates
+        if editor.current:
+            _PHASES.put(key, html)
+    return web.render(TEMPLATE, {**context, "phases_html": html})
 
 
 @router.get("/app/kommuner/{number}/forlop/{phase}")

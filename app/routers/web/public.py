@@ -20,7 +20,7 @@ from app.changes import VersionCache
 from app.errors import Invalid, NotPublished
 from app.services import catalogue, pathway, publishing
 from app.web import labels
-from app.web.core import Web, WebDep, get_web
+from app.web.core import Web, WebDep, web_of
 from app.web.forms import Form, service_errors
 
 router = APIRouter(include_in_schema=False)
@@ -101,7 +101,7 @@ def check_public_page(
 
 def early_public_304(request: Request, session: Session, number: str) -> Response | None:
     """The page's own 304, for `app.conditional` to answer before routing."""
-    return check_public_page(get_web(request, session, FormData()), number)[2]
+    return check_public_page(web_of(request, session, FormData()), number)[2]
 
 
 @router.get("/kommuner/{number}")

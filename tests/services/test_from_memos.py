@@ -1,0 +1,82 @@
+"""`from_memos` answers on the event loop only from current memos; anything that would read
+the database runs, from the start, in a worker thread."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session
+
+from app.changes import MemoMiss, _memo_only, from_memos, require_io
+from app.models.base import Scope
+from app.services.identity import principal_for_token
+from tests import factories
+from tests.conftest import TransactionalDatabase
+
+
+def _run(func: Any, *args: Any) -> tuple[Any, list[str]]:
+    """The result, and the thread names of every start of `func`."""
+    starts: list[str] = []
+
+    def traced(*inner: Any) -> Any:
+        starts.append(threading.current_thread().name)
+        return func(*inner)
+
+    async def main() -> Any:
+        return await from_memos(traced, *args)
+
+    return asyncio.run(main()), starts
+
+
+def test_a_warm_memo_is_answered_on_the_loop_and_a_cold_one_in_a_thread(
+    session: Session, db: TransactionalDatabase
+) -> None:
+    token = factories.token(session, Scope.read, municipalities=["5501"])
+    session.commit()
+    loop_thread = threading.current_thread().name
+
+    with db.session() as fresh:
+        db.feed.forget()
+        cold, starts = _run(principal_for_token, fresh, token)
+    assert cold is not None
+    # Cut short on the loop at the first read, then done again in a worker thread.
+    assert starts[0] == loop_thread
+    assert len(starts) == 2
+    assert starts[1] != loop_thread
+
+    with db.session() as fresh:
+        warm, starts = _run(principal_for_token, fresh, token)
+    assert warm == cold
+    assert len(starts) == 1
+
+
+def test_no_statement_runs_in_memo_only_mode(session: Session) -> None:
+    result, starts = _run(lambda: session.execute(text("SELECT 41 + 1")).scalar_one())
+    assert result == 42
+    assert len(starts) == 2  # the statement itself was refused on the loop
+
+
+def test_require_io_refuses_only_in_memo_only_mode() -> None:
+    require_io()  # outside it: nothing happens
+
+    def io() -> str:
+        require_io()
+        return "done"
+
+    result, starts = _run(io)
+    assert result == "done"
+    assert len(starts) == 2
+    with pytest.raises(MemoMiss):
+        asyncio.run(_memo_only_io())
+
+
+async def _memo_only_io() -> None:
+    token = _memo_only.set(True)
+    try:
+        require_io()
+    finally:
+        _memo_only.reset(token)
