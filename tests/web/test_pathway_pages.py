@@ -278,3 +278,22 @@ def test_the_editor_takes_a_fixed_number_of_queries(
     assert full.text.count("<tr>") >= 4 * 12
     assert queries.count == empty, queries.statements
     assert empty <= 12, queries.statements
+
+
+def test_the_kept_sections_follow_the_version_and_the_viewers_rights(
+    coordinator: SignedInClient, adviser: SignedInClient, session: Session
+) -> None:
+    """The editor keeps its rendered sections per version; a reader who may not edit never
+    gets the editor's buttons, and a save shows at once to everyone."""
+
+    def edit_links(client: SignedInClient) -> list[str]:
+        document = page(client.get(EDITOR))
+        return [a.get("href") or "" for a in document.find_all("a", class_="button--secondary")]
+
+    assert f"{EDITOR}/suspicion" in edit_links(coordinator)
+    assert f"{EDITOR}/suspicion" not in edit_links(adviser)
+    assert f"{EDITOR}/suspicion" in edit_links(coordinator)
+
+    factories.fill_section(session, "5501", "suspicion", text="Ny tekst etter lagring.")
+    for client in (coordinator, adviser):
+        assert "Ny tekst etter lagring." in client.get(EDITOR).text

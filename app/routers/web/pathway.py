@@ -37,6 +37,9 @@ COMMENTS_PAGE = "/app/kommuner/{number}/kommentarer"
 #: The editor's sections in view mode, by (municipality id, version, language, can edit,
 #: can comment, has the comments page, catalogue state).
 _PHASES: VersionCache[tuple[object, ...], Markup] = VersionCache(256)
+#: The draft as read by the editor, by (municipality id, version, language, catalogue state);
+#: shared, so never changed in place.
+_PATHWAYS: VersionCache[tuple[object, ...], PathwayRead] = VersionCache(256)
 OFFERING_FIELDS = ("type", "name", "description", "status", "provider", "contact")
 NOT_SAVED_YET = N_("Ikke lagret ennå. Trykk «Lagre» når du er ferdig.")
 SAVED = N_("%(phase)s er lagret.")
@@ -70,12 +73,24 @@ def _open(web: Web, number: str, *, edit: bool = False) -> Editor:
         raise Forbidden(f"You may read but not change {ws.municipality.name}.")
     catalogue = pathway.Catalogue(web.db, web.lang)
     sections = pathway.draft_sections(web.db, ws.municipality)
+    current = pathway.sections_are_current(ws.municipality, sections)
+    key = (
+        ws.municipality.id,
+        ws.municipality.version,
+        web.lang,
+        pathway.catalogue_stamp(web.db),
+    )
+    built = _PATHWAYS.get(key) if current else None
+    if built is None:
+        built = pathway.build_pathway(ws.municipality, sections, catalogue)
+        if current:
+            _PATHWAYS.put(key, built)
     return Editor(
         ws=ws,
         catalogue=catalogue,
-        pathway=pathway.build_pathway(ws.municipality, sections, catalogue),
+        pathway=built,
         raw={section.phase: (section, offerings) for section, offerings in sections},
-        current=pathway.sections_are_current(ws.municipality, sections),
+        current=current,
     )
 
 
@@ -376,7 +391,10 @@ def save_section(number: str, phase: str, web: SignedInDep, data: FormDep) -> Re
         return _section(web, editor, phase, state, status=409)
     if not web.is_fragment:
         return web.redirect(f"/app/kommuner/{number}/forlop#fase-{phase}", flash="saved")
-    editor.pathway.sections = [saved if s.phase == phase else s for s in editor.pathway.sections]
+    # A new object: the pathway read may be shared through the cache.
+    editor.pathway = editor.pathway.model_copy(
+        update={"sections": [saved if s.phase == phase else s for s in editor.pathway.sections]}
+    )
     message = web._(SAVED, phase=saved.phase_name)
     return _section(web, editor, phase, SectionState(message=message, focus="edit-link"))
 
