@@ -11,7 +11,7 @@ from sqlalchemy import Select, func
 from sqlmodel import Session, col, select
 
 from app.errors import FieldError, Forbidden, Invalid, PreconditionFailed
-from app.models.base import MeasureStatus, local_today, utcnow
+from app.models.base import OSLO, MeasureStatus, local_today, utcnow
 from app.models.catalogue import Phase
 from app.models.improvement import (
     ImprovementArea,
@@ -638,7 +638,8 @@ def create_note(
     note = ProgressNote(
         improvement_area_id=None if measure_id is not None else area_id,
         measure_id=measure_id,
-        date=data.date or now.date(),
+        # Today in Norway: between midnight and 01:00 (02:00 in summer) UTC is a day behind.
+        date=data.date or now.astimezone(OSLO).date(),
         text=text,
         author=principal.label,
         author_user_id=principal.user_id,
