@@ -19,13 +19,13 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from contextvars import ContextVar
 from typing import Any, Generic, ParamSpec, TypeVar
 
 import structlog
-from sqlalchemy import Engine, event, text
-from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from sqlalchemy import Engine, Table, event, text
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, object_mapper
 from starlette.concurrency import run_in_threadpool
 
 log = structlog.get_logger("demensforlop.changes")
@@ -76,7 +76,10 @@ class ChangeFeed:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._generation = 0
-        self._memo: OrderedDict[Hashable, tuple[int, Any]] = OrderedDict()
+        #: Advanced by every change whose tables are not known (then every table changed).
+        self._epoch = 0
+        self._tables: dict[str, int] = {}
+        self._memo: OrderedDict[Hashable, tuple[Hashable, Any]] = OrderedDict()
         self.memo_size = 4096
 
     # -- the generation -------------------------------------------------------------------
@@ -84,12 +87,26 @@ class ChangeFeed:
     def generation(self) -> int | None:
         return self._generation
 
-    def advance(self) -> None:
+    def tables_generation(self, tables: tuple[str, ...]) -> Hashable | None:
+        """Changes whenever one of `tables` may have changed; None as for `generation()`."""
+        if self.generation() is None:  # also takes in what the feed has seen until now
+            return None
+        with self._lock:
+            return (self._epoch, *(self._tables.get(table, 0) for table in tables))
+
+    def advance(self, tables: Iterable[str] | None = None) -> None:
+        """Something changed: in `tables`, or anywhere when they are not known."""
         with self._lock:
             self._generation += 1
+            if tables is None:
+                self._epoch += 1
+            else:
+                for table in tables:
+                    self._tables[table] = self._tables.get(table, 0) + 1
 
     def notify_sql(self) -> str | None:
-        """SQL a committing write runs inside its transaction to tell other processes."""
+        """SQL a committing write runs inside its transaction to tell other processes; it
+        takes the tables written as `:payload`."""
         return None
 
     def start(self) -> None:
@@ -105,10 +122,13 @@ class ChangeFeed:
         with self._lock:
             self._memo.clear()
 
-    def memo(self, key: Hashable, compute: Callable[[], T]) -> T:
+    def memo(
+        self, key: Hashable, compute: Callable[[], T], tables: tuple[str, ...] | None = None
+    ) -> T:
         """`compute()` once per generation for `key`; computed afresh when the feed cannot
-        vouch for the data."""
-        generation = self.generation()
+        vouch for the data. With `tables` (every table `compute` reads), only a change to
+        one of them makes it stale."""
+        generation = self.generation() if tables is None else self.tables_generation(tables)
         if generation is None:
             require_io()
             return compute()
@@ -179,7 +199,7 @@ class PostgresChangeFeed(ChangeFeed):
         return self._generation if self._healthy else None
 
     def notify_sql(self) -> str | None:
-        return f"NOTIFY {CHANNEL}"
+        return f"SELECT pg_notify('{CHANNEL}', :payload)"
 
     def start(self) -> None:
         if self._thread is None:
@@ -213,8 +233,9 @@ class PostgresChangeFeed(ChangeFeed):
                     self._healthy = True
                     backoff = 0.5
                     while not self._stopping.is_set():
-                        for _ in connection.notifies(timeout=1.0):
-                            self.advance()
+                        for notice in connection.notifies(timeout=1.0):
+                            # The tables written; none named (an older process): all.
+                            self.advance(notice.payload.split(",") if notice.payload else None)
             except Exception:
                 log.warning("change feed lost its connection; caches are bypassed", exc_info=True)
             finally:
@@ -278,6 +299,9 @@ def clear_version_caches() -> None:
 
 FEED_KEY = "demensforlop_feed"
 WROTE_KEY = "demensforlop_wrote"
+#: The tables the session's transaction wrote; UNKNOWN among them means "maybe any".
+TABLES_KEY = "demensforlop_tables"
+UNKNOWN = ""
 
 
 S = TypeVar("S", bound=Session)
@@ -294,14 +318,34 @@ def session_feed(session: Session) -> ChangeFeed | None:
     return feed if isinstance(feed, ChangeFeed) else None
 
 
-def session_memo(session: Session, key: Hashable, compute: Callable[[], T]) -> T:
+def session_memo(
+    session: Session, key: Hashable, compute: Callable[[], T], tables: tuple[str, ...] | None = None
+) -> T:
     """`compute()` through the session's feed memo, or afresh when there is no feed or the
     session has written in this transaction (its view is not yet everyone's)."""
     feed = session_feed(session)
     if feed is None or session.info.get(WROTE_KEY) or session.new or session.dirty:
         require_io()
         return compute()
-    return feed.memo(key, compute)
+    return feed.memo(key, compute, tables)
+
+
+def _written(session: Session) -> set[str]:
+    tables: set[str] = session.info.setdefault(TABLES_KEY, set())
+    return tables
+
+
+def _pending_tables(session: Session) -> set[str]:
+    """The tables of the objects the next flush writes."""
+    return {
+        object_mapper(instance).persist_selectable.name  # type: ignore[attr-defined]
+        for instance in (*session.new, *session.dirty, *session.deleted)
+    }
+
+
+@event.listens_for(Session, "before_flush")
+def _flushing(session: Session, flush_context: UOWTransaction, instances: Any) -> None:
+    _written(session).update(_pending_tables(session))
 
 
 @event.listens_for(Session, "after_flush")
@@ -314,6 +358,8 @@ def _executed(state: ORMExecuteState) -> None:
     require_io()  # before the session takes a connection
     if state.is_insert or state.is_update or state.is_delete:
         state.session.info[WROTE_KEY] = True
+        table = getattr(state.statement, "table", None)
+        _written(state.session).add(table.name if isinstance(table, Table) else UNKNOWN)
 
 
 @event.listens_for(Session, "before_commit")
@@ -324,20 +370,23 @@ def _announce(session: Session) -> None:
     pending = bool(session.new or session.dirty or session.deleted)
     sql = feed.notify_sql()
     if sql and (pending or session.info.get(WROTE_KEY)):
+        tables = _written(session) | _pending_tables(session)
         # Delivered to the listeners only if, and when, this transaction commits.
-        session.execute(text(sql))
+        session.execute(text(sql), {"payload": "" if UNKNOWN in tables else ",".join(tables)})
 
 
 @event.listens_for(Session, "after_commit")
 def _committed(session: Session) -> None:
     feed = session_feed(session)
+    tables = session.info.pop(TABLES_KEY, set())
     if session.info.pop(WROTE_KEY, False) and feed is not None:
-        feed.advance()
+        feed.advance(None if UNKNOWN in tables or not tables else tables)
 
 
 @event.listens_for(Session, "after_rollback")
 def _rolled_back(session: Session) -> None:
     session.info.pop(WROTE_KEY, None)
+    session.info.pop(TABLES_KEY, None)
 
 
 @event.listens_for(Engine, "before_cursor_execute")

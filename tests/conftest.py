@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -29,6 +30,13 @@ from app.migrate import upgrade
 from app.services.access import Principal
 from app.services.seed import seed
 from tests.dbtool import postgres_admin_url, recreate_postgres_database
+
+# The suite runs on shared machines with two workers per backend: how fast examples are
+# generated or run is not what the properties test, so a slow moment must not fail them.
+hypothesis.settings.register_profile(
+    "shared-machine", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
+)
+hypothesis.settings.load_profile("shared-machine")
 
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

@@ -27,14 +27,19 @@ def _pick(lang: str, nb: str, en: str) -> str:
     return en if lang == "en" else nb
 
 
-def _memo(session: Session, key: tuple[object, ...], load: Callable[[], T]) -> T:
+def _memo(
+    session: Session,
+    key: tuple[object, ...],
+    load: Callable[[], T],
+    tables: tuple[str, ...] | None = None,
+) -> T:
     """Catalogues change rarely: read once per change of the data (exact, see app/changes)."""
     feed = session_feed(session)
-    return feed.memo(key, load) if feed is not None else load()
+    return feed.memo(key, load, tables) if feed is not None else load()
 
 
 def list_phases(session: Session, lang: str = "nb") -> list[PhaseRead]:
-    return _memo(session, ("phases", lang), lambda: _list_phases(session, lang))
+    return _memo(session, ("phases", lang), lambda: _list_phases(session, lang), ("phase",))
 
 
 def _list_phases(session: Session, lang: str) -> list[PhaseRead]:
@@ -57,7 +62,12 @@ def phase_keys(session: Session) -> list[str]:
 
 
 def list_offering_types(session: Session, lang: str = "nb") -> list[OfferingTypeRead]:
-    return _memo(session, ("offering-types", lang), lambda: _list_offering_types(session, lang))
+    return _memo(
+        session,
+        ("offering-types", lang),
+        lambda: _list_offering_types(session, lang),
+        ("offering_type",),
+    )
 
 
 def _list_offering_types(session: Session, lang: str) -> list[OfferingTypeRead]:

@@ -257,6 +257,10 @@ def _ids(value: str | None) -> frozenset[int]:
     return frozenset(int(part) for part in value.split(",")) if value else frozenset()
 
 
+#: What `_load_token` reads.
+TOKEN_TABLES = ("api_token", "api_client", "api_client_municipality", "api_client_region")
+
+
 def principal_for_token(session: Session, token: str) -> Principal | None:
     """The API client behind a bearer token, or None if the token is unknown, expired,
     revoked or its client disabled. One query, and none while nothing in the database has
@@ -266,7 +270,7 @@ def principal_for_token(session: Session, token: str) -> Principal | None:
     token_hash = sha256_hex(token)
     feed = session_feed(session)
     found = (
-        feed.memo(("api-token", token_hash), lambda: _load_token(session, token_hash))
+        feed.memo(("api-token", token_hash), lambda: _load_token(session, token_hash), TOKEN_TABLES)
         if feed is not None
         else _load_token(session, token_hash)
     )

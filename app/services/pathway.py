@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import delete, func, insert
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.changes import WROTE_KEY, VersionCache, session_feed, session_memo
@@ -31,20 +32,38 @@ from app.services.access import Principal, require_edit, require_read
 from app.services.common import check_version, commit, get_municipality, lock_municipality, touch
 from app.services.text import clean_markdown, clean_text, render_markdown
 
+CatalogueRows = tuple[list[Phase], dict[str, OfferingType]]
+#: What the catalogue memos read: a write elsewhere (a pathway, a token) keeps them.
+CATALOGUE_TABLES = ("phase", "offering_type")
+#: The detached copies by the catalogue's content (every column of every row): exact, and
+#: built again only when the catalogue itself changed, not after every write elsewhere.
+_CATALOGUE_COPIES: VersionCache[tuple[object, ...], CatalogueRows] = VersionCache(4)
 
-def _catalogue_rows(session: Session) -> tuple[list[Phase], dict[str, OfferingType]]:
+
+def _catalogue_rows(session: Session) -> CatalogueRows:
     """Phases and offering types as detached read-only copies (never the session's own
-    objects), loaded once per generation of the data."""
+    objects): read once per generation of the data as plain rows, and built into copies
+    once per content of the catalogue."""
 
-    def load() -> tuple[list[Phase], dict[str, OfferingType]]:
-        phases = session.exec(select(Phase).order_by(col(Phase.position))).all()
-        kinds = session.exec(select(OfferingType)).all()
-        return (
-            [Phase(**p.model_dump()) for p in phases],
-            {t.key: OfferingType(**t.model_dump()) for t in kinds},
+    def load() -> CatalogueRows:
+        phase_table, kind_table = Phase.__table__, OfferingType.__table__  # type: ignore[attr-defined]
+        phases = tuple(session.execute(sa_select(phase_table).order_by(phase_table.c.position)))
+        kinds = tuple(
+            session.execute(sa_select(kind_table).order_by(kind_table.c.position, kind_table.c.key))
         )
+        key = (phases, kinds)
+        built = _CATALOGUE_COPIES.get(key)
+        if built is None:
+            built = _CATALOGUE_COPIES.put(
+                key,
+                (
+                    [Phase(**row._mapping) for row in phases],
+                    {row.key: OfferingType(**row._mapping) for row in kinds},
+                ),
+            )
+        return built
 
-    return session_memo(session, ("catalogue-rows",), load)
+    return session_memo(session, ("catalogue-rows",), load, CATALOGUE_TABLES)
 
 
 class Catalogue:
@@ -223,7 +242,7 @@ def catalogue_stamp(session: Session) -> tuple[object, ...]:
         return tuple(row)
 
     feed = session_feed(session)
-    return feed.memo(("catalogue",), load) if feed is not None else load()
+    return feed.memo(("catalogue",), load, ("offering_type",)) if feed is not None else load()
 
 
 _JSON_CACHE: VersionCache[tuple[object, ...], bytes] = VersionCache(512)

@@ -41,6 +41,8 @@ def _keep_safe_link(match: re.Match[str]) -> str:
 def strip_control_characters(value: str) -> str:
     """Remove control and other invisible format characters, keeping newlines and tabs."""
     value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if value.replace("\n", " ").replace("\t", " ").isprintable():
+        return value  # no control, surrogate, private or unassigned character: checked in C
     return "".join(
         ch
         for ch in value

@@ -44,7 +44,9 @@ def workspace_of(session: Session, principal: Principal, municipality: Municipal
         assert region is not None
         return region.name, region.slug
 
-    region_name, region_slug = session_memo(session, ("region-name", municipality.region_id), load)
+    region_name, region_slug = session_memo(
+        session, ("region-name", municipality.region_id), load, ("region",)
+    )
     return Workspace(
         municipality=municipality,
         region_name=region_name,
