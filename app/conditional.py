@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import structlog
 from prometheus_client import Counter
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -28,6 +29,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.db import Database
 from app.errors import DomainError
 from app.routing import route_path
+
+log = structlog.get_logger("demensforlop.conditional")
 
 #: The route's check: the response to send when the client's copy is current, else None.
 Check = Callable[..., Response | None]
@@ -98,3 +101,6 @@ class ConditionalMiddleware:
                 return route.check(request, session, **match.groupdict())
         except DomainError:
             return None  # the route answers it, with its own error response
+        except Exception:  # e.g. the database is away: the route answers that too
+            log.warning("early conditional check failed", route=route.path, exc_info=True)
+            return None

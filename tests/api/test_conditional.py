@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 from sqlmodel import Session
 
+from app.conditional import ConditionalRoute
 from app.models.base import Scope
 from app.models.publishing import PublishInput
 from app.services import publishing
@@ -114,3 +115,22 @@ def test_an_early_304_for_the_public_page_is_the_pages_own(
     english = client.get(PUBLIC, headers={"If-None-Match": tag, "Accept-Language": "en"})
     assert english.status_code == 200
     assert answered(PUBLIC_ROUTE) == before + 2
+
+
+def test_a_failing_early_check_leaves_the_answer_to_the_route(
+    app: FastAPI, session: Session, make_client: Any
+) -> None:
+    client = make_client(factories.token(session, Scope.read, municipalities=["5501"]))
+    tag = client.get(PATHWAY).headers["etag"]
+
+    def broken(*_: Any, **__: Any) -> None:
+        raise RuntimeError("the early check broke")
+
+    before = answered(PATHWAY_ROUTE)
+    with routes_only(app):
+        app.state.conditional_routes.append(ConditionalRoute(PATHWAY_ROUTE, broken))
+        response = client.get(PATHWAY, headers={"If-None-Match": tag})
+        app.state.conditional_routes.clear()
+    assert response.status_code == 304
+    assert response.headers["etag"] == tag
+    assert answered(PATHWAY_ROUTE) == before
