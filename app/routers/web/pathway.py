@@ -122,6 +122,7 @@ def _context(web: Web, editor: Editor, states: dict[str, SectionState]) -> dict[
         ],
         "provider_options": [(p.value, web._(labels.PROVIDER[p.value])) for p in Provider],
         "field_names": _field_names(web, states),
+        "comments_page": COMMENTS_PAGE,
     }
 
 
@@ -149,12 +150,6 @@ def _field_names(web: Web, states: dict[str, SectionState]) -> dict[str, str]:
                 N_("Tilbud %(n)s, %(field)s"), n=i + 1, field=web._(label)
             )
     return names
-
-
-def _page(
-    web: Web, editor: Editor, states: dict[str, SectionState], *, status: int = 200
-) -> Response:
-    return web.render(TEMPLATE, _context(web, editor, states), status=status)
 
 
 def _section(
