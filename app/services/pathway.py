@@ -8,8 +8,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import delete, func, insert
+from sqlalchemy import Table, bindparam, delete, func, insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -29,7 +32,12 @@ from app.models.pathway import (
 )
 from app.services import audit
 from app.services.access import Principal, require_edit, require_read
-from app.services.common import check_version, commit, get_municipality, lock_municipality, touch
+from app.services.common import (
+    bump_now,
+    check_version,
+    commit,
+    get_municipality,
+)
 from app.services.text import clean_markdown, clean_text, render_markdown
 
 CatalogueRows = tuple[list[Phase], dict[str, OfferingType]]
@@ -81,7 +89,7 @@ class Catalogue:
                 return phase.name_en if self.lang == "en" else phase.name_nb
         return key
 
-    def offering_name(self, offering: Offering) -> str:
+    def offering_name(self, offering: OfferingLike) -> str:
         if offering.name:
             return offering.name
         kind = self.offering_types.get(offering.type or "")
@@ -90,7 +98,87 @@ class Catalogue:
         return kind.name_en if self.lang == "en" else kind.name_nb
 
 
-def offering_read(offering: Offering, catalogue: Catalogue) -> OfferingRead:
+class OfferingLike(Protocol):
+    """What is shown of an offering: a stored `Offering` or `OfferingValues`."""
+
+    @property
+    def type(self) -> str | None: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def provider(self) -> str: ...
+    @property
+    def contact(self) -> str: ...
+
+
+class SectionLike(Protocol):
+    """What is shown of a phase section: a stored `PhaseSection` or `SectionState`."""
+
+    @property
+    def phase(self) -> str: ...
+    @property
+    def description(self) -> str: ...
+    @property
+    def responsible(self) -> str: ...
+    @property
+    def contact_name(self) -> str: ...
+    @property
+    def contact_phone(self) -> str: ...
+    @property
+    def contact_email(self) -> str: ...
+    @property
+    def contact_hours(self) -> str: ...
+    @property
+    def maturity(self) -> str: ...
+    @property
+    def needs_knowledge(self) -> bool: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def updated_at(self) -> datetime: ...
+
+
+class OfferingValues(NamedTuple):
+    """An offering's stored values, in the order of `OFFERING_COLUMNS`; equal values mean an
+    equal offering."""
+
+    type: str | None
+    name: str
+    description: str
+    status: str
+    provider: str
+    contact: str
+
+
+OFFERING_COLUMNS = OfferingValues._fields
+
+
+@dataclass(frozen=True)
+class SectionState:
+    """A phase section's stored row, read without the unit of work (see `save_section`)."""
+
+    id: int
+    phase: str
+    description: str
+    responsible: str
+    contact_name: str
+    contact_phone: str
+    contact_email: str
+    contact_hours: str
+    maturity: str
+    needs_knowledge: bool
+    version: int
+    updated_at: datetime
+
+
+SECTION_COLUMNS = tuple(SectionState.__dataclass_fields__)
+
+
+def offering_read(offering: OfferingLike, catalogue: Catalogue) -> OfferingRead:
     return OfferingRead(
         type=offering.type,
         name=catalogue.offering_name(offering),
@@ -102,7 +190,7 @@ def offering_read(offering: Offering, catalogue: Catalogue) -> OfferingRead:
 
 
 def section_read(
-    section: PhaseSection, offerings: Sequence[Offering], catalogue: Catalogue
+    section: SectionLike, offerings: Sequence[OfferingLike], catalogue: Catalogue
 ) -> PhaseSectionRead:
     return PhaseSectionRead(
         phase=section.phase,
@@ -273,25 +361,69 @@ def get_pathway(
     return read_pathway(session, open_pathway(session, principal, number), lang)
 
 
-def _load_section(
-    session: Session, municipality: Municipality, phase: str
-) -> tuple[PhaseSection, list[Offering]]:
-    section = session.exec(
-        select(PhaseSection)
-        .where(col(PhaseSection.municipality_id) == municipality.id)
-        .where(col(PhaseSection.phase) == phase)
-        .execution_options(populate_existing=True)
-    ).one_or_none()
-    if section is None:
-        raise NotFound(f"No phase {phase!r}. The phases are listed at /api/v1/phases.")
-    offerings = list(
-        session.exec(
-            select(Offering)
-            .where(col(Offering.phase_section_id) == section.id)
-            .order_by(col(Offering.position))
-        ).all()
+_SECTION_TABLE: Table = PhaseSection.__table__  # type: ignore[attr-defined]
+_OFFERING_TABLE: Table = Offering.__table__  # type: ignore[attr-defined]
+_SECTION_COLUMNS = tuple(_SECTION_TABLE.c[name] for name in SECTION_COLUMNS)
+_OFFERING_COLUMNS = (
+    _OFFERING_TABLE.c.position.label("offering_position"),
+    *(_OFFERING_TABLE.c[name].label(f"offering_{name}") for name in OFFERING_COLUMNS),
+)
+_OF_SECTION = _OFFERING_TABLE.c.phase_section_id == _SECTION_TABLE.c.id
+#: A section and its offerings in one query (outer join: a section may have none).
+_SECTION_QUERY = (
+    sa_select(*_SECTION_COLUMNS, *_OFFERING_COLUMNS)
+    .select_from(_SECTION_TABLE.outerjoin(_OFFERING_TABLE, _OF_SECTION))
+    .where(
+        _SECTION_TABLE.c.municipality_id == bindparam("municipality_id"),
+        _SECTION_TABLE.c.phase == bindparam("phase"),
     )
+    .order_by(_OFFERING_TABLE.c.position)
+)
+#: The municipality locked (`lock_municipality`) with one section and its offerings read, in
+#: one query: a writer's first step. The section's columns are empty when there is no such
+#: phase, and there is no row when there is no such municipality.
+_LOCK_WITH_SECTION = (
+    select(Municipality, *_SECTION_COLUMNS, *_OFFERING_COLUMNS)
+    .outerjoin(
+        _SECTION_TABLE,
+        (_SECTION_TABLE.c.municipality_id == Municipality.id)
+        & (_SECTION_TABLE.c.phase == bindparam("phase")),
+    )
+    .outerjoin(_OFFERING_TABLE, _OF_SECTION)
+    .where(col(Municipality.number) == bindparam("number"))
+    .order_by(_OFFERING_TABLE.c.position)
+    .with_for_update(of=Municipality)
+    .execution_options(populate_existing=True)
+)
+# The writes, built once (their parameters name the columns set).
+_DELETE_OFFERINGS = delete(_OFFERING_TABLE).where(
+    _OFFERING_TABLE.c.phase_section_id == bindparam("section_id")
+)
+_INSERT_OFFERINGS = insert(_OFFERING_TABLE)
+_UPDATE_SECTION = update(_SECTION_TABLE).where(_SECTION_TABLE.c.id == bindparam("section_id"))
+
+LoadedSection = tuple[SectionState, list[OfferingValues]]
+
+
+def _section_of(rows: Sequence[Any], phase: str, first_column: int = 0) -> LoadedSection:
+    """The section and its offerings from the rows of `_SECTION_QUERY`'s columns, which
+    start at `first_column`."""
+    if not rows or rows[0][first_column] is None:
+        raise NotFound(f"No phase {phase!r}. The phases are listed at /api/v1/phases.")
+    offering_at = first_column + len(SECTION_COLUMNS)
+    section = SectionState(*rows[0][first_column:offering_at])
+    offerings = [
+        OfferingValues(*row[offering_at + 1 :]) for row in rows if row[offering_at] is not None
+    ]
     return section, offerings
+
+
+def _load_section(session: Session, municipality: Municipality, phase: str) -> LoadedSection:
+    """The stored section and its offerings in one query, as plain values."""
+    rows = session.execute(
+        _SECTION_QUERY, {"municipality_id": municipality.id, "phase": phase}
+    ).all()
+    return _section_of(rows, phase)
 
 
 def get_section(
@@ -316,12 +448,17 @@ def update_section(
     lang: str = "nb",
 ) -> PhaseSectionRead:
     """Replace one phase section (its offerings included) if the caller holds its current
-    version. An identical body changes nothing and keeps the version."""
-    known = cached_municipality(session, number)
-    require_edit(principal, known)
-    assert known.id is not None
-    municipality = lock_municipality(session, known.id)
-    return save_section(session, principal, municipality, phase, data, expected_version, lang)
+    version. An identical body changes nothing and keeps the version.
+
+    The municipality is locked and the section read in one query; the caller's rights are
+    checked on the locked row, and the transaction ends at once when they do not hold."""
+    rows = session.execute(_LOCK_WITH_SECTION, {"number": number, "phase": phase}).all()
+    municipality = rows[0][0] if rows else get_municipality(session, number)  # None: the 404
+    require_edit(principal, municipality)
+    current = _section_of(rows, phase, first_column=1)
+    return save_section(
+        session, principal, municipality, phase, data, expected_version, lang, current=current
+    )
 
 
 def save_section(
@@ -336,15 +473,23 @@ def save_section(
     keep_offerings: bool = False,
     action: str = "update",
     audit_note: dict[str, object] | None = None,
+    current: LoadedSection | None = None,
 ) -> PhaseSectionRead:
     """Write a phase section of a municipality the caller has locked and may edit: check the
     version, save, bump versions, audit, commit. `keep_offerings` leaves the section's
     offerings as they are; `audit_note` is added to the event's "after" (e.g. where restored
-    text came from). An identical write changes nothing."""
+    text came from). An identical write changes nothing.
+
+    This is the most frequent write, so it is done in plain statements rather than through
+    the unit of work: one query reads the section and its offerings (`current`, when the
+    caller read them with the lock), the offerings are
+    rewritten only when they changed, and the section, the municipality's version and the
+    audit event are one statement each."""
     catalogue = Catalogue(session, lang)
-    section, offerings = _load_section(session, municipality, phase)
-    before = section_read(section, offerings, catalogue)
-    check_version(section.version, expected_version, before.model_dump(mode="json"))
+    section, offerings = current or _load_section(session, municipality, phase)
+    if section.version != expected_version:
+        before = section_read(section, offerings, catalogue)
+        check_version(section.version, expected_version, before.model_dump(mode="json"))
 
     errors = [
         FieldError(f"offerings.{i}.type", f"unknown offering type {o.type!r}")
@@ -354,7 +499,7 @@ def save_section(
     if errors:
         raise Invalid(errors)
 
-    new_values = {
+    new_values: dict[str, Any] = {
         "description": clean_markdown(data.description),
         "responsible": clean_text(data.responsible),
         "contact_name": clean_text(data.contact.name),
@@ -368,9 +513,7 @@ def save_section(
         offerings
         if keep_offerings
         else [
-            Offering(
-                phase_section_id=section.id,  # type: ignore[arg-type]
-                position=i + 1,
+            OfferingValues(
                 type=o.type or None,
                 name=clean_text(o.name),
                 description=clean_text(o.description),
@@ -378,51 +521,42 @@ def save_section(
                 provider=o.provider.value,
                 contact=clean_text(o.contact),
             )
-            for i, o in enumerate(data.offerings)
+            for o in data.offerings
         ]
     )
-    unchanged = all(getattr(section, k) == v for k, v in new_values.items()) and [
-        _offering_key(o) for o in offerings
-    ] == [_offering_key(o) for o in new_offerings]
-    if unchanged:
+    offerings_changed = new_offerings != offerings
+    if not offerings_changed and all(getattr(section, k) == v for k, v in new_values.items()):
         session.rollback()
-        return before
+        return section_read(section, offerings, catalogue)
 
     now = utcnow()
-    if not keep_offerings:
-        # Replaced wholesale in two statements; the new rows' ids are never needed.
-        session.execute(
-            delete(Offering)
-            .where(col(Offering.phase_section_id) == section.id)
-            .execution_options(synchronize_session=False)
-        )
-        for old in offerings:
-            session.expunge(old)
+    if offerings_changed:
+        # Replaced wholesale in two statements; the rows' ids are never shown.
+        session.execute(_DELETE_OFFERINGS, {"section_id": section.id})
         if new_offerings:
             session.execute(
-                insert(Offering),
-                [o.model_dump(exclude={"id"}) for o in new_offerings],
+                _INSERT_OFFERINGS,
+                [
+                    {"phase_section_id": section.id, "position": i, **o._asdict()}
+                    for i, o in enumerate(new_offerings, start=1)
+                ],
             )
-    for key, value in new_values.items():
-        setattr(section, key, value)
-    section.version += 1
-    section.updated_at = now
-    touch(municipality, now)
-    session.flush()
-    after = section_read(section, new_offerings, catalogue)
-    audit.record(
+    saved = replace(section, **new_values, version=section.version + 1, updated_at=now)
+    session.execute(
+        _UPDATE_SECTION,
+        {"section_id": section.id, **new_values, "version": saved.version, "updated_at": now},
+    )
+    bump_now(session, municipality, now)
+    after = section_read(saved, new_offerings, catalogue)
+    audit.record_now(
         session,
         principal,
         action=action,
         entity_type="phase_section",
         entity_id=f"{municipality.number}/{phase}",
         municipality=municipality,
-        before=audit_view(before),
+        before=audit_view(section_read(section, offerings, catalogue)),
         after={**audit_view(after), **(audit_note or {})},
     )
     commit(session)
     return after
-
-
-def _offering_key(o: Offering) -> tuple[object, ...]:
-    return (o.type, o.name, o.description, o.status, o.provider, o.contact)
