@@ -301,6 +301,8 @@ FEED_KEY = "demensforlop_feed"
 WROTE_KEY = "demensforlop_wrote"
 #: The tables the session's transaction wrote; UNKNOWN among them means "maybe any".
 TABLES_KEY = "demensforlop_tables"
+#: The payload of the notification this transaction has sent already.
+ANNOUNCED_KEY = "demensforlop_announced"
 UNKNOWN = ""
 
 
@@ -362,23 +364,33 @@ def _executed(state: ORMExecuteState) -> None:
         _written(state.session).add(table.name if isinstance(table, Table) else UNKNOWN)
 
 
+def announce(session: Session) -> None:
+    """Send the change notification for what the transaction has written so far; it is
+    delivered to the listeners only if, and when, the transaction commits. Called at every
+    commit; a writer that sends its statements together (`app.db.pipelined`) calls it among
+    them, and the commit then sends it again only if more was written since."""
+    feed = session_feed(session)
+    sql = feed.notify_sql() if feed is not None else None
+    pending = bool(session.new or session.dirty or session.deleted)
+    if not sql or not (pending or session.info.get(WROTE_KEY)):
+        return
+    tables = _written(session) | _pending_tables(session)
+    payload = "" if UNKNOWN in tables else ",".join(sorted(tables))
+    if session.info.get(ANNOUNCED_KEY) != payload:
+        session.execute(text(sql), {"payload": payload})
+        session.info[ANNOUNCED_KEY] = payload
+
+
 @event.listens_for(Session, "before_commit")
 def _announce(session: Session) -> None:
-    feed = session_feed(session)
-    if feed is None:
-        return
-    pending = bool(session.new or session.dirty or session.deleted)
-    sql = feed.notify_sql()
-    if sql and (pending or session.info.get(WROTE_KEY)):
-        tables = _written(session) | _pending_tables(session)
-        # Delivered to the listeners only if, and when, this transaction commits.
-        session.execute(text(sql), {"payload": "" if UNKNOWN in tables else ",".join(tables)})
+    announce(session)
 
 
 @event.listens_for(Session, "after_commit")
 def _committed(session: Session) -> None:
     feed = session_feed(session)
     tables = session.info.pop(TABLES_KEY, set())
+    session.info.pop(ANNOUNCED_KEY, None)
     if session.info.pop(WROTE_KEY, False) and feed is not None:
         feed.advance(None if UNKNOWN in tables or not tables else tables)
 
@@ -387,6 +399,7 @@ def _committed(session: Session) -> None:
 def _rolled_back(session: Session) -> None:
     session.info.pop(WROTE_KEY, None)
     session.info.pop(TABLES_KEY, None)
+    session.info.pop(ANNOUNCED_KEY, None)
 
 
 @event.listens_for(Engine, "before_cursor_execute")

@@ -12,9 +12,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine.url import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session, SQLModel
 
@@ -78,6 +80,25 @@ def _configure_sqlite(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
         else:
             conn.exec_driver_sql("BEGIN")
+
+
+@contextmanager
+def pipelined(session: Session) -> Iterator[None]:
+    """Send the statements of the block together, for writes whose results are not read:
+    on PostgreSQL in one round trip (psycopg's pipeline mode), and elsewhere one by one.
+
+    Inside the block, run only statements without results (no SELECT, no RETURNING: an
+    INSERT is made `.inline()`), since their results arrive only at the end of the block. An
+    error of any of them is raised there at the latest, as SQLAlchemy would raise it."""
+    driver = session.connection().connection.driver_connection
+    if not isinstance(driver, psycopg.Connection):
+        yield
+        return
+    try:
+        with driver.pipeline():
+            yield
+    except psycopg.Error as exc:
+        raise DBAPIError.instance(None, None, exc, psycopg.Error) from exc
 
 
 class Database:

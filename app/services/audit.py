@@ -56,12 +56,13 @@ def record_now(
     after: dict[str, Any] | None,
 ) -> None:
     """`record`, written at once by one INSERT rather than by the unit of work: for writers
-    that write their other rows the same way."""
+    that write their other rows the same way. Reads nothing back, so it may be sent in
+    `app.db.pipelined`."""
     values = _values(principal, action, entity_type, entity_id, municipality, before, after)
     session.execute(_INSERT_EVENT, {**values, "occurred_at": utcnow()})
 
 
-_INSERT_EVENT = insert(AuditEvent.__table__)  # type: ignore[attr-defined]
+_INSERT_EVENT = insert(AuditEvent.__table__).inline()  # type: ignore[attr-defined]
 
 
 def _values(

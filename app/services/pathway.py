@@ -16,7 +16,8 @@ from sqlalchemy import Table, bindparam, delete, func, insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from app.changes import WROTE_KEY, VersionCache, session_feed, session_memo
+from app.changes import WROTE_KEY, VersionCache, announce, session_feed, session_memo
+from app.db import pipelined
 from app.errors import FieldError, Invalid, NotFound
 from app.models.base import utcnow
 from app.models.catalogue import OfferingType, Phase
@@ -37,6 +38,7 @@ from app.services.common import (
     check_version,
     commit,
     get_municipality,
+    lock_municipality_number,
 )
 from app.services.text import clean_markdown, clean_text, render_markdown
 
@@ -379,43 +381,14 @@ _SECTION_QUERY = (
     )
     .order_by(_OFFERING_TABLE.c.position)
 )
-#: The municipality locked (`lock_municipality`) with one section and its offerings read, in
-#: one query: a writer's first step. The section's columns are empty when there is no such
-#: phase, and there is no row when there is no such municipality.
-_LOCK_WITH_SECTION = (
-    select(Municipality, *_SECTION_COLUMNS, *_OFFERING_COLUMNS)
-    .outerjoin(
-        _SECTION_TABLE,
-        (_SECTION_TABLE.c.municipality_id == Municipality.id)
-        & (_SECTION_TABLE.c.phase == bindparam("phase")),
-    )
-    .outerjoin(_OFFERING_TABLE, _OF_SECTION)
-    .where(col(Municipality.number) == bindparam("number"))
-    .order_by(_OFFERING_TABLE.c.position)
-    .with_for_update(of=Municipality)
-    .execution_options(populate_existing=True)
-)
 # The writes, built once (their parameters name the columns set).
 _DELETE_OFFERINGS = delete(_OFFERING_TABLE).where(
     _OFFERING_TABLE.c.phase_section_id == bindparam("section_id")
 )
-_INSERT_OFFERINGS = insert(_OFFERING_TABLE)
+_INSERT_OFFERINGS = insert(_OFFERING_TABLE).inline()
 _UPDATE_SECTION = update(_SECTION_TABLE).where(_SECTION_TABLE.c.id == bindparam("section_id"))
 
 LoadedSection = tuple[SectionState, list[OfferingValues]]
-
-
-def _section_of(rows: Sequence[Any], phase: str, first_column: int = 0) -> LoadedSection:
-    """The section and its offerings from the rows of `_SECTION_QUERY`'s columns, which
-    start at `first_column`."""
-    if not rows or rows[0][first_column] is None:
-        raise NotFound(f"No phase {phase!r}. The phases are listed at /api/v1/phases.")
-    offering_at = first_column + len(SECTION_COLUMNS)
-    section = SectionState(*rows[0][first_column:offering_at])
-    offerings = [
-        OfferingValues(*row[offering_at + 1 :]) for row in rows if row[offering_at] is not None
-    ]
-    return section, offerings
 
 
 def _load_section(session: Session, municipality: Municipality, phase: str) -> LoadedSection:
@@ -423,7 +396,14 @@ def _load_section(session: Session, municipality: Municipality, phase: str) -> L
     rows = session.execute(
         _SECTION_QUERY, {"municipality_id": municipality.id, "phase": phase}
     ).all()
-    return _section_of(rows, phase)
+    if not rows:
+        raise NotFound(f"No phase {phase!r}. The phases are listed at /api/v1/phases.")
+    offering_at = len(SECTION_COLUMNS)
+    section = SectionState(*rows[0][:offering_at])
+    offerings = [
+        OfferingValues(*row[offering_at + 1 :]) for row in rows if row[offering_at] is not None
+    ]
+    return section, offerings
 
 
 def get_section(
@@ -448,17 +428,10 @@ def update_section(
     lang: str = "nb",
 ) -> PhaseSectionRead:
     """Replace one phase section (its offerings included) if the caller holds its current
-    version. An identical body changes nothing and keeps the version.
-
-    The municipality is locked and the section read in one query; the caller's rights are
-    checked on the locked row, and the transaction ends at once when they do not hold."""
-    rows = session.execute(_LOCK_WITH_SECTION, {"number": number, "phase": phase}).all()
-    municipality = rows[0][0] if rows else get_municipality(session, number)  # None: the 404
+    version. An identical body changes nothing and keeps the version."""
+    municipality = lock_municipality_number(session, number)
     require_edit(principal, municipality)
-    current = _section_of(rows, phase, first_column=1)
-    return save_section(
-        session, principal, municipality, phase, data, expected_version, lang, current=current
-    )
+    return save_section(session, principal, municipality, phase, data, expected_version, lang)
 
 
 def save_section(
@@ -473,7 +446,6 @@ def save_section(
     keep_offerings: bool = False,
     action: str = "update",
     audit_note: dict[str, object] | None = None,
-    current: LoadedSection | None = None,
 ) -> PhaseSectionRead:
     """Write a phase section of a municipality the caller has locked and may edit: check the
     version, save, bump versions, audit, commit. `keep_offerings` leaves the section's
@@ -481,12 +453,14 @@ def save_section(
     text came from). An identical write changes nothing.
 
     This is the most frequent write, so it is done in plain statements rather than through
-    the unit of work: one query reads the section and its offerings (`current`, when the
-    caller read them with the lock), the offerings are
+    the unit of work: one query reads the section and its offerings, the offerings are
     rewritten only when they changed, and the section, the municipality's version and the
     audit event are one statement each."""
     catalogue = Catalogue(session, lang)
-    section, offerings = current or _load_section(session, municipality, phase)
+    # A statement of its own after the lock: in PostgreSQL's READ COMMITTED only the locked
+    # row itself is read afresh after waiting for the lock, so a section read in the same
+    # statement could be the one from before the previous writer's commit.
+    section, offerings = _load_section(session, municipality, phase)
     if section.version != expected_version:
         before = section_read(section, offerings, catalogue)
         check_version(section.version, expected_version, before.model_dump(mode="json"))
@@ -530,33 +504,38 @@ def save_section(
         return section_read(section, offerings, catalogue)
 
     now = utcnow()
-    if offerings_changed:
-        # Replaced wholesale in two statements; the rows' ids are never shown.
-        session.execute(_DELETE_OFFERINGS, {"section_id": section.id})
-        if new_offerings:
-            session.execute(
-                _INSERT_OFFERINGS,
-                [
-                    {"phase_section_id": section.id, "position": i, **o._asdict()}
-                    for i, o in enumerate(new_offerings, start=1)
-                ],
-            )
     saved = replace(section, **new_values, version=section.version + 1, updated_at=now)
-    session.execute(
-        _UPDATE_SECTION,
-        {"section_id": section.id, **new_values, "version": saved.version, "updated_at": now},
-    )
-    bump_now(session, municipality, now)
     after = section_read(saved, new_offerings, catalogue)
-    audit.record_now(
-        session,
-        principal,
-        action=action,
-        entity_type="phase_section",
-        entity_id=f"{municipality.number}/{phase}",
-        municipality=municipality,
-        before=audit_view(section_read(section, offerings, catalogue)),
-        after={**audit_view(after), **(audit_note or {})},
-    )
+    before_view = audit_view(section_read(section, offerings, catalogue))
+    # Nothing below is read back, so it goes to the database together, with the change
+    # notification, and the commit follows.
+    with pipelined(session):
+        if offerings_changed:
+            # Replaced wholesale in two statements; the rows' ids are never shown.
+            session.execute(_DELETE_OFFERINGS, {"section_id": section.id})
+            if new_offerings:
+                session.execute(
+                    _INSERT_OFFERINGS,
+                    [
+                        {"phase_section_id": section.id, "position": i, **o._asdict()}
+                        for i, o in enumerate(new_offerings, start=1)
+                    ],
+                )
+        session.execute(
+            _UPDATE_SECTION,
+            {"section_id": section.id, **new_values, "version": saved.version, "updated_at": now},
+        )
+        bump_now(session, municipality, now)
+        audit.record_now(
+            session,
+            principal,
+            action=action,
+            entity_type="phase_section",
+            entity_id=f"{municipality.number}/{phase}",
+            municipality=municipality,
+            before=before_view,
+            after={**audit_view(after), **(audit_note or {})},
+        )
+        announce(session)
     commit(session)
     return after
