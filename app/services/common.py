@@ -32,19 +32,12 @@ class Page(Generic[T]):
 
 
 _BY_NUMBER = select(Municipality).where(col(Municipality.number) == bindparam("number"))
-_LOCK_BY_NUMBER = _BY_NUMBER.with_for_update().execution_options(populate_existing=True)
 
 
 def get_municipality(session: Session, number: str) -> Municipality:
-    return _one_by_number(session, _BY_NUMBER, number)
-
-
-def _one_by_number(session: Session, statement: Any, number: str) -> Municipality:
     if not (len(number) == 4 and number.isdigit()):
         raise NotFound(f"No municipality with number {number!r}; numbers have four digits.")
-    municipality: Municipality | None = session.exec(
-        statement, params={"number": number}
-    ).one_or_none()
+    municipality = session.exec(_BY_NUMBER, params={"number": number}).one_or_none()
     if municipality is None:
         raise NotFound(f"No municipality with number {number}.")
     return municipality
@@ -63,13 +56,6 @@ def lock_municipality(session: Session, municipality_id: int) -> Municipality:
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
-
-
-def lock_municipality_number(session: Session, number: str) -> Municipality:
-    """`lock_municipality` by number, in one query, for writers that check the caller's
-    rights on the locked row (the transaction ends when they do not hold, and with it the
-    lock). Read anything else the write depends on in statements after this one."""
-    return _one_by_number(session, _LOCK_BY_NUMBER, number)
 
 
 def touch(municipality: Municipality, now: datetime | None = None) -> None:

@@ -38,7 +38,6 @@ from app.services.common import (
     check_version,
     commit,
     get_municipality,
-    lock_municipality_number,
 )
 from app.services.text import clean_markdown, clean_text, render_markdown
 
@@ -381,6 +380,38 @@ _SECTION_QUERY = (
     )
     .order_by(_OFFERING_TABLE.c.position)
 )
+_MUNICIPALITY_TABLE: Table = Municipality.__table__  # type: ignore[attr-defined]
+_AS_READ = _MUNICIPALITY_TABLE.alias("as_read")
+#: A writer's first step in one query: the municipality locked (`lock_municipality`), its
+#: version as the statement read it, and the section with its offerings (no section columns
+#: when there is no such phase; no row when there is no such municipality).
+#:
+#: After waiting for the lock, PostgreSQL (READ COMMITTED) returns the locked row as the
+#: previous writer committed it, but the rows joined to it as the statement read them
+#: before. Every change of content bumps the municipality's version under this lock, so the
+#: section read is current exactly when the version read equals the locked row's version;
+#: otherwise the writer reads the section again (`update_section`).
+_LOCK_WITH_SECTION = (
+    select(
+        Municipality,
+        sa_select(_AS_READ.c.version)
+        .where(_AS_READ.c.id == _MUNICIPALITY_TABLE.c.id)
+        .scalar_subquery()
+        .label("version_read"),
+        *_SECTION_COLUMNS,
+        *_OFFERING_COLUMNS,
+    )
+    .outerjoin(
+        _SECTION_TABLE,
+        (_SECTION_TABLE.c.municipality_id == _MUNICIPALITY_TABLE.c.id)
+        & (_SECTION_TABLE.c.phase == bindparam("phase")),
+    )
+    .outerjoin(_OFFERING_TABLE, _OF_SECTION)
+    .where(_MUNICIPALITY_TABLE.c.number == bindparam("number"))
+    .order_by(_OFFERING_TABLE.c.position)
+    .with_for_update(of=_MUNICIPALITY_TABLE)
+    .execution_options(populate_existing=True)
+)
 # The writes, built once (their parameters name the columns set).
 _DELETE_OFFERINGS = delete(_OFFERING_TABLE).where(
     _OFFERING_TABLE.c.phase_section_id == bindparam("section_id")
@@ -396,10 +427,16 @@ def _load_section(session: Session, municipality: Municipality, phase: str) -> L
     rows = session.execute(
         _SECTION_QUERY, {"municipality_id": municipality.id, "phase": phase}
     ).all()
-    if not rows:
+    return _section_of(rows, phase)
+
+
+def _section_of(rows: Sequence[Any], phase: str, first_column: int = 0) -> LoadedSection:
+    """The section and its offerings from rows whose columns from `first_column` on are
+    those of `_SECTION_QUERY`."""
+    if not rows or rows[0][first_column] is None:
         raise NotFound(f"No phase {phase!r}. The phases are listed at /api/v1/phases.")
-    offering_at = len(SECTION_COLUMNS)
-    section = SectionState(*rows[0][:offering_at])
+    offering_at = first_column + len(SECTION_COLUMNS)
+    section = SectionState(*rows[0][first_column:offering_at])
     offerings = [
         OfferingValues(*row[offering_at + 1 :]) for row in rows if row[offering_at] is not None
     ]
@@ -428,10 +465,23 @@ def update_section(
     lang: str = "nb",
 ) -> PhaseSectionRead:
     """Replace one phase section (its offerings included) if the caller holds its current
-    version. An identical body changes nothing and keeps the version."""
-    municipality = lock_municipality_number(session, number)
+    version. An identical body changes nothing and keeps the version.
+
+    The caller's rights are checked on the locked row; the transaction, and with it the
+    lock, ends at once when they do not hold."""
+    rows = session.execute(_LOCK_WITH_SECTION, {"number": number, "phase": phase}).all()
+    if not rows:
+        get_municipality(session, number)  # says why: no such number, or not in that form
+        raise NotFound(f"No municipality with number {number}.")
+    municipality, version_read = rows[0][0], rows[0][1]
     require_edit(principal, municipality)
-    return save_section(session, principal, municipality, phase, data, expected_version, lang)
+    # Read again only if a writer committed while this one waited for the lock.
+    current = (
+        _section_of(rows, phase, first_column=2) if version_read == municipality.version else None
+    )
+    return save_section(
+        session, principal, municipality, phase, data, expected_version, lang, current=current
+    )
 
 
 def save_section(
@@ -446,6 +496,7 @@ def save_section(
     keep_offerings: bool = False,
     action: str = "update",
     audit_note: dict[str, object] | None = None,
+    current: LoadedSection | None = None,
 ) -> PhaseSectionRead:
     """Write a phase section of a municipality the caller has locked and may edit: check the
     version, save, bump versions, audit, commit. `keep_offerings` leaves the section's
@@ -453,14 +504,12 @@ def save_section(
     text came from). An identical write changes nothing.
 
     This is the most frequent write, so it is done in plain statements rather than through
-    the unit of work: one query reads the section and its offerings, the offerings are
+    the unit of work: one query reads the section and its offerings (or the caller has read
+    them, `current`, after taking the lock), the offerings are
     rewritten only when they changed, and the section, the municipality's version and the
     audit event are one statement each."""
     catalogue = Catalogue(session, lang)
-    # A statement of its own after the lock: in PostgreSQL's READ COMMITTED only the locked
-    # row itself is read afresh after waiting for the lock, so a section read in the same
-    # statement could be the one from before the previous writer's commit.
-    section, offerings = _load_section(session, municipality, phase)
+    section, offerings = current or _load_section(session, municipality, phase)
     if section.version != expected_version:
         before = section_read(section, offerings, catalogue)
         check_version(section.version, expected_version, before.model_dump(mode="json"))

@@ -14,6 +14,9 @@ from sqlmodel import col, func, select
 from app.db import Database
 from app.models.audit import AuditEvent
 from app.models.measurement import Observation
+from app.models.pathway import PhaseSectionInput, PhaseSectionRead
+from app.services import common, pathway
+from app.services.access import SYSTEM
 from app.services.seed import seed
 from tests.conftest import fresh_database_url
 from tests.live import LiveServer, write_token
@@ -87,6 +90,71 @@ def test_twenty_writers_with_one_etag_exactly_one_wins(server: tuple[LiveServer,
         ).one()
     database.dispose()
     assert events == ROUNDS
+
+
+def test_a_writer_that_waited_for_the_lock_reads_what_the_one_before_it_saved(
+    server: tuple[LiveServer, str],
+) -> None:
+    """The section is read in the same statement that takes the lock. A writer that had to
+    wait must still check its If-Match against, and audit over, the section as the writer
+    before it committed it: never the copy its statement saw before the wait."""
+    live, _ = server
+    database = Database(live.database_url)
+    first, second = database.session(write=True), database.session(write=True)
+    try:
+        municipality = common.get_municipality(first, "5540")
+        start = pathway.get_section(first, SYSTEM, "5540", "assessment")
+        first.rollback()
+        assert municipality.id is not None
+        locked = common.lock_municipality(first, municipality.id)
+        outcome: list[object] = []
+
+        def wait_then_write() -> None:
+            try:
+                outcome.append(
+                    pathway.update_section(
+                        second,
+                        SYSTEM,
+                        "5540",
+                        "assessment",
+                        PhaseSectionInput(description="Andre skriver"),
+                        start.version + 1,  # the version the first writer is about to make
+                    )
+                )
+            except Exception as exc:  # reported by the assertion below
+                outcome.append(exc)
+
+        waiting = threading.Thread(target=wait_then_write)
+        waiting.start()
+        waiting.join(timeout=0.5)
+        assert waiting.is_alive(), "the second writer did not wait for the lock"
+        pathway.save_section(
+            first,
+            SYSTEM,
+            locked,
+            "assessment",
+            PhaseSectionInput(description="Første skriver"),
+            start.version,
+        )
+        waiting.join(timeout=30)
+        [saved] = outcome
+        assert isinstance(saved, PhaseSectionRead), saved
+        assert saved.version == start.version + 2
+        with database.session() as session:
+            event = session.exec(
+                select(AuditEvent)
+                .where(col(AuditEvent.entity_id) == "5540/assessment")
+                .order_by(col(AuditEvent.id).desc())
+            ).first()
+        assert event is not None
+        assert event.before is not None
+        assert event.after is not None
+        assert event.before["description"] == "Første skriver"
+        assert event.after["description"] == "Andre skriver"
+    finally:
+        first.close()
+        second.close()
+        database.dispose()
 
 
 def test_concurrent_reorders_keep_a_strict_order(server: tuple[LiveServer, str]) -> None:
