@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     login_max_failures: int = 5
     login_window_minutes: int = 15
 
+    #: Blocking work (database access, rendering) each worker process runs at once; further
+    #: requests wait their turn on the event loop. Python runs one thread at a time, so more
+    #: threads add switching rather than speed: serve more with more workers.
+    threads: int = Field(default=4, ge=1, le=64)
+
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = "json"
     #: Set when the app sits behind a proxy that sets X-Forwarded-*.
