@@ -21,10 +21,11 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from contextvars import ContextVar
+from functools import lru_cache
 from typing import Any, Generic, ParamSpec, TypeVar
 
 import structlog
-from sqlalchemy import Engine, Table, event, text
+from sqlalchemy import Engine, Table, TextClause, event, text
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction, object_mapper
 from starlette.concurrency import run_in_threadpool
 
@@ -265,6 +266,9 @@ class VersionCache(Generic[K, V]):
         self._items: OrderedDict[K, V] = OrderedDict()
         self._lock = threading.Lock()
         self._size = size
+        #: Held while a value is built by `once` (by the key's hash: unrelated keys rarely
+        #: share one, and then only wait for each other).
+        self._building = [threading.Lock() for _ in range(8)]
         VERSION_CACHES.append(self)
 
     def get(self, key: K) -> V | None:
@@ -281,6 +285,17 @@ class VersionCache(Generic[K, V]):
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
         return value
+
+    def once(self, key: K, build: Callable[[], V]) -> V:
+        """The value for `key`, built by one caller at a time: those who ask while it is being
+        built wait for that build instead of building it again (a cold cache under load
+        builds each value once, in the time and memory of one build)."""
+        hit = self.get(key)
+        if hit is not None:
+            return hit
+        with self._building[hash(key) % len(self._building)]:
+            hit = self.get(key)
+            return hit if hit is not None else self.put(key, build())
 
     def clear(self) -> None:
         with self._lock:
@@ -364,11 +379,20 @@ def _executed(state: ORMExecuteState) -> None:
         _written(state.session).add(table.name if isinstance(table, Table) else UNKNOWN)
 
 
-def announce(session: Session) -> None:
+def wrote(session: Session, table: str) -> None:
+    """Record a write the session did not see (statements sent to the driver directly)."""
+    session.info[WROTE_KEY] = True
+    _written(session).add(table)
+
+
+def announce(
+    session: Session, execute: Callable[[Any, dict[str, Any]], object] | None = None
+) -> None:
     """Send the change notification for what the transaction has written so far; it is
     delivered to the listeners only if, and when, the transaction commits. Called at every
     commit; a writer that sends its statements together (`app.db.pipelined`) calls it among
-    them, and the commit then sends it again only if more was written since."""
+    them with the batch's `execute`, and the commit then sends it again only if more was
+    written since."""
     feed = session_feed(session)
     sql = feed.notify_sql() if feed is not None else None
     pending = bool(session.new or session.dirty or session.deleted)
@@ -377,8 +401,13 @@ def announce(session: Session) -> None:
     tables = _written(session) | _pending_tables(session)
     payload = "" if UNKNOWN in tables else ",".join(sorted(tables))
     if session.info.get(ANNOUNCED_KEY) != payload:
-        session.execute(text(sql), {"payload": payload})
+        (execute or session.execute)(_statement(sql), {"payload": payload})
         session.info[ANNOUNCED_KEY] = payload
+
+
+@lru_cache(maxsize=4)
+def _statement(sql: str) -> TextClause:
+    return text(sql)
 
 
 @event.listens_for(Session, "before_commit")

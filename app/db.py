@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import psycopg
-from sqlalchemy import Engine, MetaData, create_engine, event
-from sqlalchemy.engine import Connection
+from psycopg.types.json import Jsonb
+from sqlalchemy import Engine, MetaData, Table, create_engine, event
+from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql import Executable
 from sqlmodel import Session, SQLModel
 
 NAMING_CONVENTION = {
@@ -83,22 +86,67 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 @contextmanager
-def pipelined(session: Session) -> Iterator[None]:
+def pipelined(session: Session) -> Iterator[Batch]:
     """Send the statements of the block together, for writes whose results are not read:
     on PostgreSQL in one round trip (psycopg's pipeline mode), and elsewhere one by one.
 
-    Inside the block, run only statements without results (no SELECT, no RETURNING: an
-    INSERT is made `.inline()`), since their results arrive only at the end of the block. An
-    error of any of them is raised there at the latest, as SQLAlchemy would raise it."""
+    Run them with the `Batch` it gives: statements without results only (no SELECT but
+    `pg_notify`, no RETURNING: an INSERT is made `.inline()`), since results arrive only
+    at the end of the block. An error of any of them is raised there at the latest, as
+    SQLAlchemy would raise it."""
     driver = session.connection().connection.driver_connection
     if not isinstance(driver, psycopg.Connection):
-        yield
+        yield Batch(session, None)
         return
     try:
         with driver.pipeline():
-            yield
+            yield Batch(session, driver.cursor())
     except psycopg.Error as exc:
         raise DBAPIError.instance(None, None, exc, psycopg.Error) from exc
+
+
+class Batch:
+    """The statements of a `pipelined` block. On PostgreSQL they go to the driver as
+    compiled once by SQLAlchemy, without its per-statement bookkeeping: the rows are
+    neither read back nor mapped, and the tables written are recorded here."""
+
+    def __init__(self, session: Session, cursor: psycopg.Cursor[Any] | None) -> None:
+        self._session = session
+        self._cursor = cursor
+
+    def execute(self, statement: Executable, parameters: Parameters) -> None:
+        if self._cursor is None:
+            self._session.execute(statement, parameters)
+            return
+        from app.changes import require_io, wrote
+
+        require_io()
+        rows = parameters if isinstance(parameters, list) else [parameters]
+        sql = _driver_sql(statement, self._session.get_bind().dialect, tuple(rows[0]))
+        table = getattr(statement, "table", None)
+        if isinstance(table, Table):
+            wrote(self._session, table.name)
+        values = [{key: _driver_value(value) for key, value in row.items()} for row in rows]
+        if len(values) == 1:
+            self._cursor.execute(sql, values[0])
+        else:
+            self._cursor.executemany(sql, values)
+
+
+Parameters = dict[str, Any] | list[dict[str, Any]]
+
+
+@lru_cache(maxsize=64)
+def _driver_sql(statement: Executable, dialect: Dialect, keys: tuple[str, ...]) -> str:
+    """The statement as SQLAlchemy compiles it for these parameters (statements passed to
+    `Batch.execute` are built once, so this is done once per statement)."""
+    return str(statement.compile(dialect=dialect, column_keys=list(keys)))  # type: ignore[attr-defined]
+
+
+def _driver_value(value: object) -> object:
+    """What psycopg needs beyond its own adaptation: JSON documents (the JSON columns are
+    JSONB on PostgreSQL). Datetimes are aware (UTC), as `UTCDateTime` requires."""
+    return Jsonb(value) if isinstance(value, dict | list) else value
 
 
 class Database:

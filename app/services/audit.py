@@ -9,6 +9,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from app.context import current_request_id
+from app.db import Batch
 from app.errors import FieldError, Invalid
 from app.models.audit import AuditEvent, AuditEventRead, AuditFiltersRead
 from app.models.base import utcnow
@@ -45,7 +46,7 @@ def record(
 
 
 def record_now(
-    session: Session,
+    batch: Batch,
     principal: Principal,
     *,
     action: str,
@@ -55,11 +56,10 @@ def record_now(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
 ) -> None:
-    """`record`, written at once by one INSERT rather than by the unit of work: for writers
-    that write their other rows the same way. Reads nothing back, so it may be sent in
-    `app.db.pipelined`."""
+    """`record`, written by one INSERT in a `pipelined` batch rather than by the unit of
+    work: for writers that write their other rows the same way."""
     values = _values(principal, action, entity_type, entity_id, municipality, before, after)
-    session.execute(_INSERT_EVENT, {**values, "occurred_at": utcnow()})
+    batch.execute(_INSERT_EVENT, {**values, "occurred_at": utcnow()})
 
 
 _INSERT_EVENT = insert(AuditEvent.__table__).inline()  # type: ignore[attr-defined]

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
+from app.db import Batch
 from app.errors import Conflict, FieldError, Invalid, NotFound, PreconditionFailed
 from app.models.base import utcnow
 from app.models.municipality import Municipality
@@ -64,11 +65,11 @@ def touch(municipality: Municipality, now: datetime | None = None) -> None:
     municipality.updated_at = now or utcnow()
 
 
-def bump_now(session: Session, municipality: Municipality, now: datetime) -> None:
-    """`touch` a locked municipality by one UPDATE at once, without the unit of work, for
-    writers that write their other rows the same way. The object shows the new values."""
+def bump_now(batch: Batch, municipality: Municipality, now: datetime) -> None:
+    """`touch` a locked municipality by one UPDATE in a `pipelined` batch, for writers that
+    write their other rows the same way. The object shows the new values."""
     version = municipality.version + 1
-    session.execute(_BUMP, {"municipality": municipality.id, "version": version, "updated_at": now})
+    batch.execute(_BUMP, {"municipality": municipality.id, "version": version, "updated_at": now})
     set_committed_value(municipality, "version", version)
     set_committed_value(municipality, "updated_at", now)
 

@@ -815,7 +815,8 @@ def get_overview(
     return overview
 
 
-_BY_ETAG: VersionCache[str, Overview | OverviewSummary] = VersionCache(64)
+#: By the content part of the strong ETag (see `overview_etag`).
+_BY_CONTENT: VersionCache[str, Overview | OverviewSummary] = VersionCache(64)
 
 
 def get_overview_by_etag(
@@ -831,14 +832,14 @@ def get_overview_by_etag(
 ) -> Overview | OverviewSummary:
     """`get_overview` for a caller who has just computed `tag` with `overview_etag` (which
     also checked access): the strong ETag names the content exactly, so the result is built
-    once per ETag and shared (read-only) by later requests of this process."""
-    hit = _BY_ETAG.get(tag)
-    if hit is not None:
-        return hit
-    result = get_overview(
-        session, principal, slug, filters, anonymous=anonymous, lang=lang, settings=settings
+    once per content (whatever the representation) and shared (read-only) by later
+    requests of this process; requests that come while it is built wait for that build."""
+    return _BY_CONTENT.once(
+        tag.strip('"').rsplit("-", 1)[-1],
+        lambda: get_overview(
+            session, principal, slug, filters, anonymous=anonymous, lang=lang, settings=settings
+        ),
     )
-    return _BY_ETAG.put(tag, result)
 
 
 # ---- conditional requests ----------------------------------------------------------------
@@ -897,7 +898,6 @@ def overview_etag(
     row = session_memo(session, ("overview-stamp", slug), stamp)
     parts = [
         "overview-1",
-        variant,
         slug or "*",
         repr(row),
         today.isoformat(),
@@ -908,8 +908,9 @@ def overview_etag(
         str(settings.stale_after_days),
         str(settings.small_number_threshold),
     ]
+    # The representation leads, the content follows: one overview serves every variant.
     digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
-    return f'"o-{digest}"'
+    return f'"o-{variant}-{digest}"'
 
 
 # ---- good examples for coordinators -----------------------------------------------------

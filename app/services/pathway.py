@@ -558,25 +558,25 @@ def save_section(
     before_view = audit_view(section_read(section, offerings, catalogue))
     # Nothing below is read back, so it goes to the database together, with the change
     # notification, and the commit follows.
-    with pipelined(session):
+    with pipelined(session) as batch:
         if offerings_changed:
             # Replaced wholesale in two statements; the rows' ids are never shown.
-            session.execute(_DELETE_OFFERINGS, {"section_id": section.id})
+            batch.execute(_DELETE_OFFERINGS, {"section_id": section.id})
             if new_offerings:
-                session.execute(
+                batch.execute(
                     _INSERT_OFFERINGS,
                     [
                         {"phase_section_id": section.id, "position": i, **o._asdict()}
                         for i, o in enumerate(new_offerings, start=1)
                     ],
                 )
-        session.execute(
+        batch.execute(
             _UPDATE_SECTION,
             {"section_id": section.id, **new_values, "version": saved.version, "updated_at": now},
         )
-        bump_now(session, municipality, now)
+        bump_now(batch, municipality, now)
         audit.record_now(
-            session,
+            batch,
             principal,
             action=action,
             entity_type="phase_section",
@@ -585,6 +585,6 @@ def save_section(
             before=before_view,
             after={**audit_view(after), **(audit_note or {})},
         )
-        announce(session)
+        announce(session, batch.execute)
     commit(session)
     return after

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from typing import Annotated, Any, Generic, TypeVar
 
+from anyio import CapacityLimiter, to_thread
+from anyio.lowlevel import RunVar
 from fastapi import Depends, Path, Request, Response
 from pydantic import BaseModel
 from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
 
 from app.changes import from_memos
 from app.db import Database
@@ -37,9 +38,23 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         yield session
     finally:
         if session.in_transaction():
-            await run_in_threadpool(session.close)
+            await to_thread.run_sync(session.close, limiter=_closing())
         else:
             session.close()
+
+
+#: Closing a session ends its transaction and so releases its row locks: it must never wait
+#: for a request thread (`Settings.threads`), since those may be waiting for these very locks.
+_CLOSING: RunVar[CapacityLimiter] = RunVar("demensforlop_closing")
+
+
+def _closing() -> CapacityLimiter:
+    try:
+        return _CLOSING.get()
+    except LookupError:
+        limiter = CapacityLimiter(40)
+        _CLOSING.set(limiter)
+        return limiter
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

@@ -135,10 +135,14 @@ def _respond(
         return respond_304(tag, CACHE_HEADERS)
     headers = {"ETag": tag, **CACHE_HEADERS}
     if kind == "json":
-        body = _JSON_BODIES.get(tag)
-        if body is None:
-            built = _overview(request, session, principal, slug, filters, anonymous, lang, tag)
-            body = _JSON_BODIES.put(tag, built.model_dump_json().encode())
+        body = _JSON_BODIES.once(
+            tag,
+            lambda: (
+                _overview(request, session, principal, slug, filters, anonymous, lang, tag)
+                .model_dump_json()
+                .encode()
+            ),
+        )
         return Response(content=body, media_type="application/json", headers=headers)
     result = _overview(request, session, principal, slug, filters, anonymous, lang, tag)
     if kind == "csv":

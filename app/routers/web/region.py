@@ -207,10 +207,8 @@ def _page(web: Web, scope: Scope, *, anonymous: bool) -> Response:
     )
     context = _context(web, scope, form, result, anonymous=anonymous)
     key = (template, tag, web.is_fragment)
-    html = _RESULTS.get(key)
-    if html is None:
-        full = {"request": web.request, "web": web, "lang": web.lang, **context}
-        html = _RESULTS.put(key, Markup(render_block(template, "results_body", full)))  # noqa: S704 - rendered by our autoescaping templates
+    full = {"request": web.request, "web": web, "lang": web.lang, **context}
+    html = _RESULTS.once(key, lambda: Markup(render_block(template, "results_body", full)))  # noqa: S704 - rendered by our autoescaping templates
     return web.render(template, {**context, "results_html": html}, block="results")
 
 
