@@ -21,7 +21,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from contextvars import ContextVar
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, Generic, ParamSpec, TypeVar
 
 import structlog
@@ -67,7 +67,23 @@ async def from_memos(func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) ->
         pass
     finally:
         _memo_only.reset(token)
-    return await run_in_threadpool(func, *args, **kwargs)
+    sessions = [arg for arg in (*args, *kwargs.values()) if isinstance(arg, Session)]
+    return await run_in_threadpool(_reading, partial(func, *args, **kwargs), sessions)
+
+
+def _reading(call: Callable[[], T], sessions: list[Session]) -> T:
+    """`func` in a worker thread, ending there the read-only transaction it began in a
+    request's session (the route's thread begins its own). No transaction may be held
+    while the request waits for a route thread (`Settings.threads`): on SQLite a writing
+    request's first statement takes the database's write lock, and the route threads of
+    other requests may be the ones waiting for it."""
+    try:
+        return call()
+    finally:
+        for session in sessions:
+            written = session.new or session.dirty or session.deleted or session.info.get(WROTE_KEY)
+            if session.in_transaction() and not written:
+                session.commit()  # nothing to write: it ends the transaction, keeping the reads
 
 
 class ChangeFeed:

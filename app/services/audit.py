@@ -35,47 +35,11 @@ def record(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
     occurred_at: datetime | None = None,
-) -> AuditEvent:
-    event = AuditEvent(
-        **_values(principal, action, entity_type, entity_id, municipality, before, after),
-    )
-    if occurred_at is not None:
-        event.occurred_at = occurred_at
-    session.add(event)
-    return event
-
-
-def record_now(
-    batch: Batch,
-    principal: Principal,
-    *,
-    action: str,
-    entity_type: str,
-    entity_id: object,
-    municipality: Municipality | None,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
+    batch: Batch | None = None,
 ) -> None:
-    """`record`, written by one INSERT in a `pipelined` batch rather than by the unit of
-    work: for writers that write their other rows the same way."""
-    values = _values(principal, action, entity_type, entity_id, municipality, before, after)
-    batch.execute(_INSERT_EVENT, {**values, "occurred_at": utcnow()})
-
-
-_INSERT_EVENT = insert(AuditEvent.__table__).inline()  # type: ignore[attr-defined]
-
-
-def _values(
-    principal: Principal,
-    action: str,
-    entity_type: str,
-    entity_id: object,
-    municipality: Municipality | None,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-) -> dict[str, Any]:
-    """An event's columns but its id and time."""
-    return {
+    """Record the event in the session's transaction: through the unit of work, or with
+    `batch` by one INSERT among a `pipelined` writer's other statements."""
+    values: dict[str, Any] = {
         "actor_type": principal.kind.value,
         "actor_id": principal.id,
         "actor": principal.label,
@@ -86,7 +50,15 @@ def _values(
         "request_id": current_request_id(),
         "before": before,
         "after": after,
+        "occurred_at": occurred_at or utcnow(),
     }
+    if batch is not None:
+        batch.execute(_INSERT_EVENT, values)
+    else:
+        session.add(AuditEvent(**values))
+
+
+_INSERT_EVENT = insert(AuditEvent.__table__).inline()  # type: ignore[attr-defined]
 
 
 def list_events(

@@ -504,10 +504,10 @@ def save_section(
     text came from). An identical write changes nothing.
 
     This is the most frequent write, so it is done in plain statements rather than through
-    the unit of work: one query reads the section and its offerings (or the caller has read
-    them, `current`, after taking the lock), the offerings are
-    rewritten only when they changed, and the section, the municipality's version and the
-    audit event are one statement each."""
+    the unit of work: one query reads the section and its offerings (unless the caller read
+    them, `current`, after taking the lock); the offerings are rewritten only when they
+    changed; the section, the municipality's version, the audit event and the change
+    notification are one statement each, sent together (`pipelined`)."""
     catalogue = Catalogue(session, lang)
     section, offerings = current or _load_section(session, municipality, phase)
     if section.version != expected_version:
@@ -575,8 +575,8 @@ def save_section(
             {"section_id": section.id, **new_values, "version": saved.version, "updated_at": now},
         )
         bump_now(batch, municipality, now)
-        audit.record_now(
-            batch,
+        audit.record(
+            session,
             principal,
             action=action,
             entity_type="phase_section",
@@ -584,6 +584,7 @@ def save_section(
             municipality=municipality,
             before=before_view,
             after={**audit_view(after), **(audit_note or {})},
+            batch=batch,
         )
         announce(session, batch.execute)
     commit(session)

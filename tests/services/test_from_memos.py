@@ -9,11 +9,12 @@ import threading
 from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import text, update
 from sqlmodel import Session
 
 from app.changes import MemoMiss, _memo_only, from_memos, require_io
 from app.models.base import Scope
+from app.models.municipality import Municipality
 from app.services.identity import principal_for_token
 from tests import factories
 from tests.conftest import TransactionalDatabase
@@ -86,3 +87,28 @@ def test_require_io_refuses_only_in_memo_only_mode() -> None:
 def _memo_only_io() -> None:
     _memo_only.set(True)
     require_io()
+
+
+def test_a_read_in_a_thread_leaves_no_transaction_open(
+    session: Session, db: TransactionalDatabase
+) -> None:
+    """A request waiting for its route's thread must hold no transaction: on SQLite a writing
+    request's first statement takes the write lock that other route threads may wait for."""
+    token = factories.token(session, Scope.write, municipalities=["5501"])
+    session.commit()
+    with db.session(write=True) as fresh:
+        db.feed.forget()
+        principal, starts = _run(principal_for_token, fresh, token)
+        assert principal is not None
+        assert len(starts) == 2  # it did read, in a worker thread
+        assert not fresh.in_transaction()
+
+
+def test_a_session_that_wrote_keeps_its_transaction(session: Session) -> None:
+    def write_then_read(own: Session) -> int:
+        table = Municipality.__table__  # type: ignore[attr-defined]
+        own.execute(update(table).where(table.c.number == "5501").values(is_example=False))
+        return int(own.execute(text("SELECT 1")).scalar_one())
+
+    _run(write_then_read, session)
+    assert session.in_transaction()  # not ended (and not committed) behind the writer's back
