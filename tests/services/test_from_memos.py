@@ -13,6 +13,7 @@ from sqlalchemy import text, update
 from sqlmodel import Session
 
 from app.changes import MemoMiss, _memo_only, from_memos, require_io
+from app.config import Settings
 from app.models.base import Scope
 from app.models.municipality import Municipality
 from app.services.identity import principal_for_token
@@ -112,3 +113,10 @@ def test_a_session_that_wrote_keeps_its_transaction(session: Session) -> None:
 
     _run(write_then_read, session)
     assert session.in_transaction()  # not ended (and not committed) behind the writer's back
+
+
+def test_request_threads_are_few_on_postgresql_unless_set() -> None:
+    postgres = "postgresql://app@db/demensforlop"
+    assert Settings(database_url=postgres).request_threads == 4
+    assert Settings(database_url="sqlite:///x.db").request_threads == 40
+    assert Settings(database_url=postgres, threads=2).request_threads == 2
