@@ -72,9 +72,9 @@ async def from_memos(func: Callable[P, T], *args: P.args, **kwargs: P.kwargs) ->
 
 
 def _reading(call: Callable[[], T], sessions: list[Session]) -> T:
-    """`func` in a worker thread, ending there the read-only transaction it began in a
+    """`call` in a worker thread, ending there the read-only transaction it began in a
     request's session (the route's thread begins its own). No transaction may be held
-    while the request waits for a route thread (`Settings.threads`): on SQLite a writing
+    while the request waits for a route thread (`Settings.request_threads`): on SQLite a writing
     request's first statement takes the database's write lock, and the route threads of
     other requests may be the ones waiting for it."""
     try:

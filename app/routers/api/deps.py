@@ -44,7 +44,8 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
 
 #: Closing a session ends its transaction and so releases its row locks: it must never wait
-#: for a request thread (`Settings.threads`), since those may be waiting for these very locks.
+#: for a request thread (`Settings.request_threads`), since those may be waiting for these
+#: very locks.
 _CLOSING: RunVar[CapacityLimiter] = RunVar("demensforlop_closing")
 
 
