@@ -41,8 +41,8 @@ class Settings(BaseSettings):
     #: Blocking work (database access, rendering) each worker process runs at once; further
     #: requests wait their turn on the event loop. Python runs one thread at a time, so more
     #: threads add switching rather than speed: serve more with more workers. Unset: 4 on
-    #: PostgreSQL; 40 on SQLite, whose writers wait for one database-wide lock inside their
-    #: threads, and stalled in the concurrency tests with only a few.
+    #: PostgreSQL; 40 on SQLite, where a writing request holds the database-wide lock even
+    #: while its answer waits for a thread (docs/performance.md), so a few threads stall.
     threads: int | None = Field(default=None, ge=1, le=64)
 
     @property
