@@ -21,8 +21,8 @@ from app.models.feedback import CommentCreate, ReviewCreate
 from app.models.municipality import MunicipalityUpdate
 from app.services import feedback, municipalities
 from app.services.access import SYSTEM, Principal
-from app.services.overview_export import neutralise
 from app.services.seed import SEED_DATA
+from app.services.spreadsheet import neutralise
 from tests import factories
 from tests.conftest import QueryCounter, TransactionalDatabase
 

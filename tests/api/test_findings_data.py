@@ -1,0 +1,227 @@
+"""Regression tests for findings 7, 8, 9, 13 and 14 of the attack and integrator review
+(issue 14): spreadsheet formula injection, small numbers, drafts shown as good examples,
+500s on bad bodies, and authorisation decided before preconditions. Each test is named after
+its finding; docs/security.md lists them."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import importlib
+import inspect
+import io
+import pkgutil
+from pathlib import Path
+from typing import Any, get_args
+
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel, BeforeValidator, PlainValidator, ValidationError, WrapValidator
+from sqlmodel import Session
+
+import app.models
+from app.models.base import Scope
+from app.services.spreadsheet import FORMULA_TRIGGERS, neutralise, restore
+from tests import factories
+
+APP = Path(__file__).resolve().parents[2] / "app"
+
+# ---- finding 7: spreadsheet formula injection --------------------------------------------
+
+HOSTILE_COMMENTS = [
+    '=HYPERLINK("http://evil.example","Klikk")',
+    "+47 77 00 00 00",
+    "-2 fra forrige måned",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "'=allerede med apostrof",
+    "''+to apostrofer",
+    "'90-tallet",
+    "Vanlig kommentar",
+]
+
+
+def _indicator_with_comments(session: Session, writer: TestClient) -> tuple[str, str]:
+    area_id = factories.area(session, "5501")
+    indicator = writer.post(
+        f"/api/v1/improvement-areas/{area_id}/indicators", json={"name": "Antall", "kind": "count"}
+    ).json()
+    url = f"/api/v1/indicators/{indicator['id']}/observations"
+    items = [
+        {"period": f"2024-{month:02d}-01", "value": 10 + month, "comment": comment}
+        for month, comment in enumerate(HOSTILE_COMMENTS, start=1)
+    ]
+    tag = writer.get(url).headers["etag"]
+    saved = writer.put(url, json={"items": items}, headers={"If-Match": tag})
+    assert saved.status_code == 200, saved.text
+    return url, saved.headers["etag"]
+
+
+def test_finding_07_csv_formula_injection_observation_export_neutralises_comments(
+    session: Session, make_client: Any
+) -> None:
+    writer: TestClient = make_client(factories.token(session, Scope.write, municipalities=["5501"]))
+    url, _ = _indicator_with_comments(session, writer)
+    for separator in ("semicolon", "comma"):
+        response = writer.get(f"{url}.csv", params={"separator": separator})
+        assert response.status_code == 200
+        text = response.content.decode("utf-8-sig")
+        delimiter = ";" if separator == "semicolon" else ","
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        cells = [cell for row in rows[1:] for cell in row]
+        assert not [c for c in cells if c.startswith(FORMULA_TRIGGERS)], rows
+        comments = [row[-1] for row in rows[1:]]
+        assert comments[0] == "'" + HOSTILE_COMMENTS[0]
+        assert comments[4] == "''=allerede med apostrof"
+        assert comments[6] == "'90-tallet"  # an apostrophe before text is left alone
+
+
+def test_finding_07_csv_formula_injection_export_reads_back_unchanged(
+    session: Session, make_client: Any
+) -> None:
+    """The round trip is a feature: a CSV the app wrote imports back without changing a
+    comment (the apostrophe the export added is taken off again)."""
+    writer: TestClient = make_client(factories.token(session, Scope.write, municipalities=["5501"]))
+    url, tag = _indicator_with_comments(session, writer)
+    exported = writer.get(f"{url}.csv").content
+    imported = writer.post(
+        f"{url}/import",
+        content=exported,
+        headers={"Content-Type": "text/csv; charset=utf-8", "If-Match": tag},
+    )
+    assert imported.status_code == 200, imported.text
+    assert imported.json()["rows"] == len(HOSTILE_COMMENTS)
+    assert imported.json()["changed"] == 0  # nothing differs from what was saved
+    assert [i["comment"] for i in writer.get(url).json()["items"]] == HOSTILE_COMMENTS
+
+
+@given(st.text(max_size=30))
+def test_finding_07_csv_formula_injection_neutraliser_is_safe_and_reversible(text: str) -> None:
+    written = neutralise(text)
+    assert not written.startswith(FORMULA_TRIGGERS)
+    assert restore(written) == text
+
+
+def test_finding_07_csv_formula_injection_every_writer_uses_the_one_neutraliser() -> None:
+    """Every module that writes CSV or XLSX imports the one neutraliser."""
+    writers = [
+        path
+        for path in APP.rglob("*.py")
+        if "csv.writer(" in (source := path.read_text(encoding="utf-8"))
+        or "csv.DictWriter(" in source
+        or "from openpyxl import Workbook" in source
+    ]
+    assert writers, "no spreadsheet writer found: the test looks in the wrong place"
+    missing = [
+        str(path.relative_to(APP))
+        for path in writers
+        if "from app.services.spreadsheet import" not in path.read_text(encoding="utf-8")
+        or "neutralise" not in path.read_text(encoding="utf-8")
+    ]
+    assert not missing, f"spreadsheet writers without spreadsheet.neutralise: {missing}"
+
+
+# ---- finding 13: 500s on bad bodies ------------------------------------------------------
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+def _before_validating_models() -> list[type[BaseModel]]:
+    """Every model in app.models that runs code of ours on input before its types are
+    checked: `mode="before"` (or wrap/plain) model and field validators, and Before/Wrap/
+    Plain validators anywhere in a field's annotation."""
+
+    def in_annotation(annotation: Any) -> bool:
+        for part in get_args(annotation):
+            if isinstance(part, BeforeValidator | WrapValidator | PlainValidator):
+                return True
+            if in_annotation(part):
+                return True
+        return False
+
+    found: list[type[BaseModel]] = []
+    for info in pkgutil.iter_modules(app.models.__path__, "app.models."):
+        module = importlib.import_module(info.name)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if not issubclass(cls, BaseModel) or cls.__module__ != info.name:
+                continue
+            if getattr(cls, "model_config", {}).get("table"):
+                continue  # a table, never a request body
+            decorators = cls.__pydantic_decorators__
+            modes: list[str] = [d.info.mode for d in decorators.model_validators.values()]
+            modes += [d.info.mode for d in decorators.field_validators.values()]
+            fields = cls.model_fields.values()
+            if (
+                any(mode in ("before", "wrap", "plain") for mode in modes)
+                or any(
+                    isinstance(m, BeforeValidator | WrapValidator | PlainValidator)
+                    for f in fields
+                    for m in f.metadata
+                )
+                or any(in_annotation(f.annotation) for f in fields)
+            ):
+                found.append(cls)
+    return found
+
+
+BEFORE_VALIDATING = _before_validating_models()
+
+
+def test_finding_13_the_before_validators_are_found() -> None:
+    names = {cls.__name__ for cls in BEFORE_VALIDATING}
+    assert {"ImprovementAreaCreate", "ImprovementAreaUpdate", "Contact"} <= names
+
+
+@pytest.mark.parametrize("model", BEFORE_VALIDATING, ids=lambda cls: cls.__name__)
+@settings(max_examples=150)
+@given(data=st.data())
+def test_finding_13_every_before_validator_survives_any_json(
+    model: type[BaseModel], data: st.DataObject
+) -> None:
+    """Any JSON — as the whole body, or as the value of any of the model's fields — is
+    either accepted or refused with a validation error (a 422), never another exception
+    (a 500)."""
+    names = sorted(model.model_fields)
+    bodies = JSON_VALUES
+    if names:
+        bodies |= st.fixed_dictionaries(
+            {}, optional={name: st.lists(JSON_VALUES, max_size=4) | JSON_VALUES for name in names}
+        )
+    body = data.draw(bodies)
+    with contextlib.suppress(ValidationError):
+        model.model_validate(body)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"title": "Område", "tags": [{}]},
+        {"title": "Område", "phases": [{}]},
+        {"title": "Område", "tags": [[]]},
+        {"title": "Område", "tags": ["a", {"b": 1}, "a", [1, [2]]]},
+        {"title": "Område", "phases": [None, 1.5, True]},
+    ],
+)
+def test_finding_13_unhashable_tags_and_phases_answer_422(
+    session: Session, make_client: Any, body: dict[str, Any]
+) -> None:
+    writer: TestClient = make_client(factories.token(session, Scope.write, municipalities=["5501"]))
+    created = writer.post("/api/v1/municipalities/5501/improvement-areas", json=body)
+    assert created.status_code == 422, created.text
+    area_id = factories.area(session, "5501")
+    url = f"/api/v1/improvement-areas/{area_id}"
+    patched = writer.patch(url, json=body, headers={"If-Match": writer.get(url).headers["etag"]})
+    assert patched.status_code == 422, patched.text
+    fields = {e["field"].split(".")[0] for e in patched.json()["errors"]}
+    assert fields & {"tags", "phases"}
