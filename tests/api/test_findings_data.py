@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -23,8 +24,15 @@ from sqlmodel import Session
 
 import app.models
 from app.models.base import Scope
+from app.models.feedback import CommentCreate
+from app.models.improvement import ProgressNoteCreate
+from app.models.measurement import IndicatorCreate
+from app.services import feedback, improvement, measurement
+from app.services.access import SYSTEM
 from app.services.spreadsheet import FORMULA_TRIGGERS, neutralise, restore
 from tests import factories
+from tests.api import test_authorization_matrix as matrix
+from tests.conftest import TransactionalDatabase
 
 APP = Path(__file__).resolve().parents[2] / "app"
 
@@ -225,3 +233,112 @@ def test_finding_13_unhashable_tags_and_phases_answer_422(
     assert patched.status_code == 422, patched.text
     fields = {e["field"].split(".")[0] for e in patched.json()["errors"]}
     assert fields & {"tags", "phases"}
+
+
+# ---- finding 14: authorisation decided before preconditions ------------------------------
+
+#: Bodies no write accepts: valid JSON of the wrong shape, JSON that does not parse, and
+#: text where JSON is expected (or JSON where text is expected).
+INVALID_BODIES: list[tuple[str, str]] = [
+    ("application/json", '{"not_a_field": [{}], "tags": [[]]}'),
+    ("application/json", '{"unterminated": '),
+    ("application/json", "[]"),
+    ("text/csv; charset=no-such-charset", "period;value\n2024-01-01;x\n"),
+    ("application/xml", "<a/>"),
+]
+
+
+def test_finding_14_every_unsafe_route_refuses_before_judging_the_request(
+    app: FastAPI, client: TestClient, session: Session, db: TransactionalDatabase
+) -> None:
+    """Every unsafe operation of the OpenAPI document, as every principal who may not
+    write there, without If-Match and with bodies that cannot be accepted: the answer is
+    the refusal the authorisation matrix gives that principal (401, 403 or 404), never
+    a judgement of the request (412, 415, 422, 428)."""
+    world = matrix.build_world(session, client)
+    runner = matrix.Runner(client, db, world)
+    operations = [
+        (method.upper(), path)
+        for path, item in app.openapi()["paths"].items()
+        for method in item
+        if method.upper() in ("POST", "PUT", "PATCH", "DELETE")
+    ]
+    assert len(operations) >= 29
+    problems = []
+    for method, path in operations:
+        url = matrix.fill(path, world.values)
+        for principal in matrix.PRINCIPALS:
+            wanted = matrix.expected(method, path, principal)
+            if wanted == matrix.OK:
+                continue
+            for content_type, body in INVALID_BODIES:
+                response = runner.send(
+                    principal, method, url, content=body, headers={"Content-Type": content_type}
+                )
+                got = matrix.outcome_of(response)
+                if got != wanted:
+                    problems.append(
+                        f"{method} {path} as {principal} with {content_type} {body[:20]!r}: "
+                        f"{response.status_code} (wanted {wanted}) {response.text[:120]}"
+                    )
+    assert not problems, f"{len(problems)} answers judged the request first:\n" + "\n".join(
+        problems[:40]
+    )
+
+
+def test_finding_14_restore_and_import_elsewhere_answer_403_before_428(
+    session: Session, make_client: Any
+) -> None:
+    """The two cases found: restoring a phase of, and importing observations into, another
+    municipality without If-Match."""
+    area_id = factories.area(session, "5501")
+    indicator = factories_indicator(session, area_id)
+    other: TestClient = make_client(factories.token(session, Scope.write, municipalities=["5540"]))
+    reader: TestClient = make_client(factories.token(session, Scope.read, municipalities=["5501"]))
+    restore_url = "/api/v1/municipalities/5501/pathway/phases/assessment/restore"
+    for who, wanted in ((other, 403), (reader, 403)):
+        assert who.post(restore_url, json={"from_version": 1}).status_code == wanted
+    import_url = f"/api/v1/indicators/{indicator}/observations/import"
+    csv_body = {"content": "2024-01-01;3\n", "headers": {"Content-Type": "text/csv"}}
+    assert other.post(import_url, **csv_body).status_code == 404  # not even visible
+    assert reader.post(import_url, **csv_body).status_code == 403
+    assert reader.post(import_url, content="x", headers={"Content-Type": "a/b"}).status_code == 403
+    # Those who may write still learn what is missing.
+    writer: TestClient = make_client(factories.token(session, Scope.write, municipalities=["5501"]))
+    assert writer.post(restore_url, json={"from_version": 1}).status_code == 428
+    assert writer.post(import_url, **csv_body).status_code == 428
+
+
+def factories_indicator(session: Session, area_id: int) -> int:
+    return measurement.create_indicator(
+        session,
+        SYSTEM,
+        area_id,
+        IndicatorCreate.model_validate({"name": "Antall", "kind": "count"}),
+    ).id
+
+
+def test_finding_14_author_rules_come_before_the_version(
+    session: Session, make_client: Any
+) -> None:
+    """Correcting someone else's progress note, or the text of someone else's comment, is
+    refused (403) whatever If-Match says — not first told that the version is stale (412)."""
+    author = factories.coordinator(session, "5501")
+    area_id = factories.area(session, "5501")
+    note = improvement.create_note(
+        session, author, ProgressNoteCreate.model_validate({"text": "Notat"}), area_id=area_id
+    )
+    comment = feedback.create_comment(session, author, "5501", CommentCreate(text="Spørsmål"))
+    editor: TestClient = make_client(factories.token(session, Scope.write, municipalities=["5501"]))
+    stale = {"If-Match": '"999"'}
+    corrected = editor.patch(
+        f"/api/v1/progress-notes/{note.id}", json={"text": "Nei"}, headers=stale
+    )
+    assert corrected.status_code == 403, corrected.text
+    changed = editor.patch(f"/api/v1/comments/{comment.id}", json={"text": "Nei"}, headers=stale)
+    assert changed.status_code == 403, changed.text
+    # Resolving is for everyone who may comment: there the stale version is the answer.
+    resolved = editor.patch(
+        f"/api/v1/comments/{comment.id}", json={"resolved": True}, headers=stale
+    )
+    assert resolved.status_code == 412
