@@ -184,7 +184,9 @@ class AreaGroup(ApiOutput):
 class GroupedStrength(ApiOutput):
     municipality: str
     municipality_name: str
-    id: int
+    #: Null for a strength shown as its municipality last published it (good examples
+    #: outside the reader's own municipalities; it may have changed since).
+    id: int | None
     text: str
 
 

@@ -29,7 +29,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
@@ -41,7 +41,6 @@ from app.errors import FieldError, Forbidden, Invalid
 from app.models.base import OSLO, Answer, Maturity, MeasureStatus, OfferingStatus, local_today
 from app.models.catalogue import ChecklistItem, ChecklistVersion, OfferingType, Phase
 from app.models.feedback import Comment, Review
-from app.models.identity import UserMunicipality
 from app.models.improvement import ImprovementArea
 from app.models.municipality import Municipality, Region
 from app.models.overview import (
@@ -62,7 +61,6 @@ from app.models.overview import (
     OverviewSummary,
     PhaseColumn,
     PhaseSummary,
-    RegionGoodExamples,
     RegionRef,
     RegionTotals,
     ReviewState,
@@ -535,8 +533,17 @@ def _area_groups(
     return groups
 
 
+class _Strength(Protocol):
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def phase(self) -> str | None: ...
+
+
 def strength_groups(
-    members: Sequence[tuple[MunicipalityRef, StrengthItem]],
+    members: Sequence[tuple[MunicipalityRef, _Strength]],
     phases: list[str],
     catalogue: Catalogue,
     lang: str,
@@ -911,87 +918,3 @@ def overview_etag(
     # The representation leads, the content follows: one overview serves every variant.
     digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
     return f'"o-{variant}-{digest}"'
-
-
-# ---- good examples for coordinators -----------------------------------------------------
-
-
-def _good_examples_of(
-    session: Session, regions: Sequence[Region], lang: str
-) -> list[RegionGoodExamples]:
-    catalogue = Catalogue(session, lang)
-    ids = [r.id for r in regions]
-    rows = session.exec(
-        select(Strength, Municipality.number, Municipality.name, Municipality.region_id)
-        .join(Municipality, col(Municipality.id) == col(Strength.municipality_id))
-        .where(col(Municipality.region_id).in_(ids))
-        .order_by(col(Strength.position), col(Strength.id))
-    ).all()
-    result = []
-    phases = [p.key for p in catalogue.phases]
-    for region in sorted(regions, key=lambda r: norwegian_key(r.name)):
-        members = sorted(
-            (
-                (MunicipalityRef(number=number, name=name), s)
-                for s, number, name, region_id in rows
-                if region_id == region.id
-            ),
-            key=lambda pair: (norwegian_key(pair[0].name), pair[0].number),
-        )
-        result.append(
-            RegionGoodExamples(
-                region=RegionRef(slug=region.slug, name=region.name),
-                groups=strength_groups(
-                    [
-                        (m, StrengthItem(id=s.id or 0, text=s.text, phase=s.phase))
-                        for m, s in members
-                    ],
-                    phases,
-                    catalogue,
-                    lang,
-                ),
-            )
-        )
-    return result
-
-
-def _coordinator_region_ids(session: Session, principal: Principal) -> set[int]:
-    if principal.is_coordinator:
-        ids = session.exec(
-            select(Municipality.region_id)
-            .join(UserMunicipality, col(UserMunicipality.municipality_id) == col(Municipality.id))
-            .where(col(UserMunicipality.user_id) == principal.user_id)
-        ).all()
-        return set(ids)
-    return set()
-
-
-def good_examples(
-    session: Session, principal: Principal, slug: str, lang: str = "nb"
-) -> RegionGoodExamples:
-    """The region's strengths grouped by phase, naming the municipalities, so that they can
-    learn from each other. For the region's coordinators (who may not open the overview),
-    its advisers, administrators and API clients bound to the region."""
-    require_authenticated(principal)
-    region = get_region_row(session, slug)
-    if not (
-        principal.can_read_region(region.id or 0)
-        or (region.id in _coordinator_region_ids(session, principal))
-    ):
-        raise Forbidden(f"The good examples of {region.name} are for the region's members.")
-    return _good_examples_of(session, [region], lang)[0]
-
-
-def my_good_examples(
-    session: Session, principal: Principal, lang: str = "nb"
-) -> list[RegionGoodExamples]:
-    """For a coordinator's dashboard: the good examples of the region(s) of the
-    municipalities they work for."""
-    require_authenticated(principal)
-    if not principal.is_coordinator:
-        raise Forbidden("Good examples on the dashboard are for coordinators.")
-    region_ids = _coordinator_region_ids(session, principal)
-    if not region_ids:
-        return []
-    regions = session.exec(select(Region).where(col(Region.id).in_(region_ids))).all()
-    return _good_examples_of(session, list(regions), lang)

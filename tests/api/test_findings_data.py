@@ -27,7 +27,9 @@ from app.models.base import Scope
 from app.models.feedback import CommentCreate
 from app.models.improvement import ProgressNoteCreate
 from app.models.measurement import IndicatorCreate
-from app.services import feedback, improvement, measurement
+from app.models.pathway import StrengthUpdate
+from app.models.publishing import PublishInput
+from app.services import feedback, improvement, measurement, publishing, strengths
 from app.services.access import SYSTEM
 from app.services.spreadsheet import FORMULA_TRIGGERS, neutralise, restore
 from tests import factories
@@ -342,3 +344,58 @@ def test_finding_14_author_rules_come_before_the_version(
         f"/api/v1/comments/{comment.id}", json={"resolved": True}, headers=stale
     )
     assert resolved.status_code == 412
+
+
+# ---- finding 9: drafts shown as good examples --------------------------------------------
+
+
+def good_examples_world(session: Session) -> dict[str, int]:
+    """5540 published a strength, then changed it and wrote another (drafts); 5503 never
+    published; 5501 (the reader's own) has a draft strength."""
+    published = factories.strength_in(session, "5540", "Publisert samtalegruppe", "assessment")
+    publishing.publish(session, SYSTEM, "5540", PublishInput(summary="Første versjon"))
+    strengths.update_strength(
+        session, SYSTEM, published, StrengthUpdate(text="Utkast: endret samtalegruppe"), 1
+    )
+    factories.strength_in(session, "5540", "Utkast: ny styrke i Kåfjord", None)
+    factories.strength_in(session, "5503", "Utkast: aldri publisert", "assessment")
+    own = factories.strength_in(session, "5501", "Vårt eget utkast", "assessment")
+    return {"published": published, "own": own}
+
+
+def _examples(response: Any) -> dict[str, int | None]:
+    assert response.status_code == 200, response.text
+    return {s["text"]: s["id"] for g in response.json()["groups"] for s in g["strengths"]}
+
+
+def test_finding_09_drafts_shown_as_good_examples_only_published_content_of_others(
+    session: Session, client_as: Any
+) -> None:
+    ids = good_examples_world(session)
+    coordinator = client_as(factories.coordinator(session, "5501"))
+    shown = _examples(coordinator.get("/api/v1/regions/troms/good-examples"))
+    assert "Publisert samtalegruppe" in shown
+    assert shown["Publisert samtalegruppe"] is None  # as published, no id of the draft
+    assert shown["Vårt eget utkast"] == ids["own"]  # one's own drafts, as they are
+    assert not [text for text in shown if text.startswith("Utkast")], shown
+
+
+def test_finding_09_drafts_shown_as_good_examples_readers_of_drafts_keep_them(
+    session: Session, client_as: Any, make_client: Any
+) -> None:
+    """The region's advisers and clients bound to the region may read every draft there:
+    for them the good examples are the strengths as they stand."""
+    good_examples_world(session)
+    for reader in (
+        client_as(factories.adviser(session, "troms")),
+        make_client(factories.token(session, Scope.read, regions=["troms"])),
+    ):
+        shown = _examples(reader.get("/api/v1/regions/troms/good-examples"))
+        assert {
+            "Utkast: endret samtalegruppe",
+            "Utkast: ny styrke i Kåfjord",
+            "Utkast: aldri publisert",
+            "Vårt eget utkast",
+        } <= set(shown)
+        assert "Publisert samtalegruppe" not in shown
+        assert all(isinstance(i, int) for i in shown.values())
