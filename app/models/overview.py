@@ -282,7 +282,8 @@ class GroupSummary(ApiOutput):
 class OverviewSummary(ApiOutput):
     """Counts and groups only, for sharing: no municipality names or numbers, and no text
     written by a municipality. Counts from 1 to `small_number_threshold - 1` read
-    `suppressed_label`."""
+    `suppressed_label`; counts withheld so that none of those can be worked out from the
+    others and the totals (complementary suppression) read `withheld_label`."""
 
     scope: Literal["region", "national"]
     region: RegionRef | None
@@ -291,6 +292,7 @@ class OverviewSummary(ApiOutput):
     filters: OverviewFilters
     small_number_threshold: int
     suppressed_label: str
+    withheld_label: str
     phases: list[PhaseColumn]
     totals: SummaryTotals
     grid: list[PhaseSummary]

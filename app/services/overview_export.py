@@ -284,6 +284,13 @@ def about_table(result: Overview | OverviewSummary) -> Table:
                 f"{result.suppressed_label}",
             ]
         )
+        rows.append(
+            [
+                "Holdt tilbake",
+                f"{result.withheld_label} betyr at tallet er holdt tilbake fordi et lite tall "
+                "ellers kunne regnes ut av de andre tallene og summene",
+            ]
+        )
     return Table("Om uttrekket", ["Hva", "Verdi"], rows)
 
 

@@ -11,6 +11,7 @@ import importlib
 import inspect
 import io
 import pkgutil
+from datetime import date
 from pathlib import Path
 from typing import Any, get_args
 
@@ -26,11 +27,12 @@ import app.models
 from app.models.base import Scope
 from app.models.feedback import CommentCreate
 from app.models.improvement import ProgressNoteCreate
-from app.models.measurement import IndicatorCreate
+from app.models.measurement import IndicatorCreate, ObservationList
 from app.models.pathway import StrengthUpdate
 from app.models.publishing import PublishInput
 from app.services import feedback, improvement, measurement, publishing, strengths
 from app.services.access import SYSTEM
+from app.services.disclosure import Equation, Mark, protect
 from app.services.spreadsheet import FORMULA_TRIGGERS, neutralise, restore
 from tests import factories
 from tests.api import test_authorization_matrix as matrix
@@ -399,3 +401,256 @@ def test_finding_09_drafts_shown_as_good_examples_readers_of_drafts_keep_them(
         } <= set(shown)
         assert "Publisert samtalegruppe" not in shown
         assert all(isinstance(i, int) for i in shown.values())
+
+
+# ---- finding 8: small numbers ------------------------------------------------------------
+
+
+def small_numbers_world(session: Session) -> dict[str, int]:
+    """Tromsø (5501) with a count indicator and a proportion indicator, each with small
+    and large observations, changed and deleted once, so the audit trail holds them."""
+    editor = factories.coordinator(session, "5501")
+    area_id = factories.area(session, "5501")
+    ids = {}
+    for name, kind, items in (
+        (
+            "count",
+            "count",
+            [
+                {"period": "2024-01-01", "value": 3},
+                {"period": "2024-02-01", "value": 12},
+                {"period": "2024-03-01", "value": 4},
+            ],
+        ),
+        (
+            "proportion",
+            "proportion",
+            [
+                {"period": "2024-01-01", "numerator": 4, "denominator": 1234},
+                {"period": "2024-02-01", "numerator": 1231, "denominator": 1234},
+                {"period": "2024-03-01", "numerator": 600, "denominator": 1234},
+            ],
+        ),
+    ):
+        indicator = measurement.create_indicator(
+            session, editor, area_id, IndicatorCreate.model_validate({"name": name, "kind": kind})
+        )
+        version = measurement.upsert_observations(
+            session, editor, indicator.id, ObservationList.model_validate({"items": items}), 1
+        )
+        changed = {**items[1], "comment": "rettet"}
+        version = measurement.upsert_observations(
+            session,
+            editor,
+            indicator.id,
+            ObservationList.model_validate({"items": [changed]}),
+            version,
+        )
+        measurement.delete_observation(session, editor, indicator.id, date(2024, 3, 1), version)
+        ids[name] = indicator.id
+    return ids
+
+
+def _numbers_in(payload: Any) -> list[Any]:
+    """Every observation-like dict in an event's before/after."""
+    if isinstance(payload, list):
+        return [found for item in payload for found in _numbers_in(item)]
+    if isinstance(payload, dict):
+        if "period" in payload:
+            return [payload]
+        return [found for item in payload.values() for found in _numbers_in(item)]
+    return []
+
+
+def test_finding_08_small_numbers_audit_events_hide_them_from_readers(
+    session: Session, client_as: Any, make_client: Any
+) -> None:
+    small_numbers_world(session)
+    for reader in (
+        client_as(factories.adviser(session, "troms")),
+        make_client(factories.token(session, Scope.read, municipalities=["5501"])),
+        make_client(factories.token(session, Scope.read, regions=["troms"])),
+    ):
+        response = reader.get("/api/v1/audit-events", params={"municipality": "5501"})
+        assert response.status_code == 200
+        events = [e for e in response.json()["items"] if e["entity_type"].startswith("observ")]
+        assert len(events) == 6  # two upserts and a deletion per indicator
+        observations = [
+            o for e in events for p in (e["before"], e["after"]) for o in _numbers_in(p)
+        ]
+        shown = {(o["period"], o["value"], o["numerator"], o["denominator"]) for o in observations}
+        for small in (3, 4):
+            assert not [o for o in shown if o[1] == small], shown
+        assert not [o for o in shown if o[2] in (4, 1231)], shown  # numerator or complement
+        assert ("2024-02-01", 12, None, None) in shown  # large numbers stay
+        assert ("2024-03-01", None, 600, 1234) in shown
+        hidden = [o for o in observations if o.get("suppressed")]
+        assert {o["suppressed"] for o in hidden} == {"<5"}
+        # Unfiltered, the same.
+        everything = reader.get("/api/v1/audit-events").json()["items"]
+        unfiltered = [
+            o for e in everything for p in (e["before"], e["after"]) for o in _numbers_in(p)
+        ]
+        assert not [o for o in unfiltered if o["value"] in (3, 4) or o["numerator"] in (4, 1231)]
+
+
+def test_finding_08_small_numbers_audit_events_editors_see_them(
+    session: Session, make_client: Any
+) -> None:
+    small_numbers_world(session)
+    editor = make_client(factories.token(session, Scope.write, municipalities=["5501"]))
+    events = editor.get("/api/v1/audit-events", params={"municipality": "5501"}).json()["items"]
+    numbers = {
+        (o.get("value"), o.get("numerator"))
+        for e in events
+        for p in (e["before"], e["after"])
+        for o in _numbers_in(p)
+    }
+    assert {(3, None), (4, None), (None, 4), (None, 1231)} <= numbers
+
+
+# The complementary suppression, checked against a reader who knows everything shown, what
+# the marks say and the equations, by exact enumeration (independently of the propagation
+# `disclosure.bounds` uses).
+
+
+@st.composite
+def count_groups(draw: st.DrawFn) -> tuple[dict[str, int], list[Equation[str]], set[str], int]:
+    """A total (public or not) shared by one to three groups whose counts add up to it (or
+    to a multiple of it, as checklist answers add up to municipalities × items). Small
+    counts are likely, as in a region's summary."""
+    threshold = draw(st.sampled_from([3, 5]))
+    total = draw(st.integers(0, 12) | st.integers(0, 40))
+    counts = {"total": total}
+    equations = []
+    for g in range(draw(st.integers(1, 3))):
+        factor = draw(st.sampled_from([1, 1, 1, 2, 3]))
+        size = draw(st.integers(2, 5))
+        cuts = sorted(
+            draw(st.lists(st.integers(0, factor * total), min_size=size - 1, max_size=size - 1))
+        )
+        parts = [b - a for a, b in zip([0, *cuts], [*cuts, factor * total], strict=True)]
+        names = [f"g{g}c{i}" for i in range(size)]
+        counts.update(zip(names, parts, strict=True))
+        equations.append(Equation(terms=(*((n, 1) for n in names), ("total", -factor))))
+    public = {"total"} if draw(st.booleans()) else set()
+    return counts, equations, public, threshold
+
+
+def possible_values(
+    counts: dict[str, int], equations: list[Equation[str]], marks: dict[str, Mark], threshold: int
+) -> dict[str, set[int]]:
+    """Every value each count can take for a reader, by enumerating the total and solving
+    each group exactly (a sum of whole-number intervals takes every value between)."""
+
+    def interval(key: str, cap: int) -> tuple[int, int]:
+        if marks[key] == Mark.shown:
+            return counts[key], counts[key]
+        if marks[key] == Mark.small:
+            return 1, threshold - 1
+        return 0, cap
+
+    cap = 3 * (sum(counts.values()) + threshold + 5)
+    possible: dict[str, set[int]] = {k: set() for k in counts}
+    lo, hi = interval("total", cap)
+    for total in range(lo, hi + 1):
+        found: dict[str, set[int]] = {}
+        feasible = True
+        for equation in equations:
+            members = [k for k, c in equation.terms if k != "total"]
+            target = -dict(equation.terms)["total"] * total
+            bounds_ = {k: interval(k, target) for k in members}
+            low, high = sum(b[0] for b in bounds_.values()), sum(b[1] for b in bounds_.values())
+            if not low <= target <= high:
+                feasible = False
+                break
+            for k in members:
+                rest_low, rest_high = low - bounds_[k][0], high - bounds_[k][1]
+                first = max(bounds_[k][0], target - rest_high)
+                last = min(bounds_[k][1], target - rest_low)
+                found.setdefault(k, set()).update(range(first, last + 1))
+        if feasible:
+            possible["total"].add(total)
+            for k, values in found.items():
+                possible[k] |= values
+    return possible
+
+
+@settings(max_examples=400)
+@given(count_groups())
+def test_finding_08_complementary_suppression_no_hidden_count_can_be_worked_out(
+    case: tuple[dict[str, int], list[Equation[str]], set[str], int],
+) -> None:
+    counts, equations, public, threshold = case
+    marks = protect(counts, equations, threshold, public)
+    for key, value in counts.items():
+        if key not in public and 0 < value < threshold:
+            assert marks[key] != Mark.shown, (key, value)  # every small count is hidden
+        if key in public:
+            assert marks[key] == Mark.shown
+    possible = possible_values(counts, equations, marks, threshold)
+    for key, mark in marks.items():
+        if mark != Mark.shown:
+            assert counts[key] in possible[key]
+            assert len(possible[key]) > 1, (key, counts[key], possible[key], marks)
+
+
+def test_finding_08_complementary_suppression_the_example_of_the_issue() -> None:
+    """ "Kommuner 21 … Ikke vurdert 20 … Etablert <5": Etablert is no longer 1 by subtraction."""
+    counts = {"municipalities": 21, "unknown": 20, "not": 0, "planned": 0, "established": 1}
+    levels = ("unknown", "not", "planned", "established")
+    equation = Equation(terms=(*((k, 1) for k in levels), ("municipalities", -1)))
+    marks = protect(counts, [equation], 5, public={"municipalities"})
+    assert marks["established"] == Mark.small
+    assert marks["unknown"] == Mark.withheld  # the smallest count that is not zero
+    assert len(possible_values_one(counts, equation, marks)) > 1
+
+
+def possible_values_one(
+    counts: dict[str, int], equation: Equation[str], marks: dict[str, Mark]
+) -> set[int]:
+    renamed = {("total" if k == "municipalities" else k): v for k, v in counts.items()}
+    terms = tuple(("total" if k == "municipalities" else k, c) for k, c in equation.terms)
+    marks = {("total" if k == "municipalities" else k): m for k, m in marks.items()}
+    return possible_values(renamed, [Equation(terms=terms)], marks, 5)["established"]
+
+
+def _disclosed_by_subtraction(summary: dict[str, Any]) -> list[str]:
+    """Phases where every count but one hidden one is shown, with the total shown: the
+    hidden one is the total minus the others."""
+    total = summary["totals"]["municipalities"]
+    found = []
+    for phase in summary["grid"]:
+        hidden = [k for k, v in phase["maturity"].items() if isinstance(v, str)]
+        if isinstance(total, int) and len(hidden) == 1:
+            found.append(f"{phase['phase']}: {hidden[0]}")
+    return found
+
+
+def test_finding_08_complementary_suppression_in_the_anonymous_summary(
+    session: Session, client_as: Any
+) -> None:
+    """ "Kommuner 21 … Ikke vurdert 20 … Etablert <5" gave Etablert = 1 away."""
+    factories.section(session, "5501", "home_with_services", maturity="established")
+    factories.section(session, "5540", "assessment", maturity="planned")
+    factories.section(session, "5503", "assessment", maturity="planned")
+    adviser = client_as(factories.adviser(session, "troms"))
+    response = adviser.get("/api/v1/regions/troms/overview", params={"anonymous": "true"})
+    assert response.status_code == 200
+    summary = response.json()
+    assert summary["totals"]["municipalities"] == 21
+    home = next(p for p in summary["grid"] if p["phase"] == "home_with_services")
+    assert home["maturity"]["established"] == "<5"
+    assert home["maturity"]["unknown"] == summary["withheld_label"] == ":"
+    assessment = next(p for p in summary["grid"] if p["phase"] == "assessment")
+    assert assessment["maturity"]["planned"] == "<5"
+    assert assessment["maturity"]["unknown"] == ":"  # two planned: 21 − 19 = 2
+    assert not _disclosed_by_subtraction(summary)
+    # The exports carry the same, and say what ":" means.
+    text = adviser.get(
+        "/api/v1/regions/troms/overview.csv", params={"anonymous": "true"}
+    ).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    home_cells = {r[2]: r[3] for r in rows[1:] if r[0] == "Faser" and r[1] == home["name"]}
+    assert ":" in home_cells.values()
+    assert "20" not in home_cells.values()
