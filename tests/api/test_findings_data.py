@@ -11,7 +11,8 @@ import importlib
 import inspect
 import io
 import pkgutil
-from datetime import date
+from collections import Counter
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, get_args
 
@@ -24,15 +25,27 @@ from pydantic import BaseModel, BeforeValidator, PlainValidator, ValidationError
 from sqlmodel import Session
 
 import app.models
-from app.models.base import Scope
+from app.models.base import Maturity, Scope
 from app.models.feedback import CommentCreate
 from app.models.improvement import ProgressNoteCreate
 from app.models.measurement import IndicatorCreate, ObservationList
+from app.models.overview import (
+    AnswerCounts,
+    GridCell,
+    MeasureCounts,
+    MunicipalityOverview,
+    Overview,
+    OverviewFilters,
+    PhaseColumn,
+    ReviewState,
+    ReviewStatus,
+)
 from app.models.pathway import StrengthUpdate
 from app.models.publishing import PublishInput
-from app.services import feedback, improvement, measurement, publishing, strengths
+from app.services import feedback, improvement, measurement, overview, publishing, strengths
 from app.services.access import SYSTEM
 from app.services.disclosure import Equation, Mark, protect
+from app.services.overview_summary import summarise
 from app.services.spreadsheet import FORMULA_TRIGGERS, neutralise, restore
 from tests import factories
 from tests.api import test_authorization_matrix as matrix
@@ -654,3 +667,116 @@ def test_finding_08_complementary_suppression_in_the_anonymous_summary(
     home_cells = {r[2]: r[3] for r in rows[1:] if r[0] == "Faser" and r[1] == home["name"]}
     assert ":" in home_cells.values()
     assert "20" not in home_cells.values()
+
+
+NOT_DUE = ReviewState(
+    status=ReviewStatus.not_published,
+    label="",
+    last_reviewed_at=None,
+    first_published_at=None,
+    basis=None,
+    due_on=None,
+    due=False,
+    overdue=False,
+)
+
+
+@st.composite
+def regions(draw: st.DrawFn) -> Overview:
+    """An overview of a random region: two phases with random maturity levels and a
+    checklist of three items with random answers, whole or narrowed by a filter."""
+    phases = ["suspicion", "assessment"]
+    rows = []
+    for i in range(draw(st.integers(1, 24))):
+        answers = draw(
+            st.lists(st.sampled_from(["yes", "partly", "no", "n/a", "-"]), min_size=3, max_size=3)
+        )
+        rows.append(
+            MunicipalityOverview(
+                number=f"{9000 + i}",
+                name=f"Kommune {i}",
+                region="troms",
+                population=None,
+                persons_with_dementia=None,
+                figures_year=None,
+                is_example=False,
+                cells=[
+                    GridCell(
+                        phase=p,
+                        maturity=draw(st.sampled_from(list(Maturity))),
+                        maturity_label="",
+                        available_offerings=0,
+                        needs_knowledge=False,
+                    )
+                    for p in phases
+                ],
+                checklist=AnswerCounts(
+                    yes=answers.count("yes"),
+                    partly=answers.count("partly"),
+                    no=answers.count("no"),
+                    not_applicable=answers.count("n/a"),
+                    unanswered=answers.count("-"),
+                ),
+                strengths=[],
+                improvement_areas=[],
+                measures=MeasureCounts(),
+                published_versions=0,
+                last_published_at=None,
+                last_change=datetime(2025, 1, 1, tzinfo=UTC),
+                days_since_change=0,
+                stale=False,
+                review=NOT_DUE,
+                open_comment_threads=0,
+                version=1,
+            )
+        )
+    narrowed = draw(st.booleans())
+    return Overview(
+        scope="region",
+        region=None,
+        as_of=date(2025, 1, 1),
+        review_interval_months=12,
+        stale_after_days=90,
+        filters=OverviewFilters(offering_type="respite" if narrowed else None),
+        phases=[PhaseColumn(key=p, name=p) for p in phases],
+        totals=overview.totals_of(rows),
+        regions=[],
+        municipalities=rows,
+        coverage=[],
+        improvement_areas_by_phase=[],
+        improvement_areas_by_tag=[],
+        good_examples=[],
+    )
+
+
+@settings(max_examples=300)
+@given(regions())
+def test_finding_08_anonymous_summary_no_hidden_count_can_be_worked_out(region: Overview) -> None:
+    """The summary of a random region, read by someone who knows the shown counts, that "<5"
+    means 1 to 4, and that the maturity levels of a phase add up to the municipalities and
+    the answers to municipalities × 3 items: no hidden count has only one possible value."""
+    summary = summarise(region, threshold=5)
+    values: dict[str, Any] = {"total": summary.totals.municipalities}
+    truth = {"total": region.totals.municipalities}
+    equations = []
+    for index, phase in enumerate(summary.grid):
+        names = [f"p{index}{level}" for level in phase.maturity]
+        values.update(zip(names, phase.maturity.values(), strict=True))
+        levels = Counter(r.cells[index].maturity.value for r in region.municipalities)
+        truth.update(zip(names, (levels[m] for m in phase.maturity), strict=True))
+        equations.append(Equation(terms=(*((n, 1) for n in names), ("total", -1))))
+    names = [f"c{name}" for name in AnswerCounts.model_fields]
+    values.update((f"c{k}", v) for k, v in summary.checklist.model_dump().items())
+    truth.update(
+        (f"c{k}", sum(getattr(r.checklist, k) for r in region.municipalities))
+        for k in AnswerCounts.model_fields
+    )
+    equations.append(Equation(terms=(*((n, 1) for n in names), ("total", -3))))
+    marks = {
+        k: Mark.shown if isinstance(v, int) else Mark.small if v == "<5" else Mark.withheld
+        for k, v in values.items()
+    }
+    possible = possible_values(truth, equations, marks, 5)
+    for key, mark in marks.items():
+        if mark != Mark.shown:
+            assert len(possible[key]) > 1, (key, truth[key], values)
