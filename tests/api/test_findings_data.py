@@ -11,6 +11,7 @@ import importlib
 import inspect
 import io
 import pkgutil
+import re
 from collections import Counter
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -780,3 +781,22 @@ def test_finding_08_anonymous_summary_no_hidden_count_can_be_worked_out(region: 
     for key, mark in marks.items():
         if mark != Mark.shown:
             assert len(possible[key]) > 1, (key, truth[key], values)
+
+
+def test_finding_08_small_numbers_every_measurement_path_of_the_api(
+    session: Session, make_client: Any
+) -> None:
+    """A read token sees the small observations as "<5" in the list, the CSV, the analysis
+    and the chart; an editor sees the numbers (so the pattern would find them)."""
+    ids = small_numbers_world(session)
+    leaks = re.compile(r"1[\s\u00a0]?23[14]|\b0[,.]32|99[,.]76")
+    reader = make_client(factories.token(session, Scope.read, municipalities=["5501"]))
+    editor = make_client(factories.token(session, Scope.write, municipalities=["5501"]))
+    base = f"/api/v1/indicators/{ids['proportion']}"
+    for suffix in ("/observations", "/observations.csv", "/analysis", "/chart.svg"):
+        shown = reader.get(base + suffix)
+        assert shown.status_code == 200, suffix
+        assert not leaks.findall(shown.content.decode("utf-8-sig")), suffix
+    assert leaks.findall(editor.get(base + "/observations.csv").content.decode("utf-8-sig"))
+    counts = reader.get(f"/api/v1/indicators/{ids['count']}/observations").json()["items"]
+    assert [(i["value"], i["suppressed"]) for i in counts] == [(None, "<5"), (12, None)]
