@@ -267,6 +267,7 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     from tests.api import test_crash, test_fuzz
 
     workeroutput["fuzz_calls"] = dict(test_fuzz.CALLS)
+    workeroutput["fuzz_seeds"] = dict(test_fuzz.SEEDS)
     workeroutput["crash_verified"] = list(test_crash.VERIFIED)
 
 
@@ -277,6 +278,7 @@ def pytest_testnodedown(node: Any, error: Any) -> None:
 
     output = getattr(node, "workeroutput", {})
     test_fuzz.CALLS.update(output.get("fuzz_calls", {}))
+    test_fuzz.SEEDS.update(output.get("fuzz_seeds", {}))
     test_crash.VERIFIED.extend(output.get("crash_verified", []))
 
 
@@ -288,7 +290,9 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         terminalreporter.write_line(
             f"schemathesis ({BACKEND}): {len(operations)} operations, "
             f"{test_fuzz.CALLS['coordinator examples']} examples as coordinator, "
-            f"{test_fuzz.CALLS['adviser examples']} as adviser"
+            f"{test_fuzz.CALLS['adviser examples']} as adviser; seeds "
+            + ", ".join(f"{who} {seed}" for who, seed in sorted(test_fuzz.SEEDS.items()))
+            + " (replay one with FUZZ_SEED=<seed>)"
         )
     if test_crash.VERIFIED:
         terminalreporter.write_line(

@@ -38,11 +38,19 @@ Tag = Annotated[str, StringConstraints(min_length=1, max_length=50)]
 PhaseKey = Annotated[str, StringConstraints(max_length=40)]
 
 
-def _unique(values: list[str]) -> list[str]:
-    seen: dict[str, None] = {}
+def _unique(values: list[Any]) -> list[Any]:
+    """The strings without repeats, in order. Anything else (a number, an object, a list)
+    is kept as it is, for the field's own validation to refuse: it runs before the types
+    are checked, so it may be given any JSON."""
+    seen: set[str] = set()
+    result = []
     for value in values:
-        seen.setdefault(value, None)
-    return list(seen)
+        if isinstance(value, str):
+            if value in seen:
+                continue
+            seen.add(value)
+        result.append(value)
+    return result
 
 
 class ImprovementArea(SQLModel, table=True):

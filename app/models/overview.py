@@ -184,7 +184,9 @@ class AreaGroup(ApiOutput):
 class GroupedStrength(ApiOutput):
     municipality: str
     municipality_name: str
-    id: int
+    #: Null for a strength shown as its municipality last published it (good examples
+    #: outside the reader's own municipalities; it may have changed since).
+    id: int | None
     text: str
 
 
@@ -280,7 +282,8 @@ class GroupSummary(ApiOutput):
 class OverviewSummary(ApiOutput):
     """Counts and groups only, for sharing: no municipality names or numbers, and no text
     written by a municipality. Counts from 1 to `small_number_threshold - 1` read
-    `suppressed_label`."""
+    `suppressed_label`; counts withheld so that none of those can be worked out from the
+    others and the totals (complementary suppression) read `withheld_label`."""
 
     scope: Literal["region", "national"]
     region: RegionRef | None
@@ -289,6 +292,7 @@ class OverviewSummary(ApiOutput):
     filters: OverviewFilters
     small_number_threshold: int
     suppressed_label: str
+    withheld_label: str
     phases: list[PhaseColumn]
     totals: SummaryTotals
     grid: list[PhaseSummary]

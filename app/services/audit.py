@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
+from app.config import get_settings
 from app.context import current_request_id
 from app.db import Batch
 from app.errors import FieldError, Invalid
 from app.models.audit import AuditEvent, AuditEventRead, AuditFiltersRead
 from app.models.base import utcnow
+from app.models.measurement import Indicator
 from app.models.municipality import Municipality
 from app.services.access import (
     Principal,
@@ -22,6 +25,7 @@ from app.services.access import (
 )
 from app.services.collation import norwegian_key
 from app.services.common import Page, clamp_paging, count, get_municipality
+from app.services.small_numbers import suppress_payload
 
 
 def record(
@@ -78,7 +82,7 @@ def list_events(
     limit, offset = clamp_paging(limit, offset)
     if since is not None and since.tzinfo is None:
         raise Invalid(FieldError("since", "must include a time zone, e.g. 2024-01-31T00:00:00Z"))
-    statement = select(AuditEvent, Municipality.number).outerjoin(
+    statement = select(AuditEvent, Municipality).outerjoin(
         Municipality, col(Municipality.id) == col(AuditEvent.municipality_id)
     )
     if municipality_number is not None:
@@ -98,22 +102,70 @@ def list_events(
     rows = session.exec(
         statement.order_by(col(AuditEvent.id).desc()).limit(limit).offset(offset)
     ).all()
-    items = [
-        AuditEventRead(
-            id=event.id or 0,
-            occurred_at=event.occurred_at,
-            actor_type=event.actor_type,
-            actor=event.actor,
-            action=event.action,
-            entity_type=event.entity_type,
-            entity_id=event.entity_id,
-            municipality=number,
-            before=event.before,
-            after=event.after,
+    return Page(
+        items=_as_seen_by(session, principal, rows), total=total, limit=limit, offset=offset
+    )
+
+
+#: Events whose entity id names the indicator first ("12" or "12/2024-01-01").
+_OBSERVATION_EVENTS = frozenset({"observations", "observation"})
+
+
+def _indicator_id(event: AuditEvent) -> int | None:
+    if event.entity_type not in _OBSERVATION_EVENTS:
+        return None
+    head = event.entity_id.split("/", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
+def _as_seen_by(
+    session: Session,
+    principal: Principal,
+    rows: Sequence[tuple[AuditEvent, Municipality | None]],
+) -> list[AuditEventRead]:
+    """The events as the caller may see them: observations recorded with their raw numbers
+    have their small numbers hidden from whoever may not see them (services.small_numbers),
+    as everywhere else. One query more, only when there is something to hide."""
+    threshold = get_settings().small_number_threshold
+    hiding = {
+        event.id
+        for event, municipality in rows
+        if municipality is not None and not principal.sees_small_numbers(municipality)
+    }
+    indicator_ids = {
+        i for event, _ in rows if event.id in hiding and (i := _indicator_id(event)) is not None
+    }
+    kinds: dict[int, str] = {}
+    if indicator_ids:
+        kinds = {
+            id_: kind
+            for id_, kind in session.exec(
+                select(Indicator.id, Indicator.kind).where(col(Indicator.id).in_(indicator_ids))
+            ).all()
+            if id_ is not None
+        }
+    items = []
+    for event, municipality in rows:
+        before, after = event.before, event.after
+        if event.id in hiding:
+            kind = kinds.get(_indicator_id(event) or 0)
+            before = suppress_payload(before, kind, threshold)
+            after = suppress_payload(after, kind, threshold)
+        items.append(
+            AuditEventRead(
+                id=event.id or 0,
+                occurred_at=event.occurred_at,
+                actor_type=event.actor_type,
+                actor=event.actor,
+                action=event.action,
+                entity_type=event.entity_type,
+                entity_id=event.entity_id,
+                municipality=municipality.number if municipality else None,
+                before=before,
+                after=after,
+            )
         )
-        for event, number in rows
-    ]
-    return Page(items=items, total=total, limit=limit, offset=offset)
+    return items
 
 
 def history_filters(session: Session, principal: Principal, number: str) -> AuditFiltersRead:

@@ -17,7 +17,8 @@ from app.models.feedback import Comment, CommentThreadRead
 from app.models.improvement import ImprovementArea, Measure
 from app.models.municipality import Municipality, Region
 from app.models.overview import RegionGoodExamples
-from app.services import audit, feedback, overview
+from app.services import audit, feedback
+from app.services import good_examples as examples
 from app.services.access import Principal, require_authenticated
 from app.services.collation import norwegian_key
 from app.services.common import Page
@@ -160,7 +161,7 @@ def get_dashboard(
     elif principal.is_adviser:
         threads = feedback.unanswered_threads(session, principal, limit=LIST_LIMIT)
     good_examples = (
-        overview.my_good_examples(session, principal, lang) if principal.is_coordinator else []
+        examples.my_good_examples(session, principal, lang) if principal.is_coordinator else []
     )
 
     cards = sorted(

@@ -319,12 +319,28 @@ def unanswered_threads(
 # ---- writing -----------------------------------------------------------------------------
 
 
-def _require_comment(principal: Principal, municipality: Municipality) -> None:
+def require_comment(principal: Principal, municipality: Municipality) -> None:
     require_read(principal, municipality)
     if not principal.can_comment(municipality):
         raise Forbidden(
             f"Comments on {municipality.name} are written by its editors and the region's advisers."
         )
+
+
+def require_review(principal: Principal, municipality: Municipality) -> None:
+    require_read(principal, municipality)
+    if not principal.can_review(municipality):
+        raise Forbidden(f"The pathway of {municipality.name} is reviewed by the region's advisers.")
+
+
+def comment_to_change(
+    session: Session, principal: Principal, comment_id: int
+) -> tuple[Comment, Municipality]:
+    """A comment the caller may resolve, reopen or (if theirs) change: one of a
+    municipality they may comment on."""
+    comment, municipality = _comment(session, principal, comment_id)
+    require_comment(principal, municipality)
+    return comment, municipality
 
 
 def _target_fields(
@@ -379,7 +395,7 @@ def create_comment(
 ) -> CommentRead:
     """A new comment, or a reply when `parent_id` is given."""
     municipality = get_municipality(session, number)
-    _require_comment(principal, municipality)
+    require_comment(principal, municipality)
     municipality = lock_municipality(session, municipality.id or 0)
     existing = _municipality_comments(session, municipality.id or 0)
     target, phase, area_id, parent_id = _target_fields(session, municipality, data, existing)
@@ -427,18 +443,20 @@ def update_comment(
 ) -> CommentRead:
     """Resolve or reopen a thread, or change one's own text. Each kind of change is its own
     audit event (`resolve`, `reopen`, `update`); an identical write changes nothing."""
-    comment, municipality = _comment(session, principal, comment_id)
-    _require_comment(principal, municipality)
+    comment, municipality = comment_to_change(session, principal, comment_id)
+    changes = data.model_dump(exclude_unset=True, exclude_none=True)
+    # Who may do it is decided before the version is compared (the author never changes).
+    if "text" in changes and (
+        comment.author_user_id is None or comment.author_user_id != principal.user_id
+    ):
+        raise Forbidden("Only the author may change the text of a comment.")
     municipality = lock_municipality(session, municipality.id or 0)
     session.refresh(comment)
     before = _read_in_thread(session, comment, municipality)
     check_version(comment.version, expected_version, before.model_dump(mode="json"))
-    changes = data.model_dump(exclude_unset=True, exclude_none=True)
     actions: list[str] = []
     text = comment.text
     if "text" in changes:
-        if comment.author_user_id is None or comment.author_user_id != principal.user_id:
-            raise Forbidden("Only the author may change the text of a comment.")
         text = clean_text(changes["text"])
         if not text:
             raise Invalid(FieldError("text", "cannot be empty"))
@@ -543,9 +561,7 @@ def create_review(
     """Mark the pathway as reviewed: the region's advisers and administrators. The next
     review falls due `review_interval_months` later (see services.overview)."""
     municipality = get_municipality(session, number)
-    require_read(principal, municipality)
-    if not principal.can_review(municipality):
-        raise Forbidden(f"The pathway of {municipality.name} is reviewed by the region's advisers.")
+    require_review(principal, municipality)
     municipality = lock_municipality(session, municipality.id or 0)
     now: datetime = utcnow()
     review = Review(

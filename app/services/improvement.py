@@ -689,6 +689,22 @@ def get_note(session: Session, principal: Principal, note_id: int) -> ProgressNo
     return note_read(_note(session, principal, note_id)[0])
 
 
+def note_to_correct(
+    session: Session, principal: Principal, note_id: int, now: datetime | None = None
+) -> tuple[ProgressNote, Municipality]:
+    """A note the caller may correct: their own (any, for an administrator), in a
+    municipality they edit, within 24 hours of writing it."""
+    note, municipality = _note(session, principal, note_id)
+    require_edit(principal, municipality)
+    if (now or utcnow()) > note.created_at + NOTE_EDIT_WINDOW:
+        raise Forbidden("Notes can only be changed within 24 hours. Write a new note instead.")
+    if not principal.is_admin and (
+        note.author_user_id is None or note.author_user_id != principal.user_id
+    ):
+        raise Forbidden("Only the author can correct a note.")
+    return note, municipality
+
+
 def update_note(
     session: Session,
     principal: Principal,
@@ -699,19 +715,12 @@ def update_note(
 ) -> ProgressNoteRead:
     """A note can be corrected by its author within 24 hours; after that, corrections are
     new notes, so the follow-up history stays as it was written."""
-    note, municipality = _note(session, principal, note_id)
-    require_edit(principal, municipality)
+    now = now or utcnow()
+    note, municipality = note_to_correct(session, principal, note_id, now)
     municipality = lock_municipality(session, municipality.id or 0)
     session.refresh(note)
     before = note_read(note)
     check_version(note.version, expected_version, before.model_dump(mode="json"))
-    now = now or utcnow()
-    if now > note.created_at + NOTE_EDIT_WINDOW:
-        raise Forbidden("Notes can only be changed within 24 hours. Write a new note instead.")
-    if not principal.is_admin and (
-        note.author_user_id is None or note.author_user_id != principal.user_id
-    ):
-        raise Forbidden("Only the author can correct a note.")
     text = clean_text(data.text)
     if not text:
         raise Invalid(FieldError("text", "cannot be empty"))

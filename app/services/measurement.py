@@ -39,6 +39,7 @@ from app.services.chart_svg import ChartInput, MeasureMark
 from app.services.common import Page, check_version, commit, lock_municipality, touch
 from app.services.improvement import area_municipality
 from app.services.observation_text import Separator, observations_csv, parse_observations
+from app.services.small_numbers import is_small, suppression_label
 from app.services.text import clean_text
 
 MAX_INDICATORS = 20
@@ -113,39 +114,13 @@ def value_problem(observation: ObservationInput, kind: str) -> str | None:
     return None
 
 
-def suppression_label(threshold: int) -> str:
-    return f"<{threshold}"
-
-
 def observation_read(
     observation: Observation, kind: str, show_small_numbers: bool, threshold: int
 ) -> ObservationRead:
     """Counts below the threshold, and percentages built on them, are hidden from anyone
-    who is not an editor of the municipality."""
-    if kind == IndicatorKind.proportion:
-        numerator, denominator = observation.numerator or 0, observation.denominator or 1
-        small = numerator < threshold or (denominator - numerator) < threshold
-        if small and not show_small_numbers:
-            return ObservationRead(
-                period=observation.period,
-                value=None,
-                numerator=None,
-                denominator=None,
-                suppressed=suppression_label(threshold),
-                comment=observation.comment,
-            )
-        return ObservationRead(
-            period=observation.period,
-            value=round(100.0 * numerator / denominator, 2),
-            numerator=observation.numerator,
-            denominator=observation.denominator,
-            comment=observation.comment,
-        )
-    if (
-        kind == IndicatorKind.count
-        and not show_small_numbers
-        and observation.value is not None
-        and 0 < observation.value < threshold
+    who is not an editor of the municipality (`services.small_numbers`)."""
+    if not show_small_numbers and is_small(
+        kind, observation.value, observation.numerator, observation.denominator, threshold
     ):
         return ObservationRead(
             period=observation.period,
@@ -153,6 +128,15 @@ def observation_read(
             numerator=None,
             denominator=None,
             suppressed=suppression_label(threshold),
+            comment=observation.comment,
+        )
+    if kind == IndicatorKind.proportion:
+        numerator, denominator = observation.numerator or 0, observation.denominator or 1
+        return ObservationRead(
+            period=observation.period,
+            value=round(100.0 * numerator / denominator, 2),
+            numerator=observation.numerator,
+            denominator=observation.denominator,
             comment=observation.comment,
         )
     return ObservationRead(

@@ -12,6 +12,8 @@ What the parser accepts, so that a coordinator can paste what their spreadsheet 
 - Periods as 2024-01-15, 15.01.2024, 2024-01, 01.2024, "januar 2024", "jan. 24", "Jan-24";
   quarters as 2024-Q1, "K1 2024" or "1. kvartal 2024"; weeks as 2024-W03 or "uke 3 2024".
 - Empty lines anywhere, trailing empty cells, a UTF-8 byte order mark.
+- A comment as the export writes it: the apostrophe that kept one starting with =, +, - or @
+  from being run as a formula is taken off again (`spreadsheet.restore`).
 
 Every bad row is reported with its line number; the caller saves nothing when there is one.
 """
@@ -31,6 +33,7 @@ from pydantic import ValidationError
 
 from app.models.base import Frequency, IndicatorKind
 from app.models.measurement import MAX_OBSERVATIONS_PER_WRITE, ObservationInput, ObservationRead
+from app.services.spreadsheet import neutralise, restore
 
 Separator = Literal[";", ","]
 
@@ -297,7 +300,8 @@ def _row(cells: Sequence[str], roles: Sequence[str], kind: str, frequency: str) 
             f"{_quote(cell['period'])} names a {granularity}, but this indicator is "
             f"measured per {frequency}"
         )
-    fields: dict[str, object] = {"period": period, "comment": cell.get("comment", "")}
+    # A comment the export kept from being run as a formula reads back as it was saved.
+    fields: dict[str, object] = {"period": period, "comment": restore(cell.get("comment", ""))}
     if kind == IndicatorKind.proportion:
         if not cell.get("numerator") or not cell.get("denominator"):
             raise CellError("a proportion needs a numerator and a denominator")
@@ -379,8 +383,9 @@ def observations_csv(
     items: Sequence[ObservationRead], kind: str, separator: Separator = ";"
 ) -> str:
     """The observations as CSV with a header, in a form `parse_observations` reads back to
-    the same numbers. Suppressed numbers appear as their label (e.g. "<5"), never the value.
-    The percent column of proportions is for reading; the import ignores it."""
+    the same numbers and comments. Suppressed numbers appear as their label (e.g. "<5"),
+    never the value. The percent column of proportions is for reading; the import ignores
+    it. Comments go through `spreadsheet.neutralise`, which the import undoes."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=separator, lineterminator="\r\n")
     writer.writerow(export_columns(kind))
@@ -398,7 +403,7 @@ def observations_csv(
             numbers = [item.suppressed or ""]
         else:
             numbers = [format_number(item.value, separator)]
-        writer.writerow([item.period.isoformat(), *numbers, item.comment])
+        writer.writerow([item.period.isoformat(), *numbers, neutralise(item.comment)])
     return out.getvalue()
 
 

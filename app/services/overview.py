@@ -11,14 +11,8 @@ exports show, in a fixed number of queries whatever the number of municipalities
   is owed). A pathway never reviewed nor published has no due date and says so.
 - A municipality is stale when nothing in it changed for `stale_after_days` days.
 - Dates (due, overdue, stale) are Norwegian dates; "today" is today in Oslo.
-- The anonymous summary has counts and groups only: no municipality names or numbers and no
-  text a municipality wrote. Any count from 1 to threshold − 1 reads "<threshold>", whatever
-  it counts, since a small count can be traced back to one or two municipalities; zero
-  identifies nobody and stays 0. The size, inhabitants and persons with dementia of the whole
-  region (or country) are public figures and are shown as they are unless a filter narrows
-  the municipalities; then they are withheld when fewer than threshold municipalities remain.
-  Tags are shown only when at least threshold municipalities use them; rarer tags are merged
-  into one "other tags" line, since a rare tag is one municipality's own words.
+- The anonymous summary has counts and groups only, small counts suppressed and protected
+  by complementary suppression (its rules: `services.overview_summary`).
 """
 
 from __future__ import annotations
@@ -29,7 +23,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
@@ -41,18 +35,15 @@ from app.errors import FieldError, Forbidden, Invalid
 from app.models.base import OSLO, Answer, Maturity, MeasureStatus, OfferingStatus, local_today
 from app.models.catalogue import ChecklistItem, ChecklistVersion, OfferingType, Phase
 from app.models.feedback import Comment, Review
-from app.models.identity import UserMunicipality
 from app.models.improvement import ImprovementArea
 from app.models.municipality import Municipality, Region
 from app.models.overview import (
     AnswerCounts,
     AreaGroup,
     AreaItem,
-    CoverageSummary,
     GridCell,
     GroupedArea,
     GroupedStrength,
-    GroupSummary,
     MeasureCounts,
     MunicipalityOverview,
     MunicipalityRef,
@@ -61,17 +52,12 @@ from app.models.overview import (
     OverviewFilters,
     OverviewSummary,
     PhaseColumn,
-    PhaseSummary,
-    RegionGoodExamples,
     RegionRef,
     RegionTotals,
     ReviewState,
     ReviewStatus,
     StrengthGroup,
     StrengthItem,
-    SummaryAnswerCounts,
-    SummaryMeasureCounts,
-    SummaryTotals,
     Totals,
 )
 from app.models.pathway import ChecklistAnswer, Offering, PhaseSection, Strength
@@ -81,8 +67,8 @@ from app.services.catalogue import checklist_items, current_checklist_version, p
 from app.services.collation import norwegian_key
 from app.services.improvement import load_area_details
 from app.services.labels import label
-from app.services.measurement import suppression_label
 from app.services.municipalities import get_region_row
+from app.services.overview_summary import summarise
 from app.services.pathway import Catalogue
 from app.services.text import clean_text
 
@@ -535,8 +521,17 @@ def _area_groups(
     return groups
 
 
+class _Strength(Protocol):
+    @property
+    def id(self) -> int | None: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def phase(self) -> str | None: ...
+
+
 def strength_groups(
-    members: Sequence[tuple[MunicipalityRef, StrengthItem]],
+    members: Sequence[tuple[MunicipalityRef, _Strength]],
     phases: list[str],
     catalogue: Catalogue,
     lang: str,
@@ -677,122 +672,6 @@ def build_overview(
     )
 
 
-# ---- the anonymous summary ---------------------------------------------------------------
-
-
-def summarise(overview: Overview, *, threshold: int, lang: str = "nb") -> OverviewSummary:
-    """The overview without names, numbers or municipalities' own words, small counts
-    suppressed (see the module's docstring for the rules)."""
-    hidden = suppression_label(threshold)
-
-    def small(n: int) -> int | str:
-        return hidden if 0 < n < threshold else n
-
-    rows = overview.municipalities
-    totals = overview.totals
-    whole = not overview.filters.narrows_municipalities
-    too_few = 0 < totals.municipalities < threshold
-
-    def public(n: int) -> int | None:
-        return None if too_few and not whole else n
-
-    grid = []
-    for index, phase in enumerate(overview.phases):
-        cells = [r.cells[index] for r in rows]
-        levels = Counter(c.maturity.value for c in cells)
-        grid.append(
-            PhaseSummary(
-                phase=phase.key or "",
-                name=phase.name,
-                maturity={m.value: small(levels[m.value]) for m in Maturity},
-                needs_knowledge=small(sum(1 for c in cells if c.needs_knowledge)),
-                available_offerings=small(sum(c.available_offerings for c in cells)),
-            )
-        )
-    other_tags_areas: set[int] = set()
-    other_tags_municipalities: set[str] = set()
-    by_tag = []
-    for group in overview.improvement_areas_by_tag:
-        if len(group.municipalities) >= threshold:
-            by_tag.append(_group_summary(group.key, group.name, group, small))
-        else:
-            other_tags_areas |= {a.id for a in group.areas}
-            other_tags_municipalities |= {m.number for m in group.municipalities}
-    if other_tags_areas:
-        by_tag.append(
-            GroupSummary(
-                key=None,
-                name=label("other_tags", lang, n=threshold),
-                items=small(len(other_tags_areas)),
-                municipalities=small(len(other_tags_municipalities)),
-            )
-        )
-    return OverviewSummary(
-        scope=overview.scope,
-        region=overview.region,
-        as_of=overview.as_of,
-        filters=overview.filters,
-        small_number_threshold=threshold,
-        suppressed_label=hidden,
-        phases=overview.phases,
-        totals=SummaryTotals(
-            municipalities=totals.municipalities if whole else small(totals.municipalities),
-            inhabitants=public(totals.inhabitants),
-            persons_with_dementia=public(totals.persons_with_dementia),
-            published_pathways=small(totals.published_pathways),
-            reviews_due=small(totals.reviews_due),
-            reviews_overdue=small(totals.reviews_overdue),
-            stale=small(totals.stale),
-            improvement_areas=small(totals.improvement_areas),
-            strengths=small(totals.strengths),
-        ),
-        grid=grid,
-        checklist=SummaryAnswerCounts(
-            **{
-                name: small(sum(getattr(r.checklist, name) for r in rows))
-                for name in AnswerCounts.model_fields
-            }
-        ),
-        measures=SummaryMeasureCounts(
-            **{
-                name: small(sum(getattr(r.measures, name) for r in rows))
-                for name in MeasureCounts.model_fields
-            }
-        ),
-        coverage=[
-            CoverageSummary(
-                offering_type=c.offering_type,
-                name=c.name,
-                available=small(c.available),
-                planned=small(c.planned),
-            )
-            for c in overview.coverage
-        ],
-        improvement_areas_by_phase=[
-            _group_summary(g.key, g.name, g, small) for g in overview.improvement_areas_by_phase
-        ],
-        improvement_areas_by_tag=by_tag,
-        good_examples=[
-            GroupSummary(
-                key=g.phase,
-                name=g.name,
-                items=small(len(g.strengths)),
-                municipalities=small(len(g.municipalities)),
-            )
-            for g in overview.good_examples
-        ],
-    )
-
-
-def _group_summary(key: str | None, name: str, group: AreaGroup, small: Any) -> GroupSummary:
-    return GroupSummary(
-        key=key,
-        name=name,
-        items=small(len(group.areas)),
-        municipalities=small(len(group.municipalities)),
-    )
-
-
 def get_overview(
     session: Session,
     principal: Principal,
@@ -897,7 +776,7 @@ def overview_etag(
     )
     row = session_memo(session, ("overview-stamp", slug), stamp)
     parts = [
-        "overview-1",
+        "overview-2",
         slug or "*",
         repr(row),
         today.isoformat(),
@@ -911,87 +790,3 @@ def overview_etag(
     # The representation leads, the content follows: one overview serves every variant.
     digest = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
     return f'"o-{variant}-{digest}"'
-
-
-# ---- good examples for coordinators -----------------------------------------------------
-
-
-def _good_examples_of(
-    session: Session, regions: Sequence[Region], lang: str
-) -> list[RegionGoodExamples]:
-    catalogue = Catalogue(session, lang)
-    ids = [r.id for r in regions]
-    rows = session.exec(
-        select(Strength, Municipality.number, Municipality.name, Municipality.region_id)
-        .join(Municipality, col(Municipality.id) == col(Strength.municipality_id))
-        .where(col(Municipality.region_id).in_(ids))
-        .order_by(col(Strength.position), col(Strength.id))
-    ).all()
-    result = []
-    phases = [p.key for p in catalogue.phases]
-    for region in sorted(regions, key=lambda r: norwegian_key(r.name)):
-        members = sorted(
-            (
-                (MunicipalityRef(number=number, name=name), s)
-                for s, number, name, region_id in rows
-                if region_id == region.id
-            ),
-            key=lambda pair: (norwegian_key(pair[0].name), pair[0].number),
-        )
-        result.append(
-            RegionGoodExamples(
-                region=RegionRef(slug=region.slug, name=region.name),
-                groups=strength_groups(
-                    [
-                        (m, StrengthItem(id=s.id or 0, text=s.text, phase=s.phase))
-                        for m, s in members
-                    ],
-                    phases,
-                    catalogue,
-                    lang,
-                ),
-            )
-        )
-    return result
-
-
-def _coordinator_region_ids(session: Session, principal: Principal) -> set[int]:
-    if principal.is_coordinator:
-        ids = session.exec(
-            select(Municipality.region_id)
-            .join(UserMunicipality, col(UserMunicipality.municipality_id) == col(Municipality.id))
-            .where(col(UserMunicipality.user_id) == principal.user_id)
-        ).all()
-        return set(ids)
-    return set()
-
-
-def good_examples(
-    session: Session, principal: Principal, slug: str, lang: str = "nb"
-) -> RegionGoodExamples:
-    """The region's strengths grouped by phase, naming the municipalities, so that they can
-    learn from each other. For the region's coordinators (who may not open the overview),
-    its advisers, administrators and API clients bound to the region."""
-    require_authenticated(principal)
-    region = get_region_row(session, slug)
-    if not (
-        principal.can_read_region(region.id or 0)
-        or (region.id in _coordinator_region_ids(session, principal))
-    ):
-        raise Forbidden(f"The good examples of {region.name} are for the region's members.")
-    return _good_examples_of(session, [region], lang)[0]
-
-
-def my_good_examples(
-    session: Session, principal: Principal, lang: str = "nb"
-) -> list[RegionGoodExamples]:
-    """For a coordinator's dashboard: the good examples of the region(s) of the
-    municipalities they work for."""
-    require_authenticated(principal)
-    if not principal.is_coordinator:
-        raise Forbidden("Good examples on the dashboard are for coordinators.")
-    region_ids = _coordinator_region_ids(session, principal)
-    if not region_ids:
-        return []
-    regions = session.exec(select(Region).where(col(Region.id).in_(region_ids))).all()
-    return _good_examples_of(session, list(regions), lang)

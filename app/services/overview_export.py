@@ -7,8 +7,9 @@
   for the anonymous summary, every table of the summary in long form
   (`Tabell;Rad;Kolonne;Verdi`). Semicolons and UTF-8 with a byte order mark, so that Excel
   set up for Norway opens it as it is.
-- Every text cell that a spreadsheet could take for a formula (starting with =, +, -, @, a
-  tab or a carriage return) is prefixed with an apostrophe.
+- Every text cell goes through `spreadsheet.neutralise`, like every CSV and XLSX the app
+  writes: one that a spreadsheet could take for a formula (starting with =, +, -, @, a tab
+  or a carriage return) is prefixed with an apostrophe.
 """
 
 from __future__ import annotations
@@ -27,10 +28,9 @@ from app.models.base import Maturity
 from app.models.overview import Overview, OverviewSummary
 from app.services.labels import label
 from app.services.overview import local_date
+from app.services.spreadsheet import neutralise
 
 Cell = str | int | date | None
-
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -42,11 +42,6 @@ class Table:
     title: str
     headers: list[str]
     rows: list[list[Cell]]
-
-
-def neutralise(text: str) -> str:
-    """Text a spreadsheet would run as a formula is kept as text."""
-    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
 
 
 def _yes_no(value: bool) -> str:
@@ -287,6 +282,13 @@ def about_table(result: Overview | OverviewSummary) -> Table:
                 "Små tall",
                 f"Antall fra 1 til {result.small_number_threshold - 1} vises som "
                 f"{result.suppressed_label}",
+            ]
+        )
+        rows.append(
+            [
+                "Holdt tilbake",
+                f"{result.withheld_label} betyr at tallet er holdt tilbake fordi et lite tall "
+                "ellers kunne regnes ut av de andre tallene og summene",
             ]
         )
     return Table("Om uttrekket", ["Hva", "Verdi"], rows)

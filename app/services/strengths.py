@@ -108,6 +108,10 @@ def _strength(
     return row[0], row[1]
 
 
+def strength_municipality(session: Session, principal: Principal, strength_id: int) -> Municipality:
+    return _strength(session, principal, strength_id)[1]
+
+
 def get_strength(session: Session, principal: Principal, strength_id: int) -> StrengthRead:
     strength, municipality = _strength(session, principal, strength_id)
     return strength_read(strength, municipality.number)

@@ -1,10 +1,17 @@
 """Fuzzing the API from its own OpenAPI document (schemathesis): as a coordinator with a
 write token and as an adviser with a read token, against a database with the demo data.
-Every response must be documented (status, content type, schema) and none may be a 5xx."""
+Every response must be documented (status, content type, schema) and none may be a 5xx.
+
+Each run draws a new seed, so runs explore different requests; the seed is printed in the
+summary (and named in a failure), and `FUZZ_SEED=<seed>` replays that run. As the
+coordinator, who may write, every write operation gets `FUZZ_WRITE_EXAMPLES` examples (50
+by default); every other operation, and every operation as the adviser (whose writes are
+all refused before the body is looked at), `FUZZ_EXAMPLES` (8)."""
 
 from __future__ import annotations
 
 import os
+import random
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -13,6 +20,7 @@ import pytest
 import schemathesis
 from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
+from hypothesis import seed as replay_seed
 from schemathesis.core.result import Ok
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -28,8 +36,18 @@ from tests.conftest import fresh_database_url
 pytestmark = pytest.mark.slow
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
+WRITE_EXAMPLES = int(os.environ.get("FUZZ_WRITE_EXAMPLES", "50"))
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CALLS: Counter[str] = Counter()  # operations and examples run, for the terminal summary
+#: The seed each run used ("coordinator"/"adviser" → seed), for the terminal summary.
+SEEDS: dict[str, int] = {}
 TOKENS: dict[str, str] = {}
+
+
+def fuzz_seed() -> int:
+    """`FUZZ_SEED` to replay a run, else a new seed."""
+    given_seed = os.environ.get("FUZZ_SEED", "").strip()
+    return int(given_seed) if given_seed else random.SystemRandom().randrange(2**32)
 
 
 @pytest.fixture(scope="module")
@@ -59,25 +77,31 @@ def fuzz_app() -> Iterator[FastAPI]:
 # not apply to this API. Every other check runs, server errors and conformance included.
 EXCLUDED_CHECKS = [positive_data_acceptance]
 
-FUZZ_SETTINGS = settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-    derandomize=True,
-    database=None,
-)
+
+def fuzz_settings(examples: int) -> settings:
+    return settings(
+        max_examples=examples,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
 
 
 def _fuzz(app: FastAPI, who: str) -> None:
-    """Every operation, EXAMPLES generated requests each; failures are collected per
-    operation so one run reports all of them."""
+    """Every operation, EXAMPLES (WRITE_EXAMPLES for writes) generated requests each, from
+    one seed; failures are collected per operation so one run reports all of them."""
     api = schemathesis.openapi.from_asgi("/api/v1/openapi.json", app)
     headers = {"Authorization": f"Bearer {TOKENS[who]}"}
     failures: dict[str, str] = {}
+    run_seed = SEEDS[who] = fuzz_seed()
 
     def fuzz_operation(operation: Any, label: str) -> None:
+        writes = who == "coordinator" and operation.method.upper() in WRITE_METHODS
+        examples = WRITE_EXAMPLES if writes else EXAMPLES
+
         @given(case=operation.as_strategy())
-        @FUZZ_SETTINGS
+        @replay_seed(run_seed)
+        @fuzz_settings(examples)
         def run(case: Any) -> None:
             CALLS[f"{who} examples"] += 1
             CALLS[label] += 1
@@ -95,7 +119,9 @@ def _fuzz(app: FastAPI, who: str) -> None:
             fuzz_operation(operation, label)
         except (Exception, BaseExceptionGroup) as error:
             failures[label] = str(error)[:3000]
-    assert not failures, "\n\n".join(f"{k}:\n{v}" for k, v in failures.items())
+    assert not failures, f"replay with FUZZ_SEED={run_seed}\n\n" + "\n\n".join(
+        f"{k}:\n{v}" for k, v in failures.items()
+    )
 
 
 def test_api_as_coordinator(fuzz_app: FastAPI) -> None:

@@ -19,10 +19,11 @@ from app.changes import clear_version_caches
 from app.models.base import Scope
 from app.models.feedback import CommentCreate, ReviewCreate
 from app.models.municipality import MunicipalityUpdate
-from app.services import feedback, municipalities
+from app.models.publishing import PublishInput
+from app.services import feedback, municipalities, publishing
 from app.services.access import SYSTEM, Principal
-from app.services.overview_export import neutralise
 from app.services.seed import SEED_DATA
+from app.services.spreadsheet import neutralise
 from tests import factories
 from tests.conftest import QueryCounter, TransactionalDatabase
 
@@ -69,6 +70,7 @@ def test_a_coordinator_sees_the_good_examples_of_their_region(
     session: Session, client_as: ClientAs
 ) -> None:
     factories.strength_in(session, "5540", "Samtalegruppe for pårørende", "home_with_services")
+    publishing.publish(session, SYSTEM, "5540", PublishInput(summary="Første versjon"))
     coordinator = client_as(factories.coordinator(session, "5501"))
     examples = coordinator.get("/api/v1/regions/troms/good-examples")
     assert examples.status_code == 200

@@ -15,8 +15,9 @@ from app.errors import Forbidden, Invalid, Unauthenticated
 from app.models.base import local_today, utcnow
 from app.models.feedback import ReviewCreate
 from app.models.overview import Overview, OverviewFilters, OverviewSummary, ReviewStatus
-from app.services import feedback, overview
-from app.services.access import ANONYMOUS
+from app.models.publishing import PublishInput
+from app.services import feedback, good_examples, overview, publishing
+from app.services.access import ANONYMOUS, SYSTEM
 from app.services.collation import norwegian_key
 from app.services.seed import SEED_DATA, seed
 from tests import factories
@@ -346,12 +347,14 @@ def test_anonymous_summary_suppresses_small_counts_and_rare_tags(session: Sessio
     assert tags[None].items == "<5"
     assert tags[None].name.startswith("Andre tagger")
     home = next(p for p in summary.grid if p.phase == "home_with_services")
+    # 21 − 20 would give the hidden count away: 20 is withheld too (finding 8).
     assert home.maturity == {
-        "unknown": 20,
+        "unknown": ":",
         "not_established": 0,
         "planned": 0,
         "established": "<5",
     }
+    assert summary.withheld_label == ":"
     dumped = summary.model_dump_json()
     for text in ("Tromsø", "5501", "Samarbeid 5501", "godt team"):
         assert text not in dumped
@@ -392,9 +395,12 @@ def test_coordinator_gets_the_good_examples_of_their_region(session: Session) ->
     factories.strength_in(session, "5501", "Hukommelsesteam med fast lege", "assessment")
     factories.strength_in(session, "5503", "Demensvennlig bibliotek", None)
     factories.strength_in(session, "3401", "Innlandets eget eksempel", "assessment")
+    # Other municipalities' strengths are shown as published (finding 9).
+    for number in ("5540", "5503", "3401"):
+        publishing.publish(session, SYSTEM, number, PublishInput(summary="Første versjon"))
     coordinator = factories.coordinator(session, "5501")
 
-    mine = overview.my_good_examples(session, coordinator)
+    mine = good_examples.my_good_examples(session, coordinator)
     assert [r.region.slug for r in mine] == ["troms"]
     groups = {g.phase: g for g in mine[0].groups}
     assert [s.text for s in groups["assessment"].strengths] == ["Hukommelsesteam med fast lege"]
@@ -404,14 +410,16 @@ def test_coordinator_gets_the_good_examples_of_their_region(session: Session) ->
     assert [s.municipality for s in groups[None].strengths] == ["5503"]
     assert "Innlandets eget eksempel" not in mine[0].model_dump_json()
 
-    # The same groups as the adviser's overview shows.
+    # The same groups as the adviser's overview shows, while drafts and versions agree.
     adviser_view = _full(session, factories.adviser(session, "troms")).good_examples
-    assert [g.model_dump() for g in adviser_view] == [g.model_dump() for g in mine[0].groups]
+    assert [[(s.municipality, s.text) for s in g.strengths] for g in adviser_view] == [
+        [(s.municipality, s.text) for s in g.strengths] for g in mine[0].groups
+    ]
 
     with pytest.raises(Forbidden):
-        overview.good_examples(session, coordinator, "innlandet")
+        good_examples.good_examples(session, coordinator, "innlandet")
     with pytest.raises(Forbidden):
-        overview.my_good_examples(session, factories.adviser(session, "troms"))
+        good_examples.my_good_examples(session, factories.adviser(session, "troms"))
 
 
 # ---- acceptance 6: queries do not grow with the municipalities ---------------------------

@@ -16,7 +16,8 @@ from sqlmodel import Session, col, select
 from app.models.base import Role
 from app.models.improvement import ImprovementArea
 from app.models.municipality import Municipality, MunicipalityCreate, Region
-from app.services import municipalities
+from app.models.publishing import PublishInput
+from app.services import municipalities, publishing
 from app.services.access import SYSTEM
 from app.services.collation import norwegian_key
 from app.services.seed import DEMO_USERS, SEED_DATA, seed
@@ -357,6 +358,7 @@ def test_only_the_regions_advisers_and_administrators_open_its_pages(
 ) -> None:
     seed(session, demo=True)
     factories.strength_in(session, "5540", "Samtalegruppe for pårørende", "home_with_services")
+    publishing.publish(session, SYSTEM, "5540", PublishInput(summary="Første versjon"))
     adviser = signed_in(Role.adviser, regions=("troms",))
     for path in ("", "/sammendrag", "/eksport.csv", "/eksport.xlsx", "/sammendrag.csv"):
         assert adviser.get(f"{TROMS}{path}").status_code == 200, path

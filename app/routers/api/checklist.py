@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from app.models.pathway import ChecklistAnswerInput, ChecklistAnswerRead, ChecklistAnswersRead
+from app.routers.api.access_first import AccessFirstRoute, access
 from app.routers.api.deps import (
     READ,
     WRITE,
@@ -14,9 +15,9 @@ from app.routers.api.deps import (
     SessionDep,
     set_etag,
 )
-from app.services import checklist
+from app.services import checklist, write_access
 
-router = APIRouter(tags=["checklist"])
+router = APIRouter(route_class=AccessFirstRoute, tags=["checklist"])
 
 
 @router.get(
@@ -53,6 +54,7 @@ def get_answer(
     response_model=ChecklistAnswerRead,
     responses=WRITE,
 )
+@access(write_access.edit_municipality)
 def put_answer(
     number: str,
     item_key: str,

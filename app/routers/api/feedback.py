@@ -15,6 +15,7 @@ from app.models.feedback import (
     ReviewCreate,
     ReviewRead,
 )
+from app.routers.api.access_first import AccessFirstRoute, access
 from app.routers.api.deps import (
     CREATE,
     READ,
@@ -27,9 +28,9 @@ from app.routers.api.deps import (
     page_out,
     set_etag,
 )
-from app.services import feedback
+from app.services import feedback, write_access
 
-router = APIRouter(tags=["comments and reviews"])
+router = APIRouter(route_class=AccessFirstRoute, tags=["comments and reviews"])
 
 Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
@@ -76,6 +77,7 @@ def list_comments(
     status_code=201,
     responses=CREATE,
 )
+@access(write_access.comment_on_municipality)
 def create_comment(
     number: str,
     data: CommentCreate,
@@ -103,6 +105,7 @@ def get_comment(
 
 
 @router.patch("/comments/{comment_id}", response_model=CommentRead, responses=WRITE)
+@access(write_access.change_comment)
 def update_comment(
     comment_id: Id,
     data: CommentUpdate,
@@ -167,6 +170,7 @@ def list_reviews(
     status_code=201,
     responses=CREATE,
 )
+@access(write_access.review_municipality)
 def create_review(
     number: str,
     data: ReviewCreate,

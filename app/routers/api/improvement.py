@@ -19,6 +19,7 @@ from app.models.improvement import (
     ProgressNoteRead,
     ProgressNoteUpdate,
 )
+from app.routers.api.access_first import AccessFirstRoute, access
 from app.routers.api.deps import (
     CREATE,
     READ,
@@ -31,9 +32,9 @@ from app.routers.api.deps import (
     page_out,
     set_etag,
 )
-from app.services import improvement
+from app.services import improvement, write_access
 
-router = APIRouter(tags=["improvement work"])
+router = APIRouter(route_class=AccessFirstRoute, tags=["improvement work"])
 
 
 @router.get(
@@ -56,6 +57,7 @@ def list_areas(
     status_code=201,
     responses=CREATE,
 )
+@access(write_access.edit_municipality)
 def create_area(
     number: str,
     data: ImprovementAreaCreate,
@@ -76,6 +78,7 @@ def create_area(
     response_model=PriorityOrderRead,
     responses=WRITE,
 )
+@access(write_access.edit_municipality)
 def reorder_areas(
     number: str,
     data: PriorityOrder,
@@ -100,6 +103,7 @@ def get_area(
 
 
 @router.patch("/improvement-areas/{area_id}", response_model=ImprovementAreaRead, responses=WRITE)
+@access(write_access.edit_area)
 def update_area(
     area_id: Id,
     data: ImprovementAreaUpdate,
@@ -114,6 +118,7 @@ def update_area(
 
 
 @router.delete("/improvement-areas/{area_id}", status_code=204, responses=WRITE)
+@access(write_access.edit_area)
 def delete_area(
     area_id: Id, expected: IfMatchDep, session: SessionDep, principal: PrincipalDep
 ) -> Response:
@@ -137,6 +142,7 @@ def list_measures(area_id: Id, session: SessionDep, principal: PrincipalDep) -> 
     status_code=201,
     responses=CREATE,
 )
+@access(write_access.edit_area)
 def create_measure(
     area_id: Id,
     data: MeasureCreate,
@@ -161,6 +167,7 @@ def get_measure(
 
 
 @router.patch("/measures/{measure_id}", response_model=MeasureRead, responses=WRITE)
+@access(write_access.edit_measure)
 def update_measure(
     measure_id: Id,
     data: MeasureUpdate,
@@ -175,6 +182,7 @@ def update_measure(
 
 
 @router.delete("/measures/{measure_id}", status_code=204, responses=WRITE)
+@access(write_access.edit_measure)
 def delete_measure(
     measure_id: Id, expected: IfMatchDep, session: SessionDep, principal: PrincipalDep
 ) -> Response:
@@ -201,6 +209,7 @@ def list_measure_notes(
     status_code=201,
     responses=CREATE,
 )
+@access(write_access.edit_measure)
 def create_measure_note(
     measure_id: Id,
     data: ProgressNoteCreate,
@@ -231,6 +240,7 @@ def list_area_notes(area_id: Id, session: SessionDep, principal: PrincipalDep) -
     status_code=201,
     responses=CREATE,
 )
+@access(write_access.edit_area)
 def create_area_note(
     area_id: Id,
     data: ProgressNoteCreate,
@@ -255,6 +265,7 @@ def get_note(
 
 
 @router.patch("/progress-notes/{note_id}", response_model=ProgressNoteRead, responses=WRITE)
+@access(write_access.correct_note)
 def update_note(
     note_id: Id,
     data: ProgressNoteUpdate,

@@ -6,8 +6,9 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
 
-from app.errors import FieldError, Invalid, UnsupportedMediaType
+from app.errors import UnsupportedMediaType
 from app.models.measurement import (
     IndicatorAnalysisRead,
     IndicatorCreate,
@@ -17,6 +18,7 @@ from app.models.measurement import (
     ObservationList,
     ObservationsRead,
 )
+from app.routers.api.access_first import AccessFirstRoute, access
 from app.routers.api.deps import (
     CREATE,
     NOT_MODIFIED,
@@ -34,10 +36,10 @@ from app.routers.api.deps import (
     responses,
     set_etag,
 )
-from app.services import chart_svg, measurement
+from app.services import chart_svg, measurement, write_access
 from app.services.observation_text import Separator, decode_text
 
-router = APIRouter(tags=["measurement"])
+router = APIRouter(route_class=AccessFirstRoute, tags=["measurement"])
 
 PRIVATE = "private, no-cache"
 IMPORT_MEDIA_TYPES = ("text/csv", "text/plain", "text/tab-separated-values")
@@ -66,6 +68,7 @@ def list_indicators(area_id: Id, session: SessionDep, principal: PrincipalDep) -
     status_code=201,
     responses=CREATE,
 )
+@access(write_access.edit_area)
 def create_indicator(
     area_id: Id,
     data: IndicatorCreate,
@@ -92,6 +95,7 @@ def get_indicator(
 
 
 @router.patch("/indicators/{indicator_id}", response_model=IndicatorRead, responses=WRITE)
+@access(write_access.edit_indicator)
 def update_indicator(
     indicator_id: Id,
     data: IndicatorUpdate,
@@ -106,6 +110,7 @@ def update_indicator(
 
 
 @router.delete("/indicators/{indicator_id}", status_code=204, responses=WRITE)
+@access(write_access.edit_indicator)
 def delete_indicator(
     indicator_id: Id, expected: IfMatchDep, session: SessionDep, principal: PrincipalDep
 ) -> Response:
@@ -198,7 +203,10 @@ async def import_text(request: Request) -> str:
     try:
         return decode_text(await request.body(), charset)
     except ValueError as exc:
-        raise Invalid(FieldError("body", str(exc))) from None
+        # A request that cannot be read, like a malformed JSON body (see access_first).
+        raise RequestValidationError(
+            [{"type": "value_error", "loc": ("body",), "msg": str(exc), "input": None}]
+        ) from None
 
 
 ImportTextDep = Annotated[str, Depends(import_text)]
@@ -219,6 +227,7 @@ ImportTextDep = Annotated[str, Depends(import_text)]
         }
     },
 )
+@access(write_access.edit_indicator)
 def import_observations(
     indicator_id: Id,
     text: ImportTextDep,
@@ -301,6 +310,7 @@ def get_chart(
     response_model=ObservationsRead,
     responses=WRITE,
 )
+@access(write_access.edit_indicator)
 def put_observations(
     indicator_id: Id,
     data: ObservationList,
@@ -324,6 +334,7 @@ def put_observations(
 
 
 @router.delete("/indicators/{indicator_id}/observations/{period}", status_code=204, responses=WRITE)
+@access(write_access.edit_indicator)
 def delete_observation(
     indicator_id: Id,
     period: date,

@@ -14,6 +14,7 @@ from app.models.municipality import (
     RegionDetail,
     RegionRead,
 )
+from app.routers.api.access_first import AccessFirstRoute, access
 from app.routers.api.deps import (
     CREATE,
     NOT_MODIFIED,
@@ -30,9 +31,9 @@ from app.routers.api.deps import (
     responses,
     set_etag,
 )
-from app.services import municipalities
+from app.services import municipalities, write_access
 
-router = APIRouter(tags=["regions and municipalities"])
+router = APIRouter(route_class=AccessFirstRoute, tags=["regions and municipalities"])
 
 
 @router.get("/regions", response_model=PageOut[RegionRead], responses=READ)
@@ -76,6 +77,7 @@ def list_municipalities(
     status_code=201,
     responses=CREATE,
 )
+@access(write_access.administer)
 def create_municipality(
     data: MunicipalityCreate,
     session: SessionDep,
@@ -109,6 +111,7 @@ def get_municipality(
 
 
 @router.patch("/municipalities/{number}", response_model=MunicipalityRead, responses=WRITE)
+@access(write_access.edit_municipality)
 def update_municipality(
     number: str,
     data: MunicipalityUpdate,

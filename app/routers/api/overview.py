@@ -19,6 +19,7 @@ from app.routers.api.deps import (
     respond_304,
     responses,
 )
+from app.services import good_examples as examples
 from app.services import overview, overview_export
 
 router = APIRouter(tags=["regional overview"])
@@ -272,5 +273,7 @@ def good_examples(
 ) -> RegionGoodExamples:
     """The strengths of the region's municipalities grouped by phase, naming who wrote
     them, so that municipalities can learn from each other. Also for the coordinators of
-    the region's municipalities."""
-    return overview.good_examples(session, principal, slug, lang)
+    the region's municipalities. A municipality whose drafts the caller may not read is
+    shown as it last published (its strengths then carry no `id`), and not before it has
+    published."""
+    return examples.good_examples(session, principal, slug, lang)

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from app.models.municipality import Municipality
 from app.models.pathway import PathwayRead, PhaseSectionInput, PhaseSectionRead
+from app.routers.api.access_first import AccessFirstRoute, access
 from app.routers.api.deps import (
     NOT_MODIFIED,
     READ,
@@ -24,10 +25,10 @@ from app.routers.api.deps import (
     responses,
     set_etag,
 )
-from app.services import pathway
+from app.services import pathway, write_access
 from app.services.access import Principal
 
-router = APIRouter(tags=["pathway"])
+router = APIRouter(route_class=AccessFirstRoute, tags=["pathway"])
 
 PRIVATE = "private, no-cache"
 
@@ -101,6 +102,7 @@ def get_section(
     response_model=PhaseSectionRead,
     responses=WRITE,
 )
+@access(write_access.edit_municipality)
 def put_section(
     number: str,
     phase: str,

@@ -14,6 +14,7 @@ from app.models.publishing import (
     PublishInput,
     RestoreInput,
 )
+from app.routers.api.access_first import AccessFirstRoute, access
 from app.routers.api.deps import (
     CREATE,
     NOT_MODIFIED,
@@ -31,9 +32,9 @@ from app.routers.api.deps import (
     responses,
     set_etag,
 )
-from app.services import diff, publishing
+from app.services import diff, publishing, write_access
 
-router = APIRouter(tags=["publishing"])
+router = APIRouter(route_class=AccessFirstRoute, tags=["publishing"])
 
 PRIVATE = "private, no-cache"
 
@@ -65,6 +66,7 @@ def list_versions(
     status_code=201,
     responses=CREATE,
 )
+@access(write_access.edit_municipality)
 def publish(
     number: str,
     data: PublishInput,
@@ -136,6 +138,7 @@ def compare(
     response_model=PhaseSectionRead,
     responses=WRITE,
 )
+@access(write_access.edit_municipality)
 def restore_section(
     number: str,
     phase: str,

@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 
 from app.models.pathway import StrengthCreate, StrengthRead, StrengthUpdate
+from app.routers.api.access_first import AccessFirstRoute, access
 from app.routers.api.deps import (
     CREATE,
     READ,
@@ -19,9 +20,9 @@ from app.routers.api.deps import (
     page_out,
     set_etag,
 )
-from app.services import strengths
+from app.services import strengths, write_access
 
-router = APIRouter(tags=["strengths"])
+router = APIRouter(route_class=AccessFirstRoute, tags=["strengths"])
 
 
 @router.get(
@@ -37,6 +38,7 @@ def list_strengths(number: str, session: SessionDep, principal: PrincipalDep) ->
     status_code=201,
     responses=CREATE,
 )
+@access(write_access.edit_municipality)
 def create_strength(
     number: str,
     data: StrengthCreate,
@@ -61,6 +63,7 @@ def get_strength(
 
 
 @router.patch("/strengths/{strength_id}", response_model=StrengthRead, responses=WRITE)
+@access(write_access.edit_strength)
 def update_strength(
     strength_id: Id,
     data: StrengthUpdate,
@@ -75,6 +78,7 @@ def update_strength(
 
 
 @router.delete("/strengths/{strength_id}", status_code=204, responses=WRITE)
+@access(write_access.edit_strength)
 def delete_strength(
     strength_id: Id, expected: IfMatchDep, session: SessionDep, principal: PrincipalDep
 ) -> Response:

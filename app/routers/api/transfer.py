@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from app.models.transfer import ImportResult, MunicipalityExport
+from app.routers.api.access_first import AccessFirstRoute, access
 from app.routers.api.deps import READ, WRITE, PrincipalDep, SessionDep
-from app.services import transfer
+from app.services import transfer, write_access
 
-router = APIRouter(tags=["export and import"])
+router = APIRouter(route_class=AccessFirstRoute, tags=["export and import"])
 
 
 @router.get("/municipalities/{number}/export", response_model=MunicipalityExport, responses=READ)
@@ -24,6 +25,7 @@ def export_municipality(
     response_model=ImportResult,
     responses=WRITE,
 )
+@access(write_access.edit_municipality)
 def import_municipality(
     number: str, data: MunicipalityExport, session: SessionDep, principal: PrincipalDep
 ) -> ImportResult:

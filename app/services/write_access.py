@@ -1,0 +1,63 @@
+"""Who may write where, judged from the address alone: the municipality's number or the id
+of the object written to. Nothing about the request itself (its If-Match, its content type,
+its body) is looked at, so the JSON API can refuse a caller who may not write there before
+it judges the request: such a caller always gets 401, 403 or 404 — never 412, 415, 422 or
+428, which would tell them about a resource they may not touch (docs/security.md).
+
+Each rule is the access check its write service makes first (the services keep making
+it: these rules add nothing they do not already enforce). Each raises `Unauthenticated`,
+`Forbidden` or `NotFound` (an object the caller may not see), or returns None.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import Session
+
+from app.services import feedback, improvement, measurement, strengths
+from app.services.access import Principal, require_admin, require_edit
+from app.services.common import get_municipality
+
+
+def administer(session: Session, principal: Principal) -> None:
+    require_admin(principal)
+
+
+def edit_municipality(session: Session, principal: Principal, number: str) -> None:
+    """Content of a municipality: its editors (coordinators, write tokens, administrators)."""
+    require_edit(principal, get_municipality(session, number))
+
+
+def comment_on_municipality(session: Session, principal: Principal, number: str) -> None:
+    feedback.require_comment(principal, get_municipality(session, number))
+
+
+def review_municipality(session: Session, principal: Principal, number: str) -> None:
+    feedback.require_review(principal, get_municipality(session, number))
+
+
+def edit_strength(session: Session, principal: Principal, strength_id: int) -> None:
+    require_edit(principal, strengths.strength_municipality(session, principal, strength_id))
+
+
+def edit_area(session: Session, principal: Principal, area_id: int) -> None:
+    require_edit(principal, improvement.area_municipality(session, principal, area_id))
+
+
+def edit_measure(session: Session, principal: Principal, measure_id: int) -> None:
+    require_edit(principal, improvement.measure_municipality(session, principal, measure_id))
+
+
+def correct_note(session: Session, principal: Principal, note_id: int) -> None:
+    """Its author (or an administrator), within 24 hours."""
+    improvement.note_to_correct(session, principal, note_id)
+
+
+def edit_indicator(session: Session, principal: Principal, indicator_id: int) -> None:
+    require_edit(principal, measurement.indicator_municipality(session, principal, indicator_id)[1])
+
+
+def change_comment(session: Session, principal: Principal, comment_id: int) -> None:
+    """Resolving or reopening a thread, or changing one's own text: whoever may comment on
+    the municipality (the author rule for the text needs the body; the service checks it
+    before the version)."""
+    feedback.comment_to_change(session, principal, comment_id)
