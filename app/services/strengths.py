@@ -8,7 +8,13 @@ from app.errors import FieldError, Invalid
 from app.models.base import utcnow
 from app.models.catalogue import Phase
 from app.models.municipality import Municipality
-from app.models.pathway import Strength, StrengthCreate, StrengthRead, StrengthUpdate
+from app.models.pathway import (
+    MAX_STRENGTHS,
+    Strength,
+    StrengthCreate,
+    StrengthRead,
+    StrengthUpdate,
+)
 from app.services import audit
 from app.services.access import Principal, require_edit, require_read, require_visible
 from app.services.common import (
@@ -20,8 +26,6 @@ from app.services.common import (
     touch,
 )
 from app.services.text import clean_text
-
-MAX_STRENGTHS = 50
 
 
 def strength_read(strength: Strength, number: str) -> StrengthRead:
