@@ -16,11 +16,11 @@ from app.models.base import local_today
 from app.models.feedback import Comment, CommentThreadRead
 from app.models.improvement import ImprovementArea, Measure
 from app.models.municipality import Municipality, Region
-from app.models.overview import RegionGoodExamples
 from app.services import audit, feedback, overview
 from app.services.access import Principal, require_authenticated
 from app.services.collation import norwegian_key
 from app.services.common import Page
+from app.services.examples import CappedExamples, cap_examples
 from app.services.improvement import overdue_condition
 
 RECENT_LIMIT = 10
@@ -70,8 +70,8 @@ class Dashboard:
     #: of their regions awaiting an adviser's answer.
     threads: list[CommentThreadRead]
     threads_total: int
-    #: Coordinators: the good examples of their region(s).
-    good_examples: list[RegionGoodExamples]
+    #: Coordinators: the good examples of their region(s), a few of each municipality.
+    good_examples: list[CappedExamples]
 
     def municipality_name(self, number: str | None) -> str:
         for card in self.municipalities:
@@ -160,7 +160,9 @@ def get_dashboard(
     elif principal.is_adviser:
         threads = feedback.unanswered_threads(session, principal, limit=LIST_LIMIT)
     good_examples = (
-        overview.my_good_examples(session, principal, lang) if principal.is_coordinator else []
+        [cap_examples(e) for e in overview.my_good_examples(session, principal, lang)]
+        if principal.is_coordinator
+        else []
     )
 
     cards = sorted(

@@ -237,7 +237,7 @@ def measure_values(data: MeasureCreate) -> dict[str, Any]:
     }
 
 
-def _set_phases(session: Session, area_id: int, phases: list[str]) -> None:
+def set_phases(session: Session, area_id: int, phases: list[str]) -> None:
     for link in session.exec(
         select(ImprovementAreaPhase).where(col(ImprovementAreaPhase.improvement_area_id) == area_id)
     ).all():
@@ -271,7 +271,7 @@ def create_area(
     )
     session.add(area)
     session.flush()
-    _set_phases(session, area.id or 0, data.phases)
+    set_phases(session, area.id or 0, data.phases)
     touch(municipality, now)
     municipality.priority_version += 1
     session.flush()
@@ -334,7 +334,7 @@ def update_area(
     for key, value in changes.items():
         setattr(area, key, value)
     if phases is not None:
-        _set_phases(session, area.id or 0, phases)
+        set_phases(session, area.id or 0, phases)
     area.version += 1
     area.updated_at = now
     touch(municipality, now)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import Session, col, select
 
 from app.errors import FieldError, Invalid
@@ -40,6 +42,11 @@ def strength_read(strength: Strength, number: str) -> StrengthRead:
     )
 
 
+def strength_values(data: StrengthCreate) -> dict[str, Any]:
+    """A strength's stored columns as the API saves them."""
+    return {"text": clean_text(data.text), "phase": data.phase}
+
+
 def check_phase(session: Session, phase: str | None, field: str = "phase") -> None:
     if phase is not None and session.get(Phase, phase) is None:
         raise Invalid(FieldError(field, f"unknown phase {phase!r}"))
@@ -69,15 +76,14 @@ def create_strength(
     ).all()
     if len(existing) >= MAX_STRENGTHS:
         raise Invalid(FieldError("text", f"at most {MAX_STRENGTHS} strengths"))
-    text = clean_text(data.text)
-    if not text:
+    values = strength_values(data)
+    if not values["text"]:
         raise Invalid(FieldError("text", "cannot be empty"))
     now = utcnow()
     strength = Strength(
         municipality_id=municipality.id or 0,
         position=max(existing, default=0) + 1,
-        text=text,
-        phase=data.phase,
+        **values,
         created_at=now,
         updated_at=now,
     )
