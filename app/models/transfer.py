@@ -69,35 +69,35 @@ RowId = Annotated[
 ]
 
 
-class MunicipalityItem(MunicipalityFigures):
+class ExportedMunicipality(MunicipalityFigures):
     """What the municipality's editors may change about it; the number says which it is."""
 
     number: MunicipalityNumber
 
 
-class SectionItem(PhaseSectionInput):
+class ExportedSection(PhaseSectionInput):
     phase: PhaseKey
 
 
-class ChecklistAnswerItem(ChecklistAnswerInput):
+class ExportedChecklistAnswer(ChecklistAnswerInput):
     checklist_version: int = Field(ge=1, le=MAX_ID)
     item: Annotated[str, StringConstraints(max_length=60)]
 
 
-class StrengthItem(StrengthCreate):
+class ExportedStrength(StrengthCreate):
     id: RowId | None = None
 
 
-class NoteItem(ProgressNoteCreate):
+class ExportedNote(ProgressNoteCreate):
     id: RowId | None = None
 
 
-class MeasureItem(MeasureCreate):
+class ExportedMeasure(MeasureCreate):
     id: RowId | None = None
-    notes: list[NoteItem] = Field(default_factory=list, max_length=MAX_NOTES)
+    notes: list[ExportedNote] = Field(default_factory=list, max_length=MAX_NOTES)
 
 
-class ObservationItem(ObservationInput):
+class ExportedObservation(ObservationInput):
     #: Set in an export for a reader who may not see small numbers ("<5"); the numbers are
     #: then left out, and such a document cannot be imported.
     suppressed: str | None = None
@@ -113,32 +113,32 @@ class ObservationItem(ObservationInput):
         return data
 
 
-class IndicatorItem(IndicatorCreate):
+class ExportedIndicator(IndicatorCreate):
     id: RowId | None = None
-    observations: list[ObservationItem] = Field(
+    observations: list[ExportedObservation] = Field(
         default_factory=list, max_length=MAX_OBSERVATIONS_PER_WRITE
     )
 
 
-class ImprovementAreaItem(ImprovementAreaCreate):
+class ExportedImprovementArea(ImprovementAreaCreate):
     """An improvement area; the list's order is the priority order."""
 
     id: RowId | None = None
-    notes: list[NoteItem] = Field(default_factory=list, max_length=MAX_NOTES)
-    measures: list[MeasureItem] = Field(default_factory=list, max_length=MAX_MEASURES)
-    indicators: list[IndicatorItem] = Field(default_factory=list, max_length=MAX_INDICATORS)
+    notes: list[ExportedNote] = Field(default_factory=list, max_length=MAX_NOTES)
+    measures: list[ExportedMeasure] = Field(default_factory=list, max_length=MAX_MEASURES)
+    indicators: list[ExportedIndicator] = Field(default_factory=list, max_length=MAX_INDICATORS)
 
 
 # ---- published versions ------------------------------------------------------------------
 
 
-class SnapshotPhaseItem(PhaseSectionText):
+class ExportedSnapshotPhase(PhaseSectionText):
     """A phase as it was published: Markdown, rendered on import by the editor's renderer."""
 
     phase: PhaseKey
 
 
-class SnapshotAreaItem(StrictInput):
+class ExportedSnapshotArea(StrictInput):
     """An improvement area in summary, as published; the list's order is the priority."""
 
     title: Title
@@ -149,32 +149,36 @@ class SnapshotAreaItem(StrictInput):
     )
 
 
-class SnapshotItem(StrictInput):
+class ExportedSnapshot(StrictInput):
     """What a published version showed. The municipality's name and number, the phase
     names, the contact points and the HTML are derived again on import."""
 
     website: WebAddress = None
-    phases: list[SnapshotPhaseItem] = Field(default_factory=list, max_length=MAX_PHASES)
+    phases: list[ExportedSnapshotPhase] = Field(default_factory=list, max_length=MAX_PHASES)
     strengths: list[StrengthCreate] = Field(default_factory=list, max_length=MAX_STRENGTHS)
-    improvement_areas: list[SnapshotAreaItem] = Field(default_factory=list, max_length=MAX_AREAS)
+    improvement_areas: list[ExportedSnapshotArea] = Field(
+        default_factory=list, max_length=MAX_AREAS
+    )
 
 
-class PublishedVersionItem(PublishInput):
+class ExportedPublishedVersion(PublishInput):
     number: int = Field(ge=1, le=1_000_000)
-    pathway: SnapshotItem
+    pathway: ExportedSnapshot
 
 
 class MunicipalityExport(StrictInput):
     format: Literal["demensforlop.municipality"]
     format_version: Literal[2]
-    municipality: MunicipalityItem
-    sections: list[SectionItem] = Field(default_factory=list, max_length=MAX_PHASES)
-    checklist_answers: list[ChecklistAnswerItem] = Field(
+    municipality: ExportedMunicipality
+    sections: list[ExportedSection] = Field(default_factory=list, max_length=MAX_PHASES)
+    checklist_answers: list[ExportedChecklistAnswer] = Field(
         default_factory=list, max_length=MAX_CHECKLIST_ANSWERS
     )
-    strengths: list[StrengthItem] = Field(default_factory=list, max_length=MAX_STRENGTHS)
-    improvement_areas: list[ImprovementAreaItem] = Field(default_factory=list, max_length=MAX_AREAS)
-    published_versions: list[PublishedVersionItem] = Field(
+    strengths: list[ExportedStrength] = Field(default_factory=list, max_length=MAX_STRENGTHS)
+    improvement_areas: list[ExportedImprovementArea] = Field(
+        default_factory=list, max_length=MAX_AREAS
+    )
+    published_versions: list[ExportedPublishedVersion] = Field(
         default_factory=list, max_length=MAX_IMPORTED_VERSIONS
     )
 

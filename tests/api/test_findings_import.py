@@ -266,7 +266,7 @@ def test_finding_04_import_obeys_the_api_limits(session: Session, make_client: A
     writer = _writer(session, make_client)
     document, tag = _export(writer)
     flood = copy.deepcopy(document)
-    flood["strengths"] = [dict(document["strengths"][0], id=None)] * 100_000
+    flood["strengths"] = [document["strengths"][0]] * 100_000
     answer = _import(writer, flood, tag)
     assert answer.status_code == 422
     assert [e["field"] for e in answer.json()["errors"]] == ["strengths"]

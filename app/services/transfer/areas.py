@@ -28,11 +28,11 @@ from app.models.improvement import (
 )
 from app.models.measurement import Indicator, IndicatorCreate, Observation
 from app.models.transfer import (
-    ImprovementAreaItem,
-    IndicatorItem,
-    MeasureItem,
+    ExportedImprovementArea,
+    ExportedIndicator,
+    ExportedMeasure,
+    ExportedNote,
     MunicipalityExport,
-    NoteItem,
 )
 from app.services.improvement import area_values, measure_values, set_phases
 from app.services.measurement import indicator_values, observation_values, raw_observation
@@ -83,7 +83,9 @@ def check_notes(stored: Stored, data: MunicipalityExport) -> None:
         raise Invalid(errors)
 
 
-def _note_errors(path: str, stored: list[ProgressNote], notes: list[NoteItem]) -> list[FieldError]:
+def _note_errors(
+    path: str, stored: list[ProgressNote], notes: list[ExportedNote]
+) -> list[FieldError]:
     by_id = {note.id: note for note in stored}
     errors = []
     for k, item in enumerate(notes):
@@ -104,7 +106,7 @@ def _note_errors(path: str, stored: list[ProgressNote], notes: list[NoteItem]) -
 def _add_notes(
     run: Run,
     stored: list[ProgressNote],
-    notes: list[NoteItem],
+    notes: list[ExportedNote],
     path: str,
     *,
     area_id: int | None = None,
@@ -156,7 +158,7 @@ def _remove_notes(run: Run, notes: list[ProgressNote]) -> None:
 
 
 def _import_observations(
-    run: Run, indicator: Indicator, stored: list[Observation], item: IndicatorItem, path: str
+    run: Run, indicator: Indicator, stored: list[Observation], item: ExportedIndicator, path: str
 ) -> None:
     """Observations by period; a period the document leaves out is removed. Any change
     moves the indicator's data version (the ETag of its observation list) on."""
@@ -205,7 +207,7 @@ def _indicator_view(row: Indicator) -> dict[str, Any]:
 
 
 def _import_indicators(
-    run: Run, area_id: int, state: AreaState | None, items: list[IndicatorItem], path: str
+    run: Run, area_id: int, state: AreaState | None, items: list[ExportedIndicator], path: str
 ) -> None:
     states = {i.row.id: i for i in state.indicators} if state else {}
 
@@ -243,7 +245,7 @@ def _measure_view(row: Measure) -> dict[str, Any]:
 
 
 def _import_measures(
-    run: Run, area_id: int, state: AreaState | None, items: list[MeasureItem], path: str
+    run: Run, area_id: int, state: AreaState | None, items: list[ExportedMeasure], path: str
 ) -> None:
     states = {m.row.id: m for m in state.measures} if state else {}
 
@@ -345,7 +347,7 @@ class _Areas:
         self.run.session.delete(row)
 
 
-def import_areas(run: Run, stored: Stored, items: list[ImprovementAreaItem]) -> bool:
+def import_areas(run: Run, stored: Stored, items: list[ExportedImprovementArea]) -> bool:
     """The areas and all that hangs on them. Returns whether the priority order changed
     (areas added, removed or moved)."""
     handler = _Areas(run, stored)

@@ -14,7 +14,12 @@ from app.models.catalogue import ChecklistItem, OfferingType, Phase
 from app.models.improvement import MAX_NOTES
 from app.models.measurement import Indicator
 from app.models.pathway import OfferingInput
-from app.models.transfer import ImprovementAreaItem, MunicipalityExport, NoteItem, SnapshotItem
+from app.models.transfer import (
+    ExportedImprovementArea,
+    ExportedNote,
+    ExportedSnapshot,
+    MunicipalityExport,
+)
 from app.services.measurement import validate_observations
 from app.services.text import clean_text
 
@@ -110,7 +115,7 @@ def _catalogue_errors(data: MunicipalityExport, known: Catalogue) -> list[FieldE
     return errors
 
 
-def _snapshot_errors(path: str, snapshot: SnapshotItem, known: Catalogue) -> list[FieldError]:
+def _snapshot_errors(path: str, snapshot: ExportedSnapshot, known: Catalogue) -> list[FieldError]:
     errors: list[FieldError] = []
     for m, phase in enumerate(snapshot.phases):
         errors += _phase_errors(f"{path}.phases.{m}.phase", [phase.phase], known)
@@ -153,7 +158,7 @@ def _ids(data: MunicipalityExport) -> Iterator[tuple[str, object]]:
             yield f"{path}.indicators.{m}.id", ("indicator", indicator.id) if indicator.id else None
 
 
-def _note_ids(path: str, notes: list[NoteItem]) -> Iterator[tuple[str, object]]:
+def _note_ids(path: str, notes: list[ExportedNote]) -> Iterator[tuple[str, object]]:
     for k, note in enumerate(notes):
         yield f"{path}.notes.{k}.id", ("note", note.id) if note.id else None
 
@@ -190,7 +195,7 @@ def _empty_text(data: MunicipalityExport) -> list[FieldError]:
     return [FieldError(path, "cannot be empty") for path, text in required if not clean_text(text)]
 
 
-def _observation_errors(areas: list[ImprovementAreaItem]) -> list[FieldError]:
+def _observation_errors(areas: list[ExportedImprovementArea]) -> list[FieldError]:
     """Each indicator's observations as a PUT of them is checked: periods aligned to the
     frequency, one per period, the right kind of number."""
     errors: list[FieldError] = []
@@ -208,7 +213,7 @@ def _observation_errors(areas: list[ImprovementAreaItem]) -> list[FieldError]:
     return errors
 
 
-def note_count_errors(path: str, kept: int, notes: list[NoteItem]) -> list[FieldError]:
+def note_count_errors(path: str, kept: int, notes: list[ExportedNote]) -> list[FieldError]:
     """Notes are never removed by an import, so those it keeps count too."""
     if kept + len(notes) <= MAX_NOTES:
         return []

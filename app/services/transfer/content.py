@@ -11,7 +11,7 @@ from typing import Any
 from sqlmodel import SQLModel
 
 from app.models.pathway import ChecklistAnswer, Offering, PhaseSection, Strength
-from app.models.transfer import ChecklistAnswerItem, MunicipalityExport, SectionItem
+from app.models.transfer import ExportedChecklistAnswer, ExportedSection, MunicipalityExport
 from app.services.pathway import OFFERING_COLUMNS, OfferingValues, offering_values, section_values
 from app.services.strengths import strength_values
 from app.services.text import clean_text
@@ -82,13 +82,13 @@ class _Sections:
         self.rows = {s.row.id: s.offerings for s in stored.sections}
         self.offerings = {s.row.id: _stored_offerings(s.offerings) for s in stored.sections}
 
-    def wanted(self, stored: Stored, sections: list[SectionItem]) -> list[Wanted]:
+    def wanted(self, stored: Stored, sections: list[ExportedSection]) -> list[Wanted]:
         given = {s.phase: (n, s) for n, s in enumerate(sections)}
         phases = [s.row.phase for s in stored.sections]
         phases += [s.phase for s in sections if s.phase not in phases]
         wanted = []
         for phase in phases:
-            n, item = given.get(phase, (None, SectionItem(phase=phase)))
+            n, item = given.get(phase, (None, ExportedSection(phase=phase)))
             values = {
                 **section_values(item),
                 "offerings": [offering_values(o) for o in item.offerings],
@@ -137,7 +137,7 @@ class _Sections:
     def view(self, row: PhaseSection) -> dict[str, Any]:
         return jsonable(
             fields(
-                SectionItem,
+                ExportedSection,
                 row,
                 contact=contact_of(row),
                 offerings=[o._asdict() for o in self.offerings.get(row.id, [])],
@@ -145,7 +145,7 @@ class _Sections:
         )
 
 
-def import_sections(run: Run, stored: Stored, sections: list[SectionItem]) -> None:
+def import_sections(run: Run, stored: Stored, sections: list[ExportedSection]) -> None:
     handler = _Sections(run, stored)
     number = run.municipality.number
     collection: Collection[PhaseSection] = Collection(
@@ -165,7 +165,10 @@ def import_sections(run: Run, stored: Stored, sections: list[SectionItem]) -> No
 
 
 def import_answers(
-    run: Run, stored: Stored, answers: list[ChecklistAnswerItem], items: dict[tuple[int, str], int]
+    run: Run,
+    stored: Stored,
+    answers: list[ExportedChecklistAnswer],
+    items: dict[tuple[int, str], int],
 ) -> None:
     """Answers are matched by their checklist item; one the document leaves out is removed."""
     municipality = run.municipality
@@ -173,7 +176,7 @@ def import_answers(
 
     def answer_view(row: ChecklistAnswer) -> dict[str, Any]:
         version, key = item_keys[row.checklist_item_id]
-        return jsonable(fields(ChecklistAnswerItem, row, checklist_version=version, item=key))
+        return jsonable(fields(ExportedChecklistAnswer, row, checklist_version=version, item=key))
 
     collection: Collection[ChecklistAnswer] = Collection(
         kind=ANSWER,

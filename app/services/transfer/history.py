@@ -24,7 +24,7 @@ from app.models.publishing import (
     SnapshotPhase,
     SnapshotStrength,
 )
-from app.models.transfer import MunicipalityExport, SnapshotItem, SnapshotPhaseItem
+from app.models.transfer import ExportedSnapshot, ExportedSnapshotPhase, MunicipalityExport
 from app.services.pathway import Catalogue, offering_values, text_values
 from app.services.publishing import contact_points
 from app.services.strengths import strength_values
@@ -42,7 +42,7 @@ class NewVersion:
 
 
 def snapshot_of(
-    item: SnapshotItem, municipality: Municipality, catalogue: Catalogue
+    item: ExportedSnapshot, municipality: Municipality, catalogue: Catalogue
 ) -> PathwaySnapshot:
     """A published version's snapshot from the document, built as publishing builds one."""
     phases = [_phase(phase, catalogue) for phase in item.phases]
@@ -66,7 +66,7 @@ def snapshot_of(
     )
 
 
-def _phase(item: SnapshotPhaseItem, catalogue: Catalogue) -> SnapshotPhase:
+def _phase(item: ExportedSnapshotPhase, catalogue: Catalogue) -> SnapshotPhase:
     values = text_values(item)
     offerings = [offering_values(o) for o in item.offerings]
     return SnapshotPhase(

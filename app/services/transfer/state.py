@@ -31,19 +31,19 @@ from app.models.pathway import (
 )
 from app.models.publishing import PathwaySnapshot, PublishedVersion
 from app.models.transfer import (
-    ChecklistAnswerItem,
-    ImprovementAreaItem,
-    IndicatorItem,
-    MeasureItem,
-    MunicipalityItem,
-    NoteItem,
-    ObservationItem,
-    PublishedVersionItem,
-    SectionItem,
-    SnapshotAreaItem,
-    SnapshotItem,
-    SnapshotPhaseItem,
-    StrengthItem,
+    ExportedChecklistAnswer,
+    ExportedImprovementArea,
+    ExportedIndicator,
+    ExportedMeasure,
+    ExportedMunicipality,
+    ExportedNote,
+    ExportedObservation,
+    ExportedPublishedVersion,
+    ExportedSection,
+    ExportedSnapshot,
+    ExportedSnapshotArea,
+    ExportedSnapshotPhase,
+    ExportedStrength,
 )
 from app.services.measurement import observation_read
 from app.services.pathway import load_sections
@@ -226,7 +226,7 @@ def _load_area_children(
 
 
 def municipality_item(municipality: Municipality) -> dict[str, Any]:
-    return fields(MunicipalityItem, municipality)
+    return fields(ExportedMunicipality, municipality)
 
 
 def contact_of(section: PhaseSection) -> dict[str, Any]:
@@ -241,7 +241,7 @@ def offering_item(offering: object) -> dict[str, Any]:
 
 def section_item(section: SectionState) -> dict[str, Any]:
     return fields(
-        SectionItem,
+        ExportedSection,
         section.row,
         contact=contact_of(section.row),
         offerings=[offering_item(o) for o in section.offerings],
@@ -250,20 +250,20 @@ def section_item(section: SectionState) -> dict[str, Any]:
 
 def answer_item(answer: ChecklistAnswer, item: ChecklistItem) -> dict[str, Any]:
     return fields(
-        ChecklistAnswerItem, answer, checklist_version=item.checklist_version_id, item=item.key
+        ExportedChecklistAnswer, answer, checklist_version=item.checklist_version_id, item=item.key
     )
 
 
 def strength_item(strength: Strength) -> dict[str, Any]:
-    return fields(StrengthItem, strength)
+    return fields(ExportedStrength, strength)
 
 
 def note_item(note: ProgressNote) -> dict[str, Any]:
-    return fields(NoteItem, note)
+    return fields(ExportedNote, note)
 
 
 def measure_item(measure: MeasureState) -> dict[str, Any]:
-    return fields(MeasureItem, measure.row, notes=[note_item(n) for n in measure.notes])
+    return fields(ExportedMeasure, measure.row, notes=[note_item(n) for n in measure.notes])
 
 
 @dataclass(frozen=True)
@@ -283,20 +283,20 @@ def observation_item(
         read = observation_read(observation, kind, small.shown, small.threshold)
         if read.suppressed is not None:
             return fields(
-                ObservationItem,
+                ExportedObservation,
                 observation,
                 value=None,
                 numerator=None,
                 denominator=None,
                 suppressed=read.suppressed,
             )
-    return fields(ObservationItem, observation, suppressed=None)
+    return fields(ExportedObservation, observation, suppressed=None)
 
 
 def indicator_item(indicator: IndicatorState, small: SmallNumbers | None = None) -> dict[str, Any]:
     kind = indicator.row.kind
     return fields(
-        IndicatorItem,
+        ExportedIndicator,
         indicator.row,
         observations=[observation_item(o, kind, small) for o in indicator.observations],
     )
@@ -304,7 +304,7 @@ def indicator_item(indicator: IndicatorState, small: SmallNumbers | None = None)
 
 def area_item(area: AreaState, small: SmallNumbers | None = None) -> dict[str, Any]:
     return fields(
-        ImprovementAreaItem,
+        ExportedImprovementArea,
         area.row,
         phases=list(area.phases),
         tags=list(area.row.tags or []),
@@ -316,11 +316,11 @@ def area_item(area: AreaState, small: SmallNumbers | None = None) -> dict[str, A
 
 def snapshot_item(snapshot: PathwaySnapshot) -> dict[str, Any]:
     return fields(
-        SnapshotItem,
+        ExportedSnapshot,
         snapshot,
         phases=[
             fields(
-                SnapshotPhaseItem,
+                ExportedSnapshotPhase,
                 phase,
                 contact=phase.contact.model_dump(),
                 offerings=[offering_item(o) for o in phase.offerings],
@@ -330,7 +330,10 @@ def snapshot_item(snapshot: PathwaySnapshot) -> dict[str, Any]:
         strengths=[fields(StrengthCreate, s) for s in snapshot.strengths],
         improvement_areas=[
             fields(
-                SnapshotAreaItem, a, phases=list(a.phases), measure_counts=dict(a.measure_counts)
+                ExportedSnapshotArea,
+                a,
+                phases=list(a.phases),
+                measure_counts=dict(a.measure_counts),
             )
             for a in snapshot.improvement_areas
         ],
@@ -339,5 +342,5 @@ def snapshot_item(snapshot: PathwaySnapshot) -> dict[str, Any]:
 
 def version_item(version: PublishedVersion) -> dict[str, Any]:
     return fields(
-        PublishedVersionItem, version, pathway=snapshot_item(read_snapshot(version.snapshot))
+        ExportedPublishedVersion, version, pathway=snapshot_item(read_snapshot(version.snapshot))
     )
