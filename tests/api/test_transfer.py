@@ -205,3 +205,28 @@ def test_an_identical_document_changes_nothing(session: Session, make_client: An
 
 def test_backend_is_the_one_under_test(db: Any) -> None:
     assert db.dialect == BACKEND
+
+
+def test_observations_an_import_changes_move_the_indicator_data_version_on(
+    session: Session, make_client: Any
+) -> None:
+    area = factories.area(session, "5501", "Område")
+    empty = measurement.create_indicator(
+        session, SYSTEM, area, IndicatorCreate.model_validate({"name": "Tom", "kind": "count"})
+    )
+    writer: TestClient = make_client(factories.token(session, Scope.write, municipalities=["5501"]))
+    observations = f"/api/v1/indicators/{empty.id}/observations"
+    before = writer.get(observations).headers["etag"]
+    exported = writer.get(EXPORT)
+    document = exported.json()
+    document["improvement_areas"][0]["indicators"][0]["observations"] = [
+        {"period": "2024-01-01", "value": 3}
+    ]
+    answer = writer.post(IMPORT, json=document, headers={"If-Match": exported.headers["etag"]})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["changes"]["observations"]["created"] == [
+        {"id": f"{empty.id}/2024-01-01", "path": "improvement_areas.0.indicators.0.observations.0"}
+    ]
+    after = writer.get(observations)
+    assert after.headers["etag"] != before
+    assert [o["value"] for o in after.json()["items"]] == [3]

@@ -158,10 +158,14 @@ def _remove_notes(run: Run, notes: list[ProgressNote]) -> None:
 
 
 def _import_observations(
-    run: Run, indicator: Indicator, stored: list[Observation], item: ExportedIndicator, path: str
+    run: Run,
+    indicator: Indicator,
+    stored: IndicatorState | None,
+    item: ExportedIndicator,
+    path: str,
 ) -> None:
-    """Observations by period; a period the document leaves out is removed. Any change
-    moves the indicator's data version (the ETag of its observation list) on."""
+    """Observations by period; a period the document leaves out is removed. Any change to
+    an indicator's observations moves its data version (their ETag) on."""
     indicator_id = indicator.id or 0
     collection: Collection[Observation] = Collection(
         kind=OBSERVATION,
@@ -181,8 +185,8 @@ def _import_observations(
         for k, o in enumerate(item.observations)
     ]
     events = run.events
-    sync(run, collection, stored, wanted)
-    if run.events != events and stored:
+    sync(run, collection, stored.observations if stored else [], wanted)
+    if run.events != events and stored is not None:
         indicator.data_version += 1
 
 
@@ -231,10 +235,7 @@ def _import_indicators(
     ]
     pairs = sync(run, collection, [i.row for i in states.values()], wanted)
     for (wanted_item, row), item in zip(pairs, items, strict=True):
-        stored = states.get(row.id)
-        _import_observations(
-            run, row, stored.observations if stored else [], item, str(wanted_item.path)
-        )
+        _import_observations(run, row, states.get(row.id), item, str(wanted_item.path))
 
 
 # ---- measures ----------------------------------------------------------------------------
