@@ -8,8 +8,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlmodel import SQLModel
-
 from app.models.pathway import ChecklistAnswer, Offering, PhaseSection, Strength
 from app.models.transfer import ExportedChecklistAnswer, ExportedSection, MunicipalityExport
 from app.services.pathway import OFFERING_COLUMNS, OfferingValues, offering_values, section_values
@@ -34,17 +32,6 @@ from app.services.transfer.sync import (
     columns,
     sync,
 )
-
-
-def view(row: SQLModel, **extra: Any) -> dict[str, Any]:
-    """What the audit trail records of a stored object: its columns but the times and the
-    keys it hangs by, ready for JSON."""
-    names = [
-        name
-        for name in type(row).model_fields
-        if not name.endswith(("_at", "municipality_id", "_user_id"))
-    ]
-    return jsonable({**columns(row, names), **extra})
 
 
 def import_municipality_fields(run: Run, data: MunicipalityExport) -> None:
