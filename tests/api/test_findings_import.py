@@ -343,8 +343,21 @@ def test_finding_14_import_checks_access_before_the_body_and_preconditions(
             == 403
         )
         assert _import(client, {}, '"1"').status_code == 403
+        assert _import(client, {}, '"1"', dry_run="maybe").status_code == 403
     nobody: TestClient = make_client()
     assert nobody.post(IMPORT, json={"nonsense": True}).status_code == 401
+    # Who may import gets the ordinary answers, in the ordinary order.
+    writer = _writer(session, make_client)
+    assert writer.post(IMPORT, json={"nonsense": True}).status_code == 428
+    tag = writer.get("/api/v1/municipalities/5501/pathway").headers["etag"]
+    wrong_flag = _import(writer, {}, tag, dry_run="maybe")
+    assert wrong_flag.status_code == 422
+    assert wrong_flag.json()["errors"][0]["field"] == "dry_run"
+    text = writer.post(
+        IMPORT, content=b"{}", headers={"If-Match": tag, "Content-Type": "text/plain"}
+    )
+    assert text.status_code == 415
+    assert _import(writer, {"nonsense": True}, tag).status_code == 422
 
 
 # ---- acceptance ----------------------------------------------------------------------------

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from app.errors import UnsupportedMediaType
 from app.models.transfer import ImportResult, MunicipalityExport
@@ -25,14 +25,25 @@ from app.services import transfer
 router = APIRouter(tags=["export and import"])
 
 _SCHEMA_REF = "#/components/schemas/MunicipalityExport"
-#: The body is read by the handler itself, after the access check (a body the caller may
-#: not send is never looked at), so the schema is named here for the documentation.
-_IMPORT_BODY: dict[str, Any] = {
+#: The body and the query are read by the handler itself, after the access check (a request
+#: the caller may not make is never looked at), so they are described here for the
+#: documentation.
+_IMPORT_REQUEST: dict[str, Any] = {
     "requestBody": {
         "required": True,
         "content": {"application/json": {"schema": {"$ref": _SCHEMA_REF}}},
-    }
+    },
+    "parameters": [
+        {
+            "name": "dry_run",
+            "in": "query",
+            "required": False,
+            "description": "Answer what the import would change, and change nothing",
+            "schema": {"type": "boolean", "default": False},
+        }
+    ],
 }
+_FLAG: TypeAdapter[bool] = TypeAdapter(bool)
 
 
 @router.get("/municipalities/{number}/export", response_model=MunicipalityExport, responses=READ)
@@ -53,7 +64,7 @@ async def raw_body(request: Request) -> bytes:
     "/municipalities/{number}/import",
     response_model=ImportResult,
     responses=WRITE,
-    openapi_extra=_IMPORT_BODY,
+    openapi_extra=_IMPORT_REQUEST,
 )
 def import_municipality(
     number: str,
@@ -62,9 +73,6 @@ def import_municipality(
     session: SessionDep,
     principal: PrincipalDep,
     body: Annotated[bytes, Depends(raw_body)],
-    dry_run: Annotated[
-        bool, Query(description="Answer what the import would change, and change nothing")
-    ] = False,
 ) -> ImportResult:
     """Bring the municipality in line with an export document, in one transaction. Needs
     write access and `If-Match` with the pathway's current ETag. Objects are matched by id:
@@ -73,12 +81,25 @@ def import_municipality(
     are recorded as the importer's, now; those already here never change."""
     transfer.check_import_access(session, principal, number)
     expected = expected_version(request)
+    dry_run = _dry_run(request)
     data = _document(request, body)
     result = transfer.import_municipality(
         session, principal, number, data, expected, dry_run=dry_run
     )
     set_etag(response, result.version)
     return result
+
+
+def _dry_run(request: Request) -> bool:
+    raw = request.query_params.get("dry_run")
+    if raw is None:
+        return False
+    try:
+        return _FLAG.validate_python(raw)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**error, "loc": ("query", "dry_run")} for error in exc.errors()]
+        ) from None
 
 
 def _document(request: Request, body: bytes) -> MunicipalityExport:
