@@ -12,7 +12,7 @@ import typer
 
 from app.config import get_settings
 from app.db import Database
-from app.errors import DomainError, Invalid
+from app.errors import DomainError, Invalid, PreconditionFailed
 from app.models.base import Role, Scope
 from app.models.transfer import MunicipalityExport
 from app.security import new_password
@@ -36,6 +36,8 @@ def _fail(error: DomainError) -> None:
     message = error.detail
     if isinstance(error, Invalid):
         message = "; ".join(f"{e.field}: {e.message}" for e in error.errors)
+    if isinstance(error, PreconditionFailed):
+        message += f" (the current version is {error.current_version})"
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(code=2)
 
@@ -211,42 +213,71 @@ def export_command(
         Path | None, typer.Option("-o", "--output", help="File (default: stdout)")
     ] = None,
 ) -> None:
-    """Export one municipality as JSON."""
+    """Export one municipality as JSON. Its version (what `import --if-match` takes) is
+    written to stderr."""
     database = _database()
     with database.session() as session:
         try:
-            document = transfer.export_municipality(session, SYSTEM, number)
+            exported = transfer.export_municipality(session, SYSTEM, number)
         except DomainError as error:
             _fail(error)
             return
-    text = document.model_dump_json(indent=2)
+    text = json.dumps(exported.document, ensure_ascii=False, indent=2)
     if output:
         output.write_text(text + "\n", encoding="utf-8")
     else:
         typer.echo(text)
+    typer.echo(f"{number} exported at version {exported.version}", err=True)
 
 
 @cli.command("import")
 def import_command(
     file: Annotated[Path, typer.Argument(help="An export file, or - for stdin")],
+    if_match: Annotated[
+        int | None,
+        typer.Option(
+            "--if-match",
+            help="The municipality's current version here (as `export` reports it); the "
+            "import is refused if it has changed since",
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Import over whatever version is current")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would change, and change nothing")
+    ] = False,
 ) -> None:
-    """Import a municipality export, replacing that municipality's content."""
+    """Import a municipality export: objects are matched by id, created, changed or removed
+    to match the file. Prints what changed, as JSON."""
+    if (if_match is None) == (not force):
+        typer.echo(
+            "error: give --if-match VERSION (the version `demensforlop export` reported), "
+            "or --force to import over whatever is there now",
+            err=True,
+        )
+        raise typer.Exit(code=2)
     raw = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
     try:
-        document = MunicipalityExport.model_validate(json.loads(raw))
-    except (ValueError, json.JSONDecodeError) as error:
+        document = MunicipalityExport.model_validate_json(raw)
+    except ValueError as error:
         typer.echo(f"error: not a municipality export: {error}", err=True)
         raise typer.Exit(code=2) from None
     database = _database()
     with database.session(write=True) as session:
         try:
             result = transfer.import_municipality(
-                session, SYSTEM, document.municipality.number, document
+                session,
+                SYSTEM,
+                document.municipality.number,
+                document,
+                if_match,
+                dry_run=dry_run,
             )
         except DomainError as error:
             _fail(error)
             return
-    typer.echo(result.model_dump_json())
+    typer.echo(result.model_dump_json(indent=2))
 
 
 @cli.command("backup")

@@ -37,6 +37,18 @@ LongText = Annotated[str, StringConstraints(max_length=4000)]
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=50)]
 PhaseKey = Annotated[str, StringConstraints(max_length=40)]
 
+# The per-collection limits: the API and the whole-municipality import enforce the same ones.
+#: Improvement areas of a municipality.
+MAX_AREAS = 100
+#: Measures of an improvement area.
+MAX_MEASURES = 100
+#: Progress notes of an improvement area, and of a measure.
+MAX_NOTES = 500
+#: Phases an improvement area belongs to (there are six).
+MAX_PHASES = 6
+#: Tags of an improvement area.
+MAX_TAGS = 10
+
 
 def _unique(values: list[Any]) -> list[Any]:
     """The strings without repeats, in order. Anything else (a number, an object, a list)
@@ -134,11 +146,11 @@ class _AreaFields(StrictInput):
 class ImprovementAreaCreate(_AreaFields):
     title: Title
     rationale: LongText = ""
-    phases: list[PhaseKey] = Field(default_factory=list, max_length=6)
+    phases: list[PhaseKey] = Field(default_factory=list, max_length=MAX_PHASES)
     aim: Annotated[str, StringConstraints(max_length=1000)] = ""
     target_date: SaneDate | None = None
     status: ImprovementStatus = ImprovementStatus.not_started
-    tags: list[Tag] = Field(default_factory=list, max_length=10)
+    tags: list[Tag] = Field(default_factory=list, max_length=MAX_TAGS)
 
 
 class ImprovementAreaUpdate(_AreaFields, PatchInput):
@@ -146,11 +158,11 @@ class ImprovementAreaUpdate(_AreaFields, PatchInput):
 
     title: Title | None = None
     rationale: LongText | None = None
-    phases: list[PhaseKey] | None = Field(default=None, max_length=6)
+    phases: list[PhaseKey] | None = Field(default=None, max_length=MAX_PHASES)
     aim: Annotated[str, StringConstraints(max_length=1000)] | None = None
     target_date: SaneDate | None = None
     status: ImprovementStatus | None = None
-    tags: list[Tag] | None = Field(default=None, max_length=10)
+    tags: list[Tag] | None = Field(default=None, max_length=MAX_TAGS)
 
 
 class ImprovementAreaRead(ApiOutput):

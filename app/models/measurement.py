@@ -25,8 +25,11 @@ from app.models.improvement import SaneDate, Title
 
 FiniteFloat = Annotated[float, pydantic.Field(allow_inf_nan=False, ge=-1e12, le=1e12)]
 
-#: Most observations one PUT or import may carry.
+#: Most observations one PUT or import may carry (and one indicator in a whole-municipality
+#: import, which writes each indicator's list at once).
 MAX_OBSERVATIONS_PER_WRITE = 1000
+#: Indicators of an improvement area.
+MAX_INDICATORS = 20
 
 
 class Indicator(SQLModel, table=True):

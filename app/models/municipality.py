@@ -84,24 +84,25 @@ class RegionDetail(RegionRead):
     municipalities: list[MunicipalityRead]
 
 
-class MunicipalityCreate(StrictInput):
-    number: MunicipalityNumber
-    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    region: RegionSlug
+class MunicipalityFigures(StrictInput):
+    """What the municipality's editors may change about it: figures and website."""
+
     population: int | None = Field(default=None, ge=0, le=10_000_000)
     persons_with_dementia: int | None = Field(default=None, ge=0, le=1_000_000)
     figures_year: int | None = Field(default=None, ge=1990, le=2100)
     website: WebAddress = None
 
 
-class MunicipalityUpdate(PatchInput):
+class MunicipalityCreate(MunicipalityFigures):
+    number: MunicipalityNumber
+    name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    region: RegionSlug
+
+
+class MunicipalityUpdate(MunicipalityFigures, PatchInput):
     """Fields left out are unchanged. `name` and `region` only an administrator may change."""
 
     not_null = frozenset({"name", "region"})
 
     name: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
     region: RegionSlug | None = None
-    population: int | None = Field(default=None, ge=0, le=10_000_000)
-    persons_with_dementia: int | None = Field(default=None, ge=0, le=1_000_000)
-    figures_year: int | None = Field(default=None, ge=1990, le=2100)
-    website: WebAddress = None

@@ -25,7 +25,13 @@ from app.models.base import (
 )
 
 DESCRIPTION_MAX = 10_000
+# The per-collection limits: the API and the whole-municipality import enforce the same ones.
+#: Offerings of a phase section.
 OFFERINGS_MAX = 60
+#: Strengths of a municipality.
+MAX_STRENGTHS = 50
+#: Checklist answers of a municipality: more than any checklist version has items.
+MAX_CHECKLIST_ANSWERS = 500
 
 
 class PhaseSection(SQLModel, table=True):
@@ -117,15 +123,21 @@ class OfferingInput(StrictInput):
         return self
 
 
-class PhaseSectionInput(StrictInput):
-    """The whole section; offerings replace the section's current list."""
+class PhaseSectionText(StrictInput):
+    """What the public reads of a phase section (and a published version keeps): the
+    description (Markdown), who is responsible, the contact and the offerings."""
 
     description: Annotated[str, StringConstraints(max_length=DESCRIPTION_MAX)] = ""
     responsible: ShortText = ""
     contact: Contact = Field(default_factory=Contact)
+    offerings: list[OfferingInput] = Field(default_factory=list, max_length=OFFERINGS_MAX)
+
+
+class PhaseSectionInput(PhaseSectionText):
+    """The whole section; offerings replace the section's current list."""
+
     maturity: Maturity = Maturity.unknown
     needs_knowledge: bool = False
-    offerings: list[OfferingInput] = Field(default_factory=list, max_length=OFFERINGS_MAX)
 
 
 class ContactRead(ApiOutput):

@@ -10,7 +10,7 @@ from pydantic import StringConstraints
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.models.base import ApiOutput, JSONType, StrictInput, created_at_field
+from app.models.base import ApiOutput, JSONType, StrictInput, UTCDateTime, created_at_field
 
 SUMMARY_MAX = 500
 
@@ -28,9 +28,14 @@ class PublishedVersion(SQLModel, table=True):
         default=None, foreign_key="user.id", ondelete="SET NULL"
     )
     summary: str = Field(default="", max_length=500)
-    #: The municipality version that was published.
+    #: The municipality version that was published (0: imported, taken from no draft here).
     source_version: int = 0
     snapshot: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    #: Set when the version came with a whole-municipality import: who imported it, and
+    #: when. Such a version was published elsewhere; `published_by`/`published_at` then
+    #: repeat the importer and the time of the import, never a claim from the file.
+    imported_by: str | None = Field(default=None, max_length=200)
+    imported_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 # ---- the snapshot ------------------------------------------------------------------------
@@ -113,6 +118,10 @@ class PublishedVersionSummary(ApiOutput):
     published_at: datetime
     published_by: str
     summary: str
+    #: Set when the version came with an import ("importert av <imported_by>
+    #: <imported_at>"): it was published in another installation.
+    imported_by: str | None = None
+    imported_at: datetime | None = None
 
 
 class PublishedVersionRead(PublishedVersionSummary):

@@ -1,214 +1,226 @@
-"""The whole-municipality export format. Import validates against the same models, so what
-one installation exports another can import, losslessly."""
+"""The whole-municipality export and import format (version 2).
+
+Every object is the API's own input schema (`StrengthCreate`, `MeasureCreate`,
+`PhaseSectionInput`, `PublishInput`, …) plus what identifies it, so each field has one
+definition — its length, range and pattern — on every path in and out, and the collections
+have the API's limits (`MAX_STRENGTHS`, `OFFERINGS_MAX`, …). The format carries only what an
+import takes:
+
+- content, with the ids of this installation (`id`; sections by `phase`, checklist answers by
+  `item`, observations by `period`): an import matches objects by them;
+- published versions as Markdown (`number`, `summary`, `pathway`), never rendered HTML, and
+  never who published them or when: that is history, recorded by the installation itself.
+
+Comments, reviews and the audit trail are not part of it (see `services.transfer`).
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+import pydantic
+from pydantic import BaseModel, StringConstraints, model_validator
+from sqlmodel import Field
 
-from app.models.base import (
-    Answer,
-    Direction,
-    Frequency,
-    ImprovementStatus,
-    IndicatorKind,
-    Maturity,
-    MeasureStatus,
-    OfferingStatus,
-    Provider,
+from app.models.base import ImprovementStatus, MeasureStatus, StrictInput
+from app.models.improvement import (
+    MAX_AREAS,
+    MAX_MEASURES,
+    MAX_NOTES,
+    MAX_PHASES,
+    ImprovementAreaCreate,
+    MeasureCreate,
+    PhaseKey,
+    ProgressNoteCreate,
+    Title,
 )
+from app.models.measurement import (
+    MAX_INDICATORS,
+    MAX_OBSERVATIONS_PER_WRITE,
+    IndicatorCreate,
+    ObservationInput,
+)
+from app.models.municipality import MunicipalityFigures, MunicipalityNumber, WebAddress
+from app.models.pathway import (
+    MAX_CHECKLIST_ANSWERS,
+    MAX_STRENGTHS,
+    ChecklistAnswerInput,
+    PhaseSectionInput,
+    PhaseSectionText,
+    StrengthCreate,
+)
+from app.models.publishing import PublishInput
 
 FORMAT: Literal["demensforlop.municipality"] = "demensforlop.municipality"
-FORMAT_VERSION: Literal[1] = 1
+FORMAT_VERSION: Literal[2] = 2
 
-Text = Annotated[str, StringConstraints(max_length=10_000)]
-Short = Annotated[str, StringConstraints(max_length=300)]
+#: Published versions one import may carry.
+MAX_IMPORTED_VERSIONS = 1000
+#: Ids are 32-bit on every backend.
+MAX_ID = 2_147_483_647
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class OfferingOut(_Strict):
-    type: str | None
-    name: Short
-    description: Annotated[str, StringConstraints(max_length=2000)]
-    status: OfferingStatus
-    provider: Provider
-    contact: Short
+RowId = Annotated[
+    int,
+    pydantic.Field(
+        ge=1,
+        le=MAX_ID,
+        description="The object's id in this installation; leave out for a new object",
+    ),
+]
 
 
-class SectionOut(_Strict):
-    phase: str
-    description: Text
-    responsible: Short
-    contact_name: Short
-    contact_phone: Short
-    contact_email: Short
-    contact_hours: Short
-    maturity: Maturity
-    needs_knowledge: bool
-    version: int = Field(ge=1)
-    created_at: datetime
-    updated_at: datetime
-    offerings: list[OfferingOut] = Field(max_length=60)
+class ExportedMunicipality(MunicipalityFigures):
+    """What the municipality's editors may change about it; the number says which it is."""
+
+    number: MunicipalityNumber
 
 
-class ChecklistAnswerOut(_Strict):
-    checklist_version: int
-    item: str
-    answer: Answer
-    comment: Annotated[str, StringConstraints(max_length=2000)]
-    version: int = Field(ge=1)
-    created_at: datetime
-    updated_at: datetime
+class ExportedSection(PhaseSectionInput):
+    phase: PhaseKey
 
 
-class StrengthOut(_Strict):
-    position: int
-    text: Annotated[str, StringConstraints(max_length=500)]
-    phase: str | None
-    version: int = Field(ge=1)
-    created_at: datetime
-    updated_at: datetime
+class ExportedChecklistAnswer(ChecklistAnswerInput):
+    checklist_version: int = Field(ge=1, le=MAX_ID)
+    item: Annotated[str, StringConstraints(max_length=60)]
 
 
-class NoteOut(_Strict):
-    date: date
-    text: Text
-    author: Short
-    version: int = Field(ge=1)
-    created_at: datetime
-    updated_at: datetime
+class ExportedStrength(StrengthCreate):
+    id: RowId | None = None
 
 
-class MeasureOut(_Strict):
-    position: int
-    title: Short
-    description: Text
-    responsible: Short
-    start_date: date | None
-    due_date: date | None
-    status: MeasureStatus
-    version: int = Field(ge=1)
-    created_at: datetime
-    updated_at: datetime
-    notes: list[NoteOut]
+class ExportedNote(ProgressNoteCreate):
+    id: RowId | None = None
 
 
-class ObservationOut(_Strict):
-    period: date
-    value: float | None
-    numerator: int | None
-    denominator: int | None
-    comment: Annotated[str, StringConstraints(max_length=500)]
-    created_at: datetime
-    updated_at: datetime
+class ExportedMeasure(MeasureCreate):
+    id: RowId | None = None
+    notes: list[ExportedNote] = Field(default_factory=list, max_length=MAX_NOTES)
 
 
-class IndicatorOut(_Strict):
-    position: int
-    name: Short
-    definition: Text
-    kind: IndicatorKind
-    unit: Short
-    direction: Direction
-    target: float | None
-    frequency: Frequency
-    baseline_points: int | None
-    baseline_restart: date | None
-    version: int = Field(ge=1)
-    data_version: int = Field(ge=1)
-    created_at: datetime
-    updated_at: datetime
-    observations: list[ObservationOut]
+class ExportedObservation(ObservationInput):
+    #: Set in an export for a reader who may not see small numbers ("<5"); the numbers are
+    #: then left out, and such a document cannot be imported.
+    suppressed: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_hidden_numbers(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("suppressed") is not None:
+            raise ValueError(
+                "this number was hidden from the exporter (small numbers); export with "
+                "write access to import it"
+            )
+        return data
 
 
-class ImprovementAreaOut(_Strict):
-    priority: int = Field(ge=1)
-    title: Short
-    rationale: Text
-    aim: Text
-    target_date: date | None
-    status: ImprovementStatus
-    tags: list[Annotated[str, StringConstraints(max_length=50)]]
-    phases: list[str]
-    version: int = Field(ge=1)
-    created_at: datetime
-    updated_at: datetime
-    notes: list[NoteOut]
-    measures: list[MeasureOut]
-    indicators: list[IndicatorOut]
+class ExportedIndicator(IndicatorCreate):
+    id: RowId | None = None
+    observations: list[ExportedObservation] = Field(
+        default_factory=list, max_length=MAX_OBSERVATIONS_PER_WRITE
+    )
 
 
-class CommentOut(_Strict):
-    ref: int
-    parent_ref: int | None
-    target: Literal["pathway", "phase_section", "improvement_area"]
-    phase: str | None
-    improvement_area_priority: int | None
-    text: Text
-    author: Short
-    author_role: Short
-    resolved_at: datetime | None
-    resolved_by: Short | None
-    version: int = Field(ge=1)
-    created_at: datetime
-    updated_at: datetime
+class ExportedImprovementArea(ImprovementAreaCreate):
+    """An improvement area; the list's order is the priority order."""
+
+    id: RowId | None = None
+    notes: list[ExportedNote] = Field(default_factory=list, max_length=MAX_NOTES)
+    measures: list[ExportedMeasure] = Field(default_factory=list, max_length=MAX_MEASURES)
+    indicators: list[ExportedIndicator] = Field(default_factory=list, max_length=MAX_INDICATORS)
 
 
-class ReviewOut(_Strict):
-    reviewed_at: datetime
-    reviewer: Short
-    note: Text
+# ---- published versions ------------------------------------------------------------------
 
 
-class PublishedVersionOut(_Strict):
-    number: int = Field(ge=1)
-    published_at: datetime
-    published_by: Short
-    summary: Short
-    source_version: int
-    snapshot: dict[str, Any]
+class ExportedSnapshotPhase(PhaseSectionText):
+    """A phase as it was published: Markdown, rendered on import by the editor's renderer."""
+
+    phase: PhaseKey
 
 
-class MunicipalityOut(_Strict):
-    number: Annotated[str, StringConstraints(pattern=r"^\d{4}$")]
-    name: Short
-    region: str
-    population: int | None
-    persons_with_dementia: int | None
-    figures_year: int | None
-    website: Short | None
-    is_example: bool
-    version: int = Field(ge=1)
-    priority_version: int = Field(ge=1)
-    created_at: datetime
-    updated_at: datetime
+class ExportedSnapshotArea(StrictInput):
+    """An improvement area in summary, as published; the list's order is the priority."""
+
+    title: Title
+    phases: list[PhaseKey] = Field(default_factory=list, max_length=MAX_PHASES)
+    status: ImprovementStatus = ImprovementStatus.not_started
+    measure_counts: dict[MeasureStatus, Annotated[int, pydantic.Field(ge=0, le=MAX_MEASURES)]] = (
+        Field(default_factory=dict)
+    )
 
 
-class MunicipalityExport(_Strict):
+class ExportedSnapshot(StrictInput):
+    """What a published version showed. The municipality's name and number, the phase
+    names, the contact points and the HTML are derived again on import."""
+
+    website: WebAddress = None
+    phases: list[ExportedSnapshotPhase] = Field(default_factory=list, max_length=MAX_PHASES)
+    strengths: list[StrengthCreate] = Field(default_factory=list, max_length=MAX_STRENGTHS)
+    improvement_areas: list[ExportedSnapshotArea] = Field(
+        default_factory=list, max_length=MAX_AREAS
+    )
+
+
+class ExportedPublishedVersion(PublishInput):
+    number: int = Field(ge=1, le=1_000_000)
+    pathway: ExportedSnapshot
+
+
+class MunicipalityExport(StrictInput):
     format: Literal["demensforlop.municipality"]
-    format_version: Literal[1]
-    municipality: MunicipalityOut
-    sections: list[SectionOut]
-    checklist_answers: list[ChecklistAnswerOut]
-    strengths: list[StrengthOut]
-    improvement_areas: list[ImprovementAreaOut]
-    comments: list[CommentOut]
-    reviews: list[ReviewOut]
-    published_versions: list[PublishedVersionOut]
+    format_version: Literal[2]
+    municipality: ExportedMunicipality
+    sections: list[ExportedSection] = Field(default_factory=list, max_length=MAX_PHASES)
+    checklist_answers: list[ExportedChecklistAnswer] = Field(
+        default_factory=list, max_length=MAX_CHECKLIST_ANSWERS
+    )
+    strengths: list[ExportedStrength] = Field(default_factory=list, max_length=MAX_STRENGTHS)
+    improvement_areas: list[ExportedImprovementArea] = Field(
+        default_factory=list, max_length=MAX_AREAS
+    )
+    published_versions: list[ExportedPublishedVersion] = Field(
+        default_factory=list, max_length=MAX_IMPORTED_VERSIONS
+    )
+
+
+# ---- what an import did ------------------------------------------------------------------
+
+
+class ChangedObject(BaseModel):
+    #: The object's id here: a number, or a key ("5501/assessment", "<indicator>/<period>").
+    #: Null for an object a dry run would create.
+    id: int | str | None
+    #: Where the object is in the document (null for removed objects).
+    path: str | None = None
+
+
+class Changes(BaseModel):
+    created: list[ChangedObject] = pydantic.Field(default_factory=list)
+    changed: list[ChangedObject] = pydantic.Field(default_factory=list)
+    removed: list[ChangedObject] = pydantic.Field(default_factory=list)
+
+
+class ImportChanges(BaseModel):
+    municipality: Changes = pydantic.Field(default_factory=Changes)
+    sections: Changes = pydantic.Field(default_factory=Changes)
+    checklist_answers: Changes = pydantic.Field(default_factory=Changes)
+    strengths: Changes = pydantic.Field(default_factory=Changes)
+    improvement_areas: Changes = pydantic.Field(default_factory=Changes)
+    measures: Changes = pydantic.Field(default_factory=Changes)
+    progress_notes: Changes = pydantic.Field(default_factory=Changes)
+    indicators: Changes = pydantic.Field(default_factory=Changes)
+    observations: Changes = pydantic.Field(default_factory=Changes)
+    published_versions: Changes = pydantic.Field(default_factory=Changes)
+    #: Comment threads on improvement areas that the import removes go with them.
+    comments: Changes = pydantic.Field(default_factory=Changes)
 
 
 class ImportResult(BaseModel):
     number: str
+    #: True: nothing was saved; `changes` says what the import would do.
+    dry_run: bool
+    #: Whether anything changed (or would change).
+    changed: bool
+    #: The pathway's version (its ETag) after the import; unchanged by a dry run.
     version: int
-    sections: int
-    strengths: int
-    improvement_areas: int
-    measures: int
-    indicators: int
-    observations: int
-    published_versions: int
+    changes: ImportChanges

@@ -16,12 +16,12 @@ from app.models.base import local_today
 from app.models.feedback import Comment, CommentThreadRead
 from app.models.improvement import ImprovementArea, Measure
 from app.models.municipality import Municipality, Region
-from app.models.overview import RegionGoodExamples
 from app.services import audit, feedback
 from app.services import good_examples as examples
 from app.services.access import Principal, require_authenticated
 from app.services.collation import norwegian_key
 from app.services.common import Page
+from app.services.examples import CappedExamples, cap_examples
 from app.services.improvement import overdue_condition
 
 RECENT_LIMIT = 10
@@ -71,8 +71,8 @@ class Dashboard:
     #: of their regions awaiting an adviser's answer.
     threads: list[CommentThreadRead]
     threads_total: int
-    #: Coordinators: the good examples of their region(s).
-    good_examples: list[RegionGoodExamples]
+    #: Coordinators: the good examples of their region(s), a few of each municipality.
+    good_examples: list[CappedExamples]
 
     def municipality_name(self, number: str | None) -> str:
         for card in self.municipalities:
@@ -161,7 +161,9 @@ def get_dashboard(
     elif principal.is_adviser:
         threads = feedback.unanswered_threads(session, principal, limit=LIST_LIMIT)
     good_examples = (
-        examples.my_good_examples(session, principal, lang) if principal.is_coordinator else []
+        [cap_examples(e) for e in examples.my_good_examples(session, principal, lang)]
+        if principal.is_coordinator
+        else []
     )
 
     cards = sorted(

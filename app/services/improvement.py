@@ -14,6 +14,9 @@ from app.errors import FieldError, Forbidden, Invalid, PreconditionFailed
 from app.models.base import OSLO, MeasureStatus, local_today, utcnow
 from app.models.catalogue import Phase
 from app.models.improvement import (
+    MAX_AREAS,
+    MAX_MEASURES,
+    MAX_NOTES,
     ImprovementArea,
     ImprovementAreaCreate,
     ImprovementAreaPhase,
@@ -37,14 +40,13 @@ from app.services.common import (
     Page,
     check_version,
     commit,
+    count,
     get_municipality,
     lock_municipality,
     touch,
 )
 from app.services.text import clean_text
 
-MAX_AREAS = 100
-MAX_MEASURES = 100
 NOTE_EDIT_WINDOW = timedelta(hours=24)
 OPEN_MEASURE_STATUSES = {MeasureStatus.not_started.value, MeasureStatus.in_progress.value}
 
@@ -211,7 +213,31 @@ def _clean_tags(tags: list[str]) -> list[str]:
     return list(cleaned)
 
 
-def _set_phases(session: Session, area_id: int, phases: list[str]) -> None:
+def area_values(data: ImprovementAreaCreate) -> dict[str, Any]:
+    """An improvement area's stored columns (its phases aside) as the API saves them."""
+    return {
+        "title": clean_text(data.title),
+        "rationale": clean_text(data.rationale),
+        "aim": clean_text(data.aim),
+        "target_date": data.target_date,
+        "status": data.status.value,
+        "tags": _clean_tags(data.tags),
+    }
+
+
+def measure_values(data: MeasureCreate) -> dict[str, Any]:
+    """A measure's stored columns as the API saves them."""
+    return {
+        "title": clean_text(data.title),
+        "description": clean_text(data.description),
+        "responsible": clean_text(data.responsible),
+        "start_date": data.start_date,
+        "due_date": data.due_date,
+        "status": data.status.value,
+    }
+
+
+def set_phases(session: Session, area_id: int, phases: list[str]) -> None:
     for link in session.exec(
         select(ImprovementAreaPhase).where(col(ImprovementAreaPhase.improvement_area_id) == area_id)
     ).all():
@@ -229,8 +255,8 @@ def create_area(
     require_edit(principal, municipality)
     municipality = lock_municipality(session, municipality.id or 0)
     _check_phases(session, data.phases)
-    title = clean_text(data.title)
-    if not title:
+    values = area_values(data)
+    if not values["title"]:
         raise Invalid(FieldError("title", "cannot be empty"))
     n = len(_areas_of(session, municipality.id or 0))
     if n >= MAX_AREAS:
@@ -239,18 +265,13 @@ def create_area(
     area = ImprovementArea(
         municipality_id=municipality.id or 0,
         priority=n + 1,
-        title=title,
-        rationale=clean_text(data.rationale),
-        aim=clean_text(data.aim),
-        target_date=data.target_date,
-        status=data.status.value,
-        tags=_clean_tags(data.tags),
+        **values,
         created_at=now,
         updated_at=now,
     )
     session.add(area)
     session.flush()
-    _set_phases(session, area.id or 0, data.phases)
+    set_phases(session, area.id or 0, data.phases)
     touch(municipality, now)
     municipality.priority_version += 1
     session.flush()
@@ -313,7 +334,7 @@ def update_area(
     for key, value in changes.items():
         setattr(area, key, value)
     if phases is not None:
-        _set_phases(session, area.id or 0, phases)
+        set_phases(session, area.id or 0, phases)
     area.version += 1
     area.updated_at = now
     touch(municipality, now)
@@ -444,19 +465,14 @@ def create_measure(
     existing = _measures_of(session, area_id)
     if len(existing) >= MAX_MEASURES:
         raise Invalid(FieldError("title", f"at most {MAX_MEASURES} measures per area"))
-    title = clean_text(data.title)
-    if not title:
+    values = measure_values(data)
+    if not values["title"]:
         raise Invalid(FieldError("title", "cannot be empty"))
     now = utcnow()
     measure = Measure(
         improvement_area_id=area_id,
         position=max((m.position for m in existing), default=0) + 1,
-        title=title,
-        description=clean_text(data.description),
-        responsible=clean_text(data.responsible),
-        start_date=data.start_date,
-        due_date=data.due_date,
-        status=data.status.value,
+        **values,
         created_at=now,
         updated_at=now,
     )
@@ -634,6 +650,13 @@ def create_note(
     text = clean_text(data.text)
     if not text:
         raise Invalid(FieldError("text", "cannot be empty"))
+    parent = (
+        col(ProgressNote.measure_id) == measure_id
+        if measure_id is not None
+        else col(ProgressNote.improvement_area_id) == area_id
+    )
+    if count(session, select(ProgressNote.id).where(parent)) >= MAX_NOTES:
+        raise Invalid(FieldError("text", f"at most {MAX_NOTES} progress notes"))
     now = utcnow()
     note = ProgressNote(
         improvement_area_id=None if measure_id is not None else area_id,

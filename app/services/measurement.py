@@ -17,6 +17,7 @@ from app.errors import FieldError, Invalid, NotFound
 from app.models.base import Frequency, IndicatorKind, utcnow
 from app.models.improvement import ImprovementArea, Measure
 from app.models.measurement import (
+    MAX_INDICATORS,
     AnalysisPointRead,
     Indicator,
     IndicatorAnalysisRead,
@@ -41,8 +42,6 @@ from app.services.improvement import area_municipality
 from app.services.observation_text import Separator, observations_csv, parse_observations
 from app.services.small_numbers import is_small, suppression_label
 from app.services.text import clean_text
-
-MAX_INDICATORS = 20
 
 
 def indicator_read(indicator: Indicator) -> IndicatorRead:
@@ -186,6 +185,31 @@ def get_indicator(session: Session, principal: Principal, indicator_id: int) -> 
     return indicator_read(_indicator(session, principal, indicator_id)[0])
 
 
+def indicator_values(data: IndicatorCreate) -> dict[str, Any]:
+    """An indicator's stored columns as the API saves them."""
+    return {
+        "name": clean_text(data.name),
+        "definition": clean_text(data.definition),
+        "kind": data.kind.value,
+        "unit": clean_text(data.unit),
+        "direction": data.direction.value,
+        "target": data.target,
+        "frequency": data.frequency.value,
+        "baseline_points": data.baseline_points,
+        "baseline_restart": data.baseline_restart,
+    }
+
+
+def observation_values(item: ObservationInput) -> dict[str, Any]:
+    """An observation's stored numbers and comment (its period aside) as the API saves them."""
+    return {
+        "value": item.value,
+        "numerator": item.numerator,
+        "denominator": item.denominator,
+        "comment": clean_text(item.comment),
+    }
+
+
 def create_indicator(
     session: Session, principal: Principal, area_id: int, data: IndicatorCreate
 ) -> IndicatorRead:
@@ -197,22 +221,14 @@ def create_indicator(
     ).all()
     if len(existing) >= MAX_INDICATORS:
         raise Invalid(FieldError("name", f"at most {MAX_INDICATORS} indicators per area"))
-    name = clean_text(data.name)
-    if not name:
+    values = indicator_values(data)
+    if not values["name"]:
         raise Invalid(FieldError("name", "cannot be empty"))
     now = utcnow()
     indicator = Indicator(
         improvement_area_id=area_id,
         position=max(existing, default=0) + 1,
-        name=name,
-        definition=clean_text(data.definition),
-        kind=data.kind.value,
-        unit=clean_text(data.unit),
-        direction=data.direction.value,
-        target=data.target,
-        frequency=data.frequency.value,
-        baseline_points=data.baseline_points,
-        baseline_restart=data.baseline_restart,
+        **values,
         created_at=now,
         updated_at=now,
     )
@@ -383,7 +399,8 @@ def validate_observations(
     return errors
 
 
-def _raw(observation: Observation) -> dict[str, Any]:
+def raw_observation(observation: Observation) -> dict[str, Any]:
+    """An observation as the audit trail records it."""
     return {
         "period": observation.period.isoformat(),
         "value": observation.value,
@@ -409,35 +426,26 @@ def _save_observations(
     before: list[dict[str, Any]] = []
     after: list[dict[str, Any]] = []
     for item in items:
-        comment = clean_text(item.comment)
-        values: dict[str, Any] = {
-            "value": item.value,
-            "numerator": item.numerator,
-            "denominator": item.denominator,
-            "comment": comment,
-        }
+        values = observation_values(item)
         current = existing.get(item.period)
         if current is not None:
             if all(getattr(current, k) == v for k, v in values.items()):
                 continue
-            before.append(_raw(current))
+            before.append(raw_observation(current))
             for key, value in values.items():
                 setattr(current, key, value)
             current.updated_at = now
-            after.append(_raw(current))
+            after.append(raw_observation(current))
         else:
             observation = Observation(
                 indicator_id=indicator.id or 0,
                 period=item.period,
-                value=item.value,
-                numerator=item.numerator,
-                denominator=item.denominator,
-                comment=comment,
+                **values,
                 created_at=now,
                 updated_at=now,
             )
             session.add(observation)
-            after.append(_raw(observation))
+            after.append(raw_observation(observation))
     if not after:
         session.rollback()
         return 0
@@ -522,7 +530,7 @@ def delete_observation(
     ).one_or_none()
     if observation is None:
         raise NotFound(f"No observation for {period.isoformat()}.")
-    before = _raw(observation)
+    before = raw_observation(observation)
     session.delete(observation)
     indicator.data_version += 1
     touch(municipality)

@@ -25,11 +25,13 @@ from app.models.municipality import Municipality
 from app.models.pathway import (
     ContactRead,
     Offering,
+    OfferingInput,
     OfferingRead,
     PathwayRead,
     PhaseSection,
     PhaseSectionInput,
     PhaseSectionRead,
+    PhaseSectionText,
 )
 from app.services import audit
 from app.services.access import Principal, require_edit, require_read
@@ -422,6 +424,40 @@ _UPDATE_SECTION = update(_SECTION_TABLE).where(_SECTION_TABLE.c.id == bindparam(
 LoadedSection = tuple[SectionState, list[OfferingValues]]
 
 
+def text_values(data: PhaseSectionText) -> dict[str, Any]:
+    """The stored columns of a section's text as the editor saves them: the description
+    reduced to the safe Markdown subset, the other text cleaned."""
+    return {
+        "description": clean_markdown(data.description),
+        "responsible": clean_text(data.responsible),
+        "contact_name": clean_text(data.contact.name),
+        "contact_phone": clean_text(data.contact.phone),
+        "contact_email": (data.contact.email or "").lower(),
+        "contact_hours": clean_text(data.contact.hours),
+    }
+
+
+def section_values(data: PhaseSectionInput) -> dict[str, Any]:
+    """The stored columns of a phase section (offerings aside) from the API's input."""
+    return {
+        **text_values(data),
+        "maturity": data.maturity.value,
+        "needs_knowledge": data.needs_knowledge,
+    }
+
+
+def offering_values(data: OfferingInput) -> OfferingValues:
+    """An offering as it is stored, from the API's input."""
+    return OfferingValues(
+        type=data.type or None,
+        name=clean_text(data.name),
+        description=clean_text(data.description),
+        status=data.status.value,
+        provider=data.provider.value,
+        contact=clean_text(data.contact),
+    )
+
+
 def _load_section(session: Session, municipality: Municipality, phase: str) -> LoadedSection:
     """The stored section and its offerings in one query, as plain values."""
     rows = session.execute(
@@ -522,31 +558,8 @@ def save_section(
     if errors:
         raise Invalid(errors)
 
-    new_values: dict[str, Any] = {
-        "description": clean_markdown(data.description),
-        "responsible": clean_text(data.responsible),
-        "contact_name": clean_text(data.contact.name),
-        "contact_phone": clean_text(data.contact.phone),
-        "contact_email": (data.contact.email or "").lower(),
-        "contact_hours": clean_text(data.contact.hours),
-        "maturity": data.maturity.value,
-        "needs_knowledge": data.needs_knowledge,
-    }
-    new_offerings = (
-        offerings
-        if keep_offerings
-        else [
-            OfferingValues(
-                type=o.type or None,
-                name=clean_text(o.name),
-                description=clean_text(o.description),
-                status=o.status.value,
-                provider=o.provider.value,
-                contact=clean_text(o.contact),
-            )
-            for o in data.offerings
-        ]
-    )
+    new_values = section_values(data)
+    new_offerings = offerings if keep_offerings else [offering_values(o) for o in data.offerings]
     offerings_changed = new_offerings != offerings
     if not offerings_changed and all(getattr(section, k) == v for k, v in new_values.items()):
         session.rollback()

@@ -14,14 +14,15 @@ from datetime import datetime
 from email.utils import format_datetime
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.changes import session_memo
 from app.errors import Conflict, FieldError, Invalid, NotFound, NotPublished
 from app.models.base import utcnow
-from app.models.municipality import Municipality, Region
+from app.models.municipality import Municipality, Region, WebAddress
 from app.models.pathway import PhaseSectionInput, PhaseSectionRead
 from app.models.publishing import (
     PathwaySnapshot,
@@ -50,7 +51,7 @@ from app.services.common import (
     get_municipality,
     lock_municipality,
 )
-from app.services.text import clean_text
+from app.services.text import clean_text, render_markdown
 
 #: Short enough that a new publication shows within minutes, long enough to spare the
 #: database under national traffic; a CDN may serve a stale copy while it revalidates.
@@ -133,8 +134,21 @@ def contact_points(phases: Sequence[SnapshotPhase]) -> list[SnapshotContactPoint
     return list(points.values())
 
 
+_WEB_ADDRESS: TypeAdapter[str | None] = TypeAdapter(WebAddress)
+
+
 def read_snapshot(data: dict[str, Any]) -> PathwaySnapshot:
-    return PathwaySnapshot.model_validate(data)
+    """A stored snapshot, made safe to show whatever was stored: each phase's HTML is
+    rendered again from its Markdown by the editor's renderer and cleaner (the stored HTML is
+    never served), and a website that is not an http(s) address is left out."""
+    snapshot = PathwaySnapshot.model_validate(data)
+    for phase in snapshot.phases:
+        phase.description_html = render_markdown(phase.description)
+    try:
+        _WEB_ADDRESS.validate_python(snapshot.website)
+    except ValidationError:
+        snapshot.website = None
+    return snapshot
 
 
 # ---- publishing and reading versions -----------------------------------------------------
@@ -146,6 +160,8 @@ def version_read(row: PublishedVersion) -> PublishedVersionRead:
         published_at=row.published_at,
         published_by=row.published_by,
         summary=row.summary,
+        imported_by=row.imported_by,
+        imported_at=row.imported_at,
         pathway=read_snapshot(row.snapshot),
     )
 
@@ -223,20 +239,14 @@ def list_versions(
     municipality = get_municipality(session, number)
     require_read(principal, municipality)
     limit, offset = clamp_paging(limit, offset)
-    statement = select(
-        PublishedVersion.number,
-        PublishedVersion.published_at,
-        PublishedVersion.published_by,
-        PublishedVersion.summary,
+    statement = sa_select(
+        *(col(getattr(PublishedVersion, name)) for name in PublishedVersionSummary.model_fields)
     ).where(col(PublishedVersion.municipality_id) == municipality.id)
     total = count(session, statement)
-    rows = session.exec(
+    rows = session.execute(
         statement.order_by(col(PublishedVersion.number).desc()).limit(limit).offset(offset)
     ).all()
-    items = [
-        PublishedVersionSummary(number=n, published_at=at, published_by=by, summary=summary)
-        for n, at, by, summary in rows
-    ]
+    items = [PublishedVersionSummary.model_validate(row._mapping) for row in rows]
     return Page(items=items, total=total, limit=limit, offset=offset)
 
 

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import Session, col, select
 
 from app.errors import FieldError, Invalid
 from app.models.base import utcnow
 from app.models.catalogue import Phase
 from app.models.municipality import Municipality
-from app.models.pathway import Strength, StrengthCreate, StrengthRead, StrengthUpdate
+from app.models.pathway import (
+    MAX_STRENGTHS,
+    Strength,
+    StrengthCreate,
+    StrengthRead,
+    StrengthUpdate,
+)
 from app.services import audit
 from app.services.access import Principal, require_edit, require_read, require_visible
 from app.services.common import (
@@ -21,8 +29,6 @@ from app.services.common import (
 )
 from app.services.text import clean_text
 
-MAX_STRENGTHS = 50
-
 
 def strength_read(strength: Strength, number: str) -> StrengthRead:
     return StrengthRead(
@@ -34,6 +40,11 @@ def strength_read(strength: Strength, number: str) -> StrengthRead:
         version=strength.version,
         updated_at=strength.updated_at,
     )
+
+
+def strength_values(data: StrengthCreate) -> dict[str, Any]:
+    """A strength's stored columns as the API saves them."""
+    return {"text": clean_text(data.text), "phase": data.phase}
 
 
 def check_phase(session: Session, phase: str | None, field: str = "phase") -> None:
@@ -65,15 +76,14 @@ def create_strength(
     ).all()
     if len(existing) >= MAX_STRENGTHS:
         raise Invalid(FieldError("text", f"at most {MAX_STRENGTHS} strengths"))
-    text = clean_text(data.text)
-    if not text:
+    values = strength_values(data)
+    if not values["text"]:
         raise Invalid(FieldError("text", "cannot be empty"))
     now = utcnow()
     strength = Strength(
         municipality_id=municipality.id or 0,
         position=max(existing, default=0) + 1,
-        text=text,
-        phase=data.phase,
+        **values,
         created_at=now,
         updated_at=now,
     )

@@ -290,7 +290,7 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", f"{A}/public/municipalities"): row(PUBLIC),
     ("GET", f"{A}/public/municipalities/{{number}}/pathway"): row(PUBLIC),
     ("GET", f"{N}/export"): row(MUNICIPALITY_READ),
-    ("POST", f"{N}/import"): row(MUNICIPALITY_WRITE, body="export"),
+    ("POST", f"{N}/import"): row(MUNICIPALITY_WRITE, body="export", etag=f"{N}/pathway"),
     # ---- pages: signing in, the person's own settings
     ("GET", "/logg-inn"): row(PUBLIC),
     ("POST", "/logg-inn"): row(PUBLIC, body="sign-in form"),
@@ -368,6 +368,7 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", "/app/regioner/{slug}"): row(REGION_READ),
     ("GET", "/app/regioner/{slug}/eksport.csv"): row(REGION_READ),
     ("GET", "/app/regioner/{slug}/eksport.xlsx"): row(REGION_READ),
+    ("GET", "/app/regioner/{slug}/gode-eksempler"): row(REGION_MEMBERS),
     ("GET", "/app/regioner/{slug}/sammendrag"): row(REGION_READ),
     ("GET", "/app/regioner/{slug}/sammendrag.csv"): row(REGION_READ),
     ("GET", "/app/regioner/{slug}/sammendrag.xlsx"): row(REGION_READ),

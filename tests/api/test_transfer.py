@@ -1,26 +1,29 @@
-"""Whole-municipality export and import: a lossless round trip."""
+"""Whole-municipality export and import: a round trip into another installation, and the
+export → edit → import cycle within one."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.db import Database
-from app.errors import Conflict
 from app.models.base import Scope
 from app.models.feedback import Comment
+from app.models.improvement import ProgressNoteCreate
 from app.models.measurement import IndicatorCreate, ObservationList
 from app.models.publishing import PublishInput
 from app.models.transfer import MunicipalityExport
-from app.services import measurement, publishing, transfer
+from app.services import improvement, measurement, publishing, transfer
 from app.services.access import SYSTEM
 from app.services.seed import seed
 from tests import factories
 from tests.conftest import BACKEND, fresh_database_url
+
+EXPORT = "/api/v1/municipalities/5501/export"
+IMPORT = "/api/v1/municipalities/5501/import"
 
 
 def _rich_municipality(session: Session, number: str) -> None:
@@ -34,9 +37,6 @@ def _rich_municipality(session: Session, number: str) -> None:
     )
     measure_id = factories.measure(session, second, "Fast kontaktperson")
     factories.measure(session, first, "Nettside")
-    from app.models.improvement import ProgressNoteCreate
-    from app.services import improvement
-
     improvement.create_note(
         session, SYSTEM, ProgressNoteCreate(text="Kom i gang"), measure_id=measure_id
     )
@@ -47,7 +47,7 @@ def _rich_municipality(session: Session, number: str) -> None:
         session,
         SYSTEM,
         second,
-        IndicatorCreate(name="Andel med kontaktperson", kind="proportion"),  # type: ignore[arg-type]
+        IndicatorCreate.model_validate({"name": "Andel med kontaktperson", "kind": "proportion"}),
     )
     measurement.upsert_observations(
         session,
@@ -64,124 +64,169 @@ def _rich_municipality(session: Session, number: str) -> None:
         indicator.data_version,
     )
     municipality = factories.municipality(session, number)
-    parent = Comment(
-        municipality_id=municipality.id or 0,
-        target="improvement_area",
-        improvement_area_id=second,
-        text="Fint arbeid!",
-        author="Rådgiver",
-    )
-    session.add(parent)
-    session.flush()
     session.add(
         Comment(
             municipality_id=municipality.id or 0,
-            target="pathway",
-            parent_id=parent.id,
-            text="Takk!",
-            author="Koordinator",
+            target="improvement_area",
+            improvement_area_id=second,
+            text="Fint arbeid!",
+            author="Rådgiver",
         )
     )
     session.commit()
 
 
-def test_export_import_round_trip_is_lossless(session: Session, make_client: Any) -> None:
-    _rich_municipality(session, "5501")
-    client: TestClient = make_client(factories.token(session, Scope.read, municipalities=["5501"]))
-    exported = client.get("/api/v1/municipalities/5501/export")
-    assert exported.status_code == 200
-    document = exported.json()
-    assert len(document["improvement_areas"]) == 2
-    assert document["improvement_areas"][1]["indicators"][0]["observations"][0]["numerator"] == 1
+def without_ids(value: Any) -> Any:
+    """The document with every object's id left out: ids are this installation's own."""
+    if isinstance(value, dict):
+        return {k: without_ids(v) for k, v in value.items() if k != "id"}
+    if isinstance(value, list):
+        return [without_ids(v) for v in value]
+    return value
 
-    # A brand-new installation: migrated, seeded, nothing else.
-    url = fresh_database_url("roundtrip")
-    target = Database(url)
+
+def import_into_fresh_database(name: str, document: dict[str, Any]) -> dict[str, Any]:
+    """Import the document into a new installation; its export there."""
+    target = Database(fresh_database_url(name))
     try:
         with target.session(write=True) as other:
             seed(other)
         with target.session(write=True) as other:
             transfer.import_municipality(
-                other, SYSTEM, "5501", MunicipalityExport.model_validate(document)
+                other,
+                SYSTEM,
+                document["municipality"]["number"],
+                MunicipalityExport.model_validate(document),
+                None,
             )
         with target.session() as other:
-            again = transfer.export_municipality(other, SYSTEM, "5501").model_dump(mode="json")
+            return transfer.export_municipality(other, SYSTEM, "5501").document
     finally:
         target.dispose()
-    assert json.dumps(again, sort_keys=True) == json.dumps(document, sort_keys=True)
 
 
-def test_round_trip_keeps_published_versions(session: Session, make_client: Any) -> None:
+def test_export_import_round_trip_into_another_installation(
+    session: Session, make_client: Any
+) -> None:
+    _rich_municipality(session, "5501")
+    writer: TestClient = make_client(factories.token(session, Scope.write, municipalities=["5501"]))
+    assert (
+        writer.post(
+            "/api/v1/municipalities/5501/pathway/versions", json={"summary": "Første"}
+        ).status_code
+        == 201
+    )
+    exported = writer.get(EXPORT)
+    assert exported.status_code == 200
+    document = exported.json()
+    assert len(document["improvement_areas"]) == 2
+    assert document["improvement_areas"][1]["indicators"][0]["observations"][0]["numerator"] == 1
+    assert document["published_versions"][0]["pathway"]["phases"]
+
+    again = import_into_fresh_database("roundtrip", document)
+    # The same content, under the other installation's ids.
+    assert json.dumps(without_ids(again), sort_keys=True) == json.dumps(
+        without_ids(document), sort_keys=True
+    )
+
+
+def test_published_versions_arrive_as_imported(session: Session, make_client: Any) -> None:
     _rich_municipality(session, "5501")
     writer: TestClient = make_client(factories.token(session, Scope.write, municipalities=["5501"]))
     versions = "/api/v1/municipalities/5501/pathway/versions"
     assert writer.post(versions, json={"summary": "Første versjon"}).status_code == 201
     factories.fill_section(session, "5501", "suspicion", offerings=2, text="Ring fastlegen.")
     assert writer.post(versions, json={"summary": "Mistanke beskrevet"}).status_code == 201
-    document = writer.get("/api/v1/municipalities/5501/export").json()
+    document = writer.get(EXPORT).json()
     assert [v["number"] for v in document["published_versions"]] == [1, 2]
 
-    url = fresh_database_url("roundtrip_versions")
-    target = Database(url)
+    target = Database(fresh_database_url("roundtrip_versions"))
     try:
         with target.session(write=True) as other:
             seed(other)
         with target.session(write=True) as other:
             transfer.import_municipality(
-                other, SYSTEM, "5501", MunicipalityExport.model_validate(document)
+                other, SYSTEM, "5501", MunicipalityExport.model_validate(document), None
             )
         with target.session() as other:
-            again = transfer.export_municipality(other, SYSTEM, "5501").model_dump(mode="json")
             public = publishing.get_public(other, "5501")
-        # The imported draft is the one version 2 was taken from: nothing new to publish.
-        with target.session(write=True) as other, pytest.raises(Conflict):
-            publishing.publish(other, SYSTEM, "5501", PublishInput(summary="Igjen"))
+            listed = publishing.list_versions(other, SYSTEM, "5501").items
+        # The imported draft was taken from no version here: publishing it is allowed.
+        with target.session(write=True) as other:
+            third = publishing.publish(other, SYSTEM, "5501", PublishInput(summary="Igjen"))
     finally:
         target.dispose()
-    assert json.dumps(again, sort_keys=True) == json.dumps(document, sort_keys=True)
     assert public.version == 2
     assert public.phases[0].description == "Ring fastlegen."
-
-
-def test_import_replaces_content_and_moves_versions_forward(
-    session: Session, make_client: Any
-) -> None:
-    _rich_municipality(session, "5501")
-    reader: TestClient = make_client(factories.token(session, Scope.read, municipalities=["5501"]))
-    document = reader.get("/api/v1/municipalities/5501/export").json()
-    writer: TestClient = make_client(factories.token(session, Scope.write, municipalities=["5501"]))
-    section = writer.get("/api/v1/municipalities/5501/pathway/phases/assessment")
-    # Edit after the export, then import the older document over it.
-    factories.strength(session, "5501", "Skal forsvinne")
-    result = writer.post("/api/v1/municipalities/5501/import", json=document)
-    assert result.status_code == 200, result.text
-    strengths = [
-        s["text"] for s in writer.get("/api/v1/municipalities/5501/strengths").json()["items"]
-    ]
-    assert strengths == ["Godt samarbeid med fastlegene", "Aktiv pårørendeskole"]
-    after = writer.get("/api/v1/municipalities/5501/pathway/phases/assessment")
-    # An ETag from before the import can never match the imported content.
-    assert after.headers["etag"] != section.headers["etag"]
-    events = writer.get(
-        "/api/v1/audit-events", params={"municipality": "5501", "entity_type": "municipality"}
-    ).json()
-    assert events["items"][0]["action"] == "import"
+    assert public.phases[0].description_html == "<p>Ring fastlegen.</p>"
+    assert [v.imported_by for v in listed] == ["system", "system"]
+    assert all(v.published_by == "system" for v in listed)
+    assert third.number == 3
 
 
 def test_import_checks_the_document(session: Session, make_client: Any) -> None:
     reader: TestClient = make_client(factories.token(session, Scope.read, municipalities=["5501"]))
-    document = reader.get("/api/v1/municipalities/5501/export").json()
+    exported = reader.get(EXPORT)
+    document, tag = exported.json(), exported.headers["etag"]
     writer: TestClient = make_client(
         factories.token(session, Scope.write, municipalities=["5501", "5540"])
     )
-    wrong_place = writer.post("/api/v1/municipalities/5540/import", json=document)
+    other_tag = writer.get("/api/v1/municipalities/5540/pathway").headers["etag"]
+    wrong_place = writer.post(
+        "/api/v1/municipalities/5540/import", json=document, headers={"If-Match": other_tag}
+    )
     assert wrong_place.status_code == 422
+    assert wrong_place.json()["errors"][0]["field"] == "municipality.number"
     broken = {**document, "sections": [{**document["sections"][0], "phase": "nowhere"}]}
-    assert writer.post("/api/v1/municipalities/5501/import", json=broken).status_code == 422
+    answer = writer.post(IMPORT, json=broken, headers={"If-Match": tag})
+    assert answer.status_code == 422
+    assert answer.json()["errors"] == [
+        {"field": "sections.0.phase", "message": "unknown phase 'nowhere'"}
+    ]
     not_allowed = make_client(factories.token(session, Scope.write, municipalities=["5540"]))
-    assert not_allowed.post("/api/v1/municipalities/5501/import", json=document).status_code == 403
-    assert reader.post("/api/v1/municipalities/5501/import", json=document).status_code == 403
+    assert not_allowed.post(IMPORT, json=document, headers={"If-Match": tag}).status_code == 403
+    assert reader.post(IMPORT, json=document, headers={"If-Match": tag}).status_code == 403
+
+
+def test_an_identical_document_changes_nothing(session: Session, make_client: Any) -> None:
+    _rich_municipality(session, "5501")
+    writer: TestClient = make_client(factories.token(session, Scope.write, municipalities=["5501"]))
+    exported = writer.get(EXPORT)
+    events = writer.get("/api/v1/audit-events", params={"municipality": "5501"}).json()["total"]
+    answer = writer.post(
+        IMPORT, json=exported.json(), headers={"If-Match": exported.headers["etag"]}
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["changed"] is False
+    assert answer.headers["etag"] == exported.headers["etag"]
+    after = writer.get("/api/v1/audit-events", params={"municipality": "5501"}).json()["total"]
+    assert after == events
 
 
 def test_backend_is_the_one_under_test(db: Any) -> None:
     assert db.dialect == BACKEND
+
+
+def test_observations_an_import_changes_move_the_indicator_data_version_on(
+    session: Session, make_client: Any
+) -> None:
+    area = factories.area(session, "5501", "Område")
+    empty = measurement.create_indicator(
+        session, SYSTEM, area, IndicatorCreate.model_validate({"name": "Tom", "kind": "count"})
+    )
+    writer: TestClient = make_client(factories.token(session, Scope.write, municipalities=["5501"]))
+    observations = f"/api/v1/indicators/{empty.id}/observations"
+    before = writer.get(observations).headers["etag"]
+    exported = writer.get(EXPORT)
+    document = exported.json()
+    document["improvement_areas"][0]["indicators"][0]["observations"] = [
+        {"period": "2024-01-01", "value": 3}
+    ]
+    answer = writer.post(IMPORT, json=document, headers={"If-Match": exported.headers["etag"]})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["changes"]["observations"]["created"] == [
+        {"id": f"{empty.id}/2024-01-01", "path": "improvement_areas.0.indicators.0.observations.0"}
+    ]
+    after = writer.get(observations)
+    assert after.headers["etag"] != before
+    assert [o["value"] for o in after.json()["items"]] == [3]

@@ -37,6 +37,8 @@ def test_the_overview_pages_pass_axe(page: Page, live_server: LiveServer, lang: 
         ("filtered region page", "/app/regioner/troms?fase=assessment&kunnskap=nei"),
         ("region page, filter not valid", "/app/regioner/troms?kunnskap=kanskje"),
         ("anonymous summary", "/app/regioner/troms/sammendrag"),
+        ("good examples", "/app/regioner/troms/gode-eksempler"),
+        ("good examples of one municipality", "/app/regioner/troms/gode-eksempler?kommune=5501"),
         ("comments", "/app/kommuner/5501/kommentarer"),
         ("adviser dashboard", "/app"),
     ]:

@@ -26,7 +26,7 @@ def _exports(database: Database) -> dict[str, str]:
     with database.session() as session:
         numbers = session.exec(select(Municipality.number).order_by(col(Municipality.number)))
         return {
-            number: transfer.export_municipality(session, SYSTEM, number).model_dump_json()
+            number: json.dumps(transfer.export_municipality(session, SYSTEM, number).document)
             for number in numbers.all()
         }
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlmodel import Session, col, select
 
 from app.models.audit import AuditEvent
 from app.models.base import Role
-from app.models.publishing import PublishInput
+from app.models.publishing import PublishedVersion, PublishInput
 from app.services import audit, pathway, publishing
 from app.services.access import SYSTEM
 from tests import factories
@@ -201,3 +203,27 @@ def test_the_history_filters_by_type_and_person_and_pages(
     options = [o.get("value") for o in nobody.by_id("filter-person").find_all("option")]
     assert "" in options
     assert len(options) >= 2
+
+
+def test_an_imported_version_says_who_imported_it(
+    coordinator: SignedInClient, session: Session
+) -> None:
+    """A version that came with an import names the importer, never who the file said."""
+    municipality = factories.municipality(session, "5501")
+    session.add(
+        PublishedVersion(
+            municipality_id=municipality.id or 0,
+            number=1,
+            published_by="Kari Koordinator",
+            summary="Flyttet hit",
+            snapshot={"municipality": "5501"},
+            imported_by="Kari Koordinator",
+            imported_at=datetime(2026, 3, 2, 9, 30, tzinfo=UTC),
+        )
+    )
+    session.commit()
+    row = page(coordinator.get(PUBLISH)).one("tbody").one("tr")
+    assert (
+        row.one("span", data_imported="").text()
+        == "importert av Kari Koordinator 2. mars 2026 10:30"
+    )

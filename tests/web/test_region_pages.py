@@ -374,7 +374,13 @@ def test_only_the_regions_advisers_and_administrators_open_its_pages(
     board = page(coordinator.get("/app"))
     examples = board.one("section", data_good_examples="troms")
     assert "Gáivuotna - Kåfjord - Kaivuono: Samtalegruppe for pårørende" in examples.text()
-    assert not [a for a in board.find_all("a") if (a.get("href") or "").startswith(TROMS)]
+    # The dashboard links to no page of the region the coordinator cannot open: only to
+    # the region's good examples, which are for its members.
+    links = [a.get("href") or "" for a in board.find_all("a")]
+    region_links = [href for href in links if href.startswith(TROMS)]
+    assert region_links == [f"{TROMS}/gode-eksempler"]
+    assert coordinator.get(region_links[0]).status_code == 200
+    assert coordinator.get("/app/regioner/innlandet/gode-eksempler").status_code == 403
 
     admin = signed_in(Role.admin)
     assert admin.get("/app/regioner/innlandet").status_code == 200

@@ -117,6 +117,11 @@ def etag(version: int | str) -> str:
 async def if_match(request: Request) -> int:
     """The version the client holds. Missing header → 428. A tag that is not ours (or `*`)
     cannot match, so the service answers 412 with the current version."""
+    return expected_version(request)
+
+
+def expected_version(request: Request) -> int:
+    """`if_match` for a handler that must check something first (e.g. access)."""
     header = request.headers.get("if-match")
     if header is None or not header.strip():
         raise PreconditionRequired(

@@ -25,7 +25,7 @@ from app.changes import VersionCache
 from app.config import Settings
 from app.errors import Invalid
 from app.models.overview import Overview, OverviewFilters, OverviewSummary
-from app.services import catalogue, overview, overview_export
+from app.services import catalogue, examples, overview, overview_export
 from app.web import labels
 from app.web.core import SignedInDep, Web
 from app.web.forms import Form
@@ -160,6 +160,10 @@ def _context(web: Web, scope: Scope, form: Form, result: Any, *, anonymous: bool
         "region_names": {
             item.region.slug: item.region.name for item in getattr(result, "regions", [])
         },
+        # Lists of many municipalities' content show a few items of each.
+        "cap_area_group": examples.cap_area_group,
+        "cap_strength_groups": examples.cap_strength_groups,
+        "tag_groups_shown": examples.TAG_GROUPS_SHOWN,
     }
 
 
@@ -265,6 +269,22 @@ def region_summary_csv(slug: str, web: SignedInDep) -> Response:
 @router.get("/app/regioner/{slug}/sammendrag.xlsx")
 def region_summary_xlsx(slug: str, web: SignedInDep) -> Response:
     return _export(web, Scope(slug), "xlsx", anonymous=True)
+
+
+@router.get("/app/regioner/{slug}/gode-eksempler")
+def region_examples(slug: str, web: SignedInDep, kommune: str = "", side: str = "1") -> Response:
+    """The region's good examples for its members (coordinators included): a page of
+    municipalities, or one municipality with all its strengths."""
+    page = int(side) if side.isdigit() and len(side) < 7 else 1
+    result = examples.examples_page(
+        web.db,
+        web.principal,
+        slug,
+        municipality=kommune.strip() or None,
+        page=page,
+        lang=web.lang,
+    )
+    return web.render("region/examples.html", {"examples": result})
 
 
 # ---- the country -------------------------------------------------------------------------
