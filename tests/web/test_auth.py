@@ -84,7 +84,8 @@ def test_failed_sign_ins_are_throttled_in_the_database(
     stored = session.exec(
         select(func.count())
         .select_from(LoginAttempt)
-        .where(col(LoginAttempt.key) == "ko@example.no")
+        .where(col(LoginAttempt.account) == "ko@example.no")
+        .where(col(LoginAttempt.address) == "testclient")
     ).one()
     assert stored == settings.login_max_failures
     # Past the limit even the right password is refused until the window has passed.
@@ -342,7 +343,7 @@ def test_demo_users_keep_their_published_password(session: Session, settings: Se
             current=factories.PASSWORD,
             new="et helt nytt passord",
             repeated="et helt nytt passord",
-            keep_session_id=None,
+            address=None,
             policy=session_policy(settings),
         )
 
@@ -353,7 +354,7 @@ def test_empty_fields_and_busy_addresses(session: Session, settings: Settings) -
     assert {e.field for e in raised.value.errors} == {"email", "password"}
     policy = session_policy(settings)
     # Failures from one address count too, across accounts (a higher limit).
-    for attempt in range(policy.max_failures * auth.ADDRESS_FACTOR):
+    for attempt in range(policy.address_max_failures):
         with pytest.raises(Invalid):
             auth.sign_in(
                 session,
