@@ -385,3 +385,41 @@ def test_production_cookies_are_secure(
         assert response.status_code == 303
         assert "Secure" in response.headers["set-cookie"]
         assert "max-age" in response.headers["strict-transport-security"]
+
+
+def test_old_sign_in_attempts_are_pruned(session: Session, settings: Settings) -> None:
+    """Failures older than every window, and successes older than the time an address stays
+    known, are deleted when someone signs in; the rest is kept."""
+    factories.user(session, Role.coordinator, municipalities=["5501"], email="ko@example.no")
+    policy = session_policy(settings)
+    now = utcnow()
+    longest = max(policy.window, policy.account_window)
+    kept_failure = LoginAttempt(account="a@x.no", address="192.0.2.1", attempted_at=now)
+    rows = [
+        LoginAttempt(account="a@x.no", address="192.0.2.1", attempted_at=now - longest * 2),
+        LoginAttempt(
+            account="a@x.no",
+            address="192.0.2.1",
+            attempted_at=now - auth.KNOWN_ADDRESS_FOR * 2,
+            succeeded=True,
+        ),
+        kept_failure,
+        LoginAttempt(
+            account="b@x.no", address="192.0.2.2", attempted_at=now - longest * 2, succeeded=True
+        ),
+    ]
+    session.add_all(rows)
+    session.commit()
+    auth.sign_in(
+        session,
+        email="ko@example.no",
+        password=factories.PASSWORD,
+        address="10.0.0.1",
+        policy=policy,
+    )
+    left = session.exec(select(LoginAttempt)).all()
+    assert sorted((r.account or "", r.succeeded) for r in left) == [
+        ("a@x.no", False),
+        ("b@x.no", True),
+        ("ko@example.no", True),
+    ]

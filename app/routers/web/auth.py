@@ -151,7 +151,6 @@ def password_page(web: SignedInDep) -> Response:
 
 @router.post("/app/passord")
 def change_password(web: SignedInDep, data: FormDep) -> Response:
-
     def field(name: str) -> str:
         value = data.get(name)
         return value if isinstance(value, str) else ""
