@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -35,8 +36,26 @@ class Settings(BaseSettings):
 
     session_idle_minutes: int = 8 * 60
     session_absolute_hours: int = 7 * 24
-    login_max_failures: int = 5
-    login_window_minutes: int = 15
+    #: Failed sign-ins per account and address pair in the window (services/auth.py).
+    login_max_failures: int = Field(default=5, ge=1)
+    login_window_minutes: int = Field(default=15, ge=1)
+    #: Failed sign-ins per account from all addresses in the longer account window; the
+    #: addresses the account signed in from lately are spared it.
+    login_account_max_failures: int = Field(default=50, ge=1)
+    login_account_window_minutes: int = Field(default=24 * 60, ge=1)
+    #: Failed sign-ins per address, whatever the account, in the window.
+    login_address_max_failures: int = Field(default=20, ge=1)
+
+    #: A bearer token that opens /metrics from anywhere (unset: only the addresses below).
+    metrics_token: str = ""
+    #: Addresses (CIDR, comma-separated) that may read /metrics without the token. Requests
+    #: that came through a proxy (X-Forwarded-For, Forwarded) need the token whatever their
+    #: address: behind a proxy on the same machine every request comes from loopback.
+    metrics_allow: str = "127.0.0.0/8,::1/128"
+
+    @property
+    def metrics_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
+        return _networks(self.metrics_allow)
 
     #: Blocking work (database access, rendering) each worker process runs at once; further
     #: requests wait their turn on the event loop. Python runs one thread at a time, so more
@@ -65,6 +84,14 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
     @model_validator(mode="after")
+    def _metrics_allow_is_a_list_of_networks(self) -> Settings:
+        try:
+            _networks(self.metrics_allow)
+        except ValueError as exc:
+            raise ValueError(f"METRICS_ALLOW must list networks such as 10.0.0.0/8: {exc}") from exc
+        return self
+
+    @model_validator(mode="after")
     def _refuse_weak_secret_in_production(self) -> Settings:
         if self.is_production:
             if self.secret_key == DEFAULT_SECRET or len(self.secret_key) < 32:
@@ -75,6 +102,12 @@ class Settings(BaseSettings):
             if self.demo:
                 raise ValueError("DEMO=true is not allowed in production")
         return self
+
+
+def _networks(listed: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    return tuple(
+        ip_network(part.strip(), strict=False) for part in listed.split(",") if part.strip()
+    )
 
 
 @lru_cache

@@ -20,6 +20,7 @@ from app.logging_setup import configure_logging
 from app.middleware import (
     BodyLimitMiddleware,
     CompressionMiddleware,
+    PrivateApiCacheMiddleware,
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
@@ -198,6 +199,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(ConditionalMiddleware, database=db, routes=app.state.conditional_routes)
     app.add_middleware(BodyLimitMiddleware, limit_for=body_limit)
     app.add_middleware(CompressionMiddleware)
+    app.add_middleware(PrivateApiCacheMiddleware, prefix=f"{API_PREFIX}/")
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
     app.add_middleware(RequestContextMiddleware)
     return app

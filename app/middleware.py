@@ -1,5 +1,5 @@
-"""Pure ASGI middleware: request ids and access logs, metrics, security headers and the
-request body limit."""
+"""Pure ASGI middleware: request ids and access logs, metrics, security headers, the API's
+caching and the request body limit."""
 
 from __future__ import annotations
 
@@ -123,6 +123,34 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class PrivateApiCacheMiddleware:
+    """The one place that decides how API answers may be cached: everything under `prefix`
+    is `private, no-cache` (for its caller only, revalidated with its ETag before reuse)
+    unless the route said otherwise. Only the answers that are the same for everyone say
+    so (`public, …`: the catalogues and the public API)."""
+
+    def __init__(self, app: ASGIApp, *, prefix: str) -> None:
+        self.app = app
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_private(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.get("headers", [])
+                if not any(name.lower() == b"cache-control" for name, _ in headers):
+                    message["headers"] = [*headers, (b"cache-control", PRIVATE_CACHE)]
+            await send(message)
+
+        await self.app(scope, receive, send_private)
+
+
+PRIVATE_CACHE = b"private, no-cache"
 
 
 class CompressionMiddleware:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import secrets
@@ -61,3 +62,10 @@ def sha256_hex(value: str) -> str:
 
 def constant_time_equals(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
+
+
+def sign(secret: str, message: str) -> str:
+    """HMAC-SHA256 of `message` under `secret`, URL-safe: only who knows the secret can
+    make it, so a value carrying it can be checked without storing anything."""
+    digest = hmac.new(secret.encode("utf-8"), message.encode("utf-8"), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii").rstrip("=")

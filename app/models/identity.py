@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from app.models.base import ApiOutput, UTCDateTime, created_at_field
+from app.models.base import ApiOutput, UTCDateTime, created_at_field, utcnow
 
 
 class User(SQLModel, table=True):
@@ -95,10 +95,16 @@ class WebSession(SQLModel, table=True):
 class LoginAttempt(SQLModel, table=True):
     __tablename__ = "login_attempt"
 
+    """One sign-in attempt (or a wrong current password when changing it): the account and
+    the address it came from, so failures can be counted per pair, per account and per
+    address (`services.auth`)."""
+
     id: int | None = Field(default=None, primary_key=True)
-    #: The lower-cased e-mail tried, or "ip:<address>".
-    key: str = Field(max_length=300, index=True)
-    attempted_at: datetime = created_at_field()
+    #: The lower-cased e-mail tried (None only in attempts recorded before the pair was).
+    account: str | None = Field(default=None, max_length=300, index=True)
+    #: The client's address; IPv6 addresses by their /64 network (None: as `account`).
+    address: str | None = Field(default=None, max_length=64, index=True)
+    attempted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     succeeded: bool = False
 
 

@@ -5,14 +5,30 @@ Sessions are rows, not signed cookies, so any number of app instances share them
 signing out ends a session everywhere at once. The cookie holds a random token; the row is
 keyed by its SHA-256. A session ends when it is idle too long, at its absolute expiry, at
 sign-out, or when the password changes.
+
+Failed sign-ins are rows too (`LoginAttempt`: account, address, time), so every instance
+counts them together. Three limits apply, so that guessing is slow but a stranger cannot
+lock a person out:
+
+- per account and address pair (`max_failures` in `window`): what someone guessing from
+  one place meets first; it never touches the account's owner elsewhere;
+- per account from all addresses (`account_max_failures` in the longer `account_window`):
+  guessing spread over many addresses;
+- per address whatever the account (`address_max_failures` in `window`): one place trying
+  many accounts.
+
+An address the account signed in from within `KNOWN_ADDRESS_FOR` is spared the last two
+(its own pair limit still holds), so while strangers are throttled the person signs in as
+usual from their own office or home.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func
+from sqlalchemy import ColumnElement, and_, delete, func, or_
 from sqlmodel import Session, col, select
 
 from app.changes import session_memo
@@ -31,9 +47,8 @@ from app.services.access import Principal, require_authenticated
 from app.services.common import commit
 from app.services.identity import user_principal
 
-#: Failures from one address are allowed this many times the per-account limit, so that a
-#: shared office network is not locked out by one person's typing.
-ADDRESS_FACTOR = 4
+#: An address the account signed in from within this long is known to the account.
+KNOWN_ADDRESS_FOR = timedelta(days=30)
 #: last_seen_at is refreshed at most this often, so reading pages rarely writes.
 TOUCH_INTERVAL = timedelta(minutes=5)
 LANGUAGES = ("nb", "en")
@@ -43,10 +58,16 @@ LANGUAGES = ("nb", "en")
 class SessionPolicy:
     idle: timedelta
     absolute: timedelta
+    #: Failed sign-ins allowed per account and address pair in `window`.
     max_failures: int
     window: timedelta
     #: Demo users may sign in (and stay signed in) only while the app runs in demo mode.
     demo_allowed: bool
+    #: Failed sign-ins allowed per account, from all addresses, in `account_window`.
+    account_max_failures: int = 50
+    account_window: timedelta = timedelta(hours=24)
+    #: Failed sign-ins allowed per address, whatever the account, in `window`.
+    address_max_failures: int = 20
 
 
 @dataclass(frozen=True)
@@ -71,18 +92,47 @@ class ActiveSession:
     needs_touch: bool
 
 
-def _address_key(address: str | None) -> str:
-    return f"ip:{address or 'unknown'}"
+def client_address(host: str | None) -> str:
+    """How an address is counted: IPv4 as it is, IPv6 by its /64 network (one subscriber
+    has them all), anything else (no address, a test client's name) as given."""
+    if not host:
+        return "unknown"
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return host[:64]
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
 
 
-def _failures(session: Session, key: str, since: datetime) -> tuple[int, datetime | None]:
+def _pair(account: str, address: str) -> list[ColumnElement[bool]]:
+    return [col(LoginAttempt.account) == account, col(LoginAttempt.address) == address]
+
+
+def _failures(
+    session: Session, where: list[ColumnElement[bool]], since: datetime
+) -> tuple[int, datetime | None]:
     count, oldest = session.exec(
         select(func.count(), func.min(col(LoginAttempt.attempted_at)))
-        .where(col(LoginAttempt.key) == key)
+        .where(*where)
         .where(col(LoginAttempt.succeeded).is_(False))
         .where(col(LoginAttempt.attempted_at) >= since)
     ).one()
     return int(count), oldest
+
+
+def _known_address(session: Session, account: str, address: str, now: datetime) -> bool:
+    found = session.exec(
+        select(LoginAttempt.id)
+        .where(*_pair(account, address))
+        .where(col(LoginAttempt.succeeded).is_(True))
+        .where(col(LoginAttempt.attempted_at) >= now - KNOWN_ADDRESS_FOR)
+        .limit(1)
+    ).first()
+    return found is not None
 
 
 def _retry_after(oldest: datetime | None, window: timedelta, now: datetime) -> int:
@@ -94,22 +144,78 @@ def _retry_after(oldest: datetime | None, window: timedelta, now: datetime) -> i
 
 
 def _check_throttle(
-    session: Session, keys: list[tuple[str, int]], policy: SessionPolicy, now: datetime
+    session: Session, account: str, address: str, policy: SessionPolicy, now: datetime
 ) -> None:
-    since = now - policy.window
-    for key, limit in keys:
-        failures, oldest = _failures(session, key, since)
+    """Refuses (429) while any limit that applies is reached (see the module docstring)."""
+    limits = [(_pair(account, address), policy.max_failures, policy.window)]
+    if not _known_address(session, account, address, now):
+        limits += [
+            (
+                [col(LoginAttempt.account) == account],
+                policy.account_max_failures,
+                policy.account_window,
+            ),
+            ([col(LoginAttempt.address) == address], policy.address_max_failures, policy.window),
+        ]
+    for where, limit, window in limits:
+        failures, oldest = _failures(session, where, now - window)
         if failures >= limit:
             raise TooManyRequests(
                 "Too many failed sign-ins. Wait a little and try again.",
-                retry_after=_retry_after(oldest, policy.window, now),
+                retry_after=_retry_after(oldest, window, now),
             )
 
 
-def _record_failure(session: Session, keys: list[str], now: datetime) -> None:
-    for key in keys:
-        session.add(LoginAttempt(key=key, attempted_at=now, succeeded=False))
+def _record_failure(session: Session, account: str, address: str, now: datetime) -> None:
+    session.add(LoginAttempt(account=account, address=address, attempted_at=now))
     session.commit()
+
+
+def _record_success(
+    session: Session, account: str, address: str, policy: SessionPolicy, now: datetime
+) -> None:
+    """The pair's own failures are forgiven and the address becomes known to the account;
+    failures from elsewhere still count. Attempts too old for any limit are pruned first
+    (first, so that concurrent sign-ins lock rows in the same order)."""
+    longest = max(policy.window, policy.account_window)
+    session.exec(
+        delete(LoginAttempt).where(
+            or_(
+                and_(
+                    col(LoginAttempt.succeeded).is_(False),
+                    col(LoginAttempt.attempted_at) < now - longest,
+                ),
+                col(LoginAttempt.attempted_at) < now - max(longest, KNOWN_ADDRESS_FOR),
+            )
+        )
+    )
+    session.exec(delete(LoginAttempt).where(*_pair(account, address)))
+    session.add(LoginAttempt(account=account, address=address, attempted_at=now, succeeded=True))
+
+
+def _open_session(session: Session, user: User, policy: SessionPolicy, now: datetime) -> SignedIn:
+    """A new session of `user` (not yet committed)."""
+    assert user.id is not None
+    token = new_session_token()
+    csrf_token = new_session_token()
+    expires_at = now + policy.absolute
+    session.add(
+        WebSession(
+            id=sha256_hex(token),
+            user_id=user.id,
+            csrf_token=csrf_token,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=expires_at,
+        )
+    )
+    return SignedIn(
+        token=token,
+        csrf_token=csrf_token,
+        principal=user_principal(session, user),
+        language=user.language,
+        expires_at=expires_at,
+    )
 
 
 def sign_in(
@@ -124,10 +230,11 @@ def sign_in(
 ) -> SignedIn:
     """Check the e-mail and password and open a new session.
 
-    Failed attempts are counted per account and per address in the database; past the
-    limit every attempt is refused (429) until the window has passed, right password or
-    not. The session presented with the request (`replaces`, a cookie value) is destroyed,
-    so a session id fixed before sign-in is never the one that is signed in.
+    Failed attempts are counted in the database per account and address pair, per account
+    and per address (the module docstring says how); while a limit that applies is reached
+    every attempt is refused (429), right password or not. The session presented with the
+    request (`replaces`, a cookie value) is destroyed, so a session id fixed before sign-in
+    is never the one that is signed in.
     """
     now = now or utcnow()
     email = email.strip().lower()
@@ -138,54 +245,28 @@ def sign_in(
                 *([FieldError("password", "required")] if not password else []),
             ]
         )
-    account_key = email[:300]
-    address_key = _address_key(address)
-    _check_throttle(
-        session,
-        [(account_key, policy.max_failures), (address_key, policy.max_failures * ADDRESS_FACTOR)],
-        policy,
-        now,
-    )
+    account = email[:300]
+    where = client_address(address)
+    _check_throttle(session, account, where, policy, now)
     user = session.exec(select(User).where(col(User.email) == email)).one_or_none()
     valid = verify_password(password, user.password_hash if user else None)
     if user is None or not valid or not user.is_active:
-        _record_failure(session, [account_key, address_key], now)
+        _record_failure(session, account, where, now)
         raise Invalid(FieldError("password", "wrong e-mail or password"))
     if user.is_demo and not policy.demo_allowed:
         raise Forbidden("Demo users can sign in only while the service runs in demo mode.")
-    assert user.id is not None
+    _record_success(session, account, where, policy, now)
     if replaces:
         session.exec(delete(WebSession).where(col(WebSession.id) == sha256_hex(replaces)))
-    # Expired sessions of this person and their old failures are no longer needed.
+    # Expired sessions of this person are no longer needed.
     session.exec(
         delete(WebSession)
         .where(col(WebSession.user_id) == user.id)
         .where(col(WebSession.expires_at) <= now)
     )
-    session.exec(delete(LoginAttempt).where(col(LoginAttempt.key) == account_key))
-    token = new_session_token()
-    csrf_token = new_session_token()
-    expires_at = now + policy.absolute
-    session.add(
-        WebSession(
-            id=sha256_hex(token),
-            user_id=user.id,
-            csrf_token=csrf_token,
-            created_at=now,
-            last_seen_at=now,
-            expires_at=expires_at,
-        )
-    )
-    session.add(LoginAttempt(key=account_key, attempted_at=now, succeeded=True))
-    principal = user_principal(session, user)
+    signed = _open_session(session, user, policy, now)
     commit(session)
-    return SignedIn(
-        token=token,
-        csrf_token=csrf_token,
-        principal=principal,
-        language=user.language,
-        expires_at=expires_at,
-    )
+    return signed
 
 
 def active_session(
@@ -281,13 +362,17 @@ def change_password(
     current: str,
     new: str,
     repeated: str,
-    keep_session_id: str | None,
+    address: str | None,
     policy: SessionPolicy,
     now: datetime | None = None,
-) -> None:
+) -> SignedIn:
     """The person proves they know the current password; the new one must follow the
-    password rules. Every other session of the person ends. Wrong current passwords count
-    as failed sign-ins. Demo users keep their published passwords."""
+    password rules. Wrong current passwords count as failed sign-ins from `address`. Demo
+    users keep their published passwords.
+
+    Every session of the person ends, the one that made the change too: that browser gets
+    the new session returned here, so a session id that leaked before the change is
+    worthless after it."""
     require_authenticated(principal)
     now = now or utcnow()
     user = session.get(User, principal.user_id) if principal.user_id else None
@@ -295,10 +380,11 @@ def change_password(
         raise Forbidden("Only people who sign in have a password.")
     if user.is_demo:
         raise Forbidden("The demo users' passwords cannot be changed.")
-    account_key = user.email[:300]
-    _check_throttle(session, [(account_key, policy.max_failures)], policy, now)
+    account = user.email[:300]
+    where = client_address(address)
+    _check_throttle(session, account, where, policy, now)
     if not verify_password(current, user.password_hash):
-        _record_failure(session, [account_key], now)
+        _record_failure(session, account, where, now)
         raise Invalid(FieldError("current_password", "wrong password"))
     errors: list[FieldError] = []
     if problem := password_problem(new):
@@ -311,10 +397,8 @@ def change_password(
         raise Invalid(errors)
     user.password_hash = hash_password(new)
     user.password_changed_at = now
-    others = delete(WebSession).where(col(WebSession.user_id) == user.id)
-    if keep_session_id:
-        others = others.where(col(WebSession.id) != keep_session_id)
-    session.exec(others)
+    session.exec(delete(WebSession).where(col(WebSession.user_id) == user.id))
+    signed = _open_session(session, user, policy, now)
     audit.record(
         session,
         principal,
@@ -326,6 +410,7 @@ def change_password(
         after={"password_changed_at": now.isoformat()},
     )
     commit(session)
+    return signed
 
 
 def set_language(session: Session, principal: Principal, language: str) -> None:

@@ -38,15 +38,28 @@ def _keep_safe_link(match: re.Match[str]) -> str:
     return text
 
 
+#: Controls, surrogates, private-use and unassigned code points, and the invisible format
+#: characters (category Cf): the bidirectional embeddings, overrides, isolates and marks
+#: (U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C) that make text read differently
+#: from what it says, zero-width spaces, soft hyphens, tag characters and the rest.
+_REMOVED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+#: Format characters that writing needs: the zero-width joiner and non-joiner shape
+#: emoji sequences and several scripts' letters.
+_KEPT_FORMAT = frozenset({"\u200c", "\u200d"})
+#: Unicode's own line and paragraph separators are read as line breaks.
+_LINE_BREAKS = str.maketrans({"\r": "\n", "\u2028": "\n", "\u2029": "\n"})
+
+
 def strip_control_characters(value: str) -> str:
-    """Remove control and other invisible format characters, keeping newlines and tabs."""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    """Remove control and other invisible format characters (see `_REMOVED_CATEGORIES`),
+    keeping newlines, tabs and the joiners."""
+    value = value.replace("\r\n", "\n").translate(_LINE_BREAKS)
     if value.replace("\n", " ").replace("\t", " ").isprintable():
-        return value  # no control, surrogate, private or unassigned character: checked in C
+        return value  # no control, format, surrogate, private or unassigned one: checked in C
     return "".join(
         ch
         for ch in value
-        if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cs", "Co", "Cn")
+        if ch in "\n\t" or ch in _KEPT_FORMAT or unicodedata.category(ch) not in _REMOVED_CATEGORIES
     )
 
 
@@ -90,5 +103,6 @@ def render_markdown(source: str) -> str:
 
 
 def clean_text(value: str) -> str:
-    """Plain one- or multi-line text: no control characters, trimmed."""
+    """Plain one- or multi-line text (titles, names, contacts, comments): no control or
+    invisible format characters, trimmed."""
     return strip_control_characters(value).strip()

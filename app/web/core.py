@@ -41,10 +41,12 @@ from app.web.i18n import (
     normalise_language,
     translate,
 )
+from app.web.redirects import safe_next
 from app.web.templating import templates
 
 log = structlog.get_logger("demensforlop.web")
 
+#: The cookies' names as in development; `cookie_name` gives the name a cookie goes by.
 SESSION_COOKIE = "dfl_session"
 SIGN_IN_COOKIE = "dfl_signin"  # the sign-in form's CSRF token (double submit)
 LANGUAGE_COOKIE = "dfl_lang"
@@ -73,6 +75,9 @@ def session_policy(settings: Settings) -> auth.SessionPolicy:
         max_failures=settings.login_max_failures,
         window=timedelta(minutes=settings.login_window_minutes),
         demo_allowed=settings.demo,
+        account_max_failures=settings.login_account_max_failures,
+        account_window=timedelta(minutes=settings.login_account_window_minutes),
+        address_max_failures=settings.login_address_max_failures,
     )
 
 
@@ -81,13 +86,30 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
+def cookie_name(settings: Settings, name: str) -> str:
+    """The one place that names cookies. In production every cookie is Secure, Path=/ and
+    without Domain, and so carries the `__Host-` prefix: a browser then accepts it only from
+    this very host over HTTPS, and a sibling subdomain cannot plant one. Development and
+    tests on http://127.0.0.1 keep the plain names (browsers refuse `__Host-` over http)."""
+    return f"__Host-{name}" if settings.is_production else name
+
+
+def read_cookie(request: Request, name: str) -> str | None:
+    return request.cookies.get(cookie_name(_settings(request), name))
+
+
+def _is_public(response: Response) -> bool:
+    directives = response.headers.get("Cache-Control", "").lower().split(",")
+    return any(d.strip().split("=")[0] == "public" for d in directives)
+
+
 def resolve_session(request: Request, session: Session) -> auth.ActiveSession | None:
     """The signed-in person of this request (looked up once per request). Reading a page
     keeps the session from going idle; that write has its own short transaction."""
     if hasattr(request.state, "active_session"):
         cached: auth.ActiveSession | None = request.state.active_session
         return cached
-    token = request.cookies.get(SESSION_COOKIE)
+    token = read_cookie(request, SESSION_COOKIE)
     active = (
         auth.active_session(session, token, session_policy(_settings(request))) if token else None
     )
@@ -153,7 +175,7 @@ def request_language(request: Request, active: auth.ActiveSession | None) -> str
     Accept-Language, and bokmål."""
     return (
         normalise_language(request.query_params.get("lang"))
-        or normalise_language(request.cookies.get(LANGUAGE_COOKIE))
+        or normalise_language(read_cookie(request, LANGUAGE_COOKIE))
         or (active.language if active and active.language in LANGUAGES else None)
         or from_accept_language(request.headers.get("accept-language"))
         or DEFAULT_LANGUAGE
@@ -166,15 +188,6 @@ def is_fragment_request(request: Request) -> bool:
         request.headers.get("hx-request") == "true"
         and request.headers.get("hx-history-restore-request") != "true"
     )
-
-
-def local_path(value: str | None, default: str = "/app") -> str:
-    """A path on this site to go to next; anything else (other hosts, schemes) is refused."""
-    if not value or not value.startswith("/") or value.startswith(("//", "/\\")):
-        return default
-    if any(ch in value for ch in "\r\n\\"):
-        return default
-    return value
 
 
 @dataclass
@@ -234,7 +247,7 @@ class Web:
 
     @cached_property
     def flash(self) -> str | None:
-        key = self.request.cookies.get(FLASH_COOKIE)
+        key = self.cookie(FLASH_COOKIE)
         return self._(FLASH_MESSAGES[key]) if key in FLASH_MESSAGES else None
 
     def other_languages(self) -> list[tuple[str, str]]:
@@ -279,23 +292,30 @@ class Web:
 
     # ---- answering ----------------------------------------------------------------
 
+    def cookie(self, name: str) -> str | None:
+        return read_cookie(self.request, name)
+
     def set_cookie(self, name: str, value: str, max_age: int | None = None) -> None:
         self.cookies.append((name, value, max_age))
 
+    def delete_cookie(self, name: str) -> None:
+        self.cookies.append((name, "", 0))
+
     def _finish(self, response: Response) -> Response:
-        secure = _settings(self.request).is_production
-        requested = normalise_language(self.request.query_params.get("lang"))
-        if requested and requested != normalise_language(self.request.cookies.get(LANGUAGE_COOKIE)):
-            self.set_cookie(LANGUAGE_COOKIE, requested, 365 * 24 * 3600)
-        if "flash" in self.__dict__ and self.request.cookies.get(FLASH_COOKIE):
-            response.delete_cookie(FLASH_COOKIE, path="/", secure=secure, httponly=True)
+        settings = _settings(self.request)
+        # A response any cache may keep is the same for everyone, so it sets no cookie; a
+        # language asked for with ?lang= is then kept in the page's links instead.
+        if _is_public(response):
+            self.cookies.clear()
+        else:
+            self._remember_language_and_spend_flash()
         for name, value, max_age in self.cookies:
             response.set_cookie(
-                name,
+                cookie_name(settings, name),
                 value,
                 max_age=max_age,
                 path="/",
-                secure=secure,
+                secure=settings.is_production,
                 httponly=True,
                 samesite="lax",
             )
@@ -304,6 +324,13 @@ class Web:
         response.headers["Vary"] = ", ".join(["HX-Request", *others])
         response.headers.setdefault("Cache-Control", "no-store")
         return response
+
+    def _remember_language_and_spend_flash(self) -> None:
+        requested = normalise_language(self.request.query_params.get("lang"))
+        if requested and requested != normalise_language(self.cookie(LANGUAGE_COOKIE)):
+            self.set_cookie(LANGUAGE_COOKIE, requested, 365 * 24 * 3600)
+        if "flash" in self.__dict__ and self.cookie(FLASH_COOKIE):
+            self.delete_cookie(FLASH_COOKIE)
 
     def render(
         self,
@@ -341,6 +368,7 @@ class Web:
 
     def redirect(self, url: str, *, flash: str | None = None) -> Response:
         """After a successful post: 303 to the page to see, or HX-Redirect for HTMX."""
+        url = safe_next(url)
         if flash is not None:
             self.set_cookie(FLASH_COOKIE, flash, 120)
         if self.is_fragment:
@@ -398,7 +426,7 @@ SignedInDep = Annotated[Web, Depends(signed_in)]
 
 def web_for_error(request: Request) -> Web:
     """A Web for error pages, from what the request resolved so far."""
-    if not hasattr(request.state, "active_session") and request.cookies.get(SESSION_COOKIE):
+    if not hasattr(request.state, "active_session") and read_cookie(request, SESSION_COOKIE):
         # An error before any page dependency ran (e.g. no such path): still show the
         # person as signed in.
         database: Database = request.app.state.db
@@ -422,4 +450,4 @@ def web_for_error(request: Request) -> Web:
 
 
 def sign_in_url(next_path: str) -> str:
-    return f"/logg-inn?next={quote(local_path(next_path), safe='/')}"
+    return f"/logg-inn?next={quote(safe_next(next_path), safe='/')}"

@@ -117,6 +117,7 @@ ITEM_AUTHOR = "item-author"
 REGION_READ = "region-read"
 REGION_MEMBERS = "region-members"
 ADMIN_ONLY = "admin-only"
+OPERATORS = "operators"
 
 #: What each principal gets, per class, on the JSON API. Pages: see `expected()`.
 RULES: dict[str, dict[str, str]] = {
@@ -141,6 +142,7 @@ RULES: dict[str, dict[str, str]] = {
     # A region's good examples: also the coordinators of its municipalities.
     REGION_MEMBERS: rule({COORDINATOR, OTHER_COORDINATOR, ADVISER, ADMIN}),
     ADMIN_ONLY: rule({ADMIN}),
+    OPERATORS: dict.fromkeys(PRINCIPALS, HIDDEN),
 }
 
 
@@ -172,7 +174,8 @@ ROUTES: dict[tuple[str, str], Row] = {
     # ---- operations and documentation
     ("GET", "/healthz"): row(PUBLIC),
     ("GET", "/readyz"): row(PUBLIC),
-    ("GET", "/metrics"): row(PUBLIC),
+    # Only for the operators' scraper (METRICS_TOKEN or METRICS_ALLOW): 404 to everyone here.
+    ("GET", "/metrics"): row(OPERATORS),
     ("GET", f"{A}/openapi.json"): row(PUBLIC),
     ("GET", f"{A}/docs"): row(PUBLIC),
     # ---- catalogues, regions, municipalities

@@ -40,7 +40,10 @@ def test_health_and_readiness(client: TestClient) -> None:
     ready = client.get("/readyz")
     assert ready.status_code == 200
     assert ready.json()["status"] == "ready"
-    assert "demensforlop_http_requests_total" in client.get("/metrics").text
+    # The metrics are for the operators' scraper on this machine (or with METRICS_TOKEN).
+    with TestClient(client.app, client=("127.0.0.1", 50000)) as scraper:
+        assert "demensforlop_http_requests_total" in scraper.get("/metrics").text
+    assert client.get("/metrics").status_code == 404
 
 
 def test_unknown_paths_and_methods_are_problems(client: TestClient) -> None:

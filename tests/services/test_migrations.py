@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from collections import Counter
+from datetime import UTC, datetime, timedelta
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
+from sqlmodel import Session, select
 
 from app.db import make_engine, metadata
-from app.migrate import alembic_config, current_revision, head_revision
+from app.errors import TooManyRequests
+from app.migrate import alembic_config, current_revision, head_revision, upgrade
+from app.models.base import utcnow
+from app.models.identity import LoginAttempt
+from app.services import auth
 from tests.conftest import fresh_database_url
 
 NOW = datetime(2024, 5, 1, 12, tzinfo=UTC).replace(tzinfo=None)
@@ -94,3 +101,59 @@ def test_upgrade_to_imported_versions_keeps_published_versions() -> None:
     assert snapshot == {"municipality": "5501"}
     assert row.imported_by is None
     assert row.imported_at is None
+
+
+PAIRS = "login_attempt_pairs"
+
+
+def test_login_attempts_keep_counting_after_the_upgrade_to_pairs() -> None:
+    """Failures stored before attempts carried both account and address (one row keyed by
+    the e-mail, one by "ip:<address>") still count against the account and the address."""
+    url = fresh_database_url("login_pairs")
+    command.downgrade(alembic_config(url), f"{PAIRS}-1")
+    engine = make_engine(url)
+    now = utcnow()
+    try:
+        with engine.begin() as connection:
+            for key in ["ko@example.no"] * 3 + ["ip:203.0.113.7"] * 2:
+                connection.execute(
+                    text(
+                        "INSERT INTO login_attempt (key, attempted_at, succeeded) "
+                        "VALUES (:key, :at, :succeeded)"
+                    ),
+                    {"key": key, "at": now - timedelta(minutes=1), "succeeded": False},
+                )
+        upgrade(url, PAIRS)
+        with Session(engine) as session:
+            rows = session.exec(select(LoginAttempt)).all()
+            assert Counter((r.account, r.address) for r in rows) == {
+                ("ko@example.no", None): 3,
+                (None, "203.0.113.7"): 2,
+            }
+            policy = auth.SessionPolicy(
+                idle=timedelta(hours=1),
+                absolute=timedelta(days=1),
+                max_failures=5,
+                window=timedelta(minutes=15),
+                demo_allowed=False,
+                account_max_failures=3,
+                address_max_failures=2,
+            )
+            with pytest.raises(TooManyRequests):  # the account's three failures
+                auth.sign_in(
+                    session, email="ko@example.no", password="x", address="10.0.0.1", policy=policy
+                )
+            with pytest.raises(TooManyRequests):  # the address's two
+                auth.sign_in(
+                    session,
+                    email="a@example.no",
+                    password="x",
+                    address="203.0.113.7",
+                    policy=policy,
+                )
+        command.downgrade(alembic_config(url), f"{PAIRS}-1")
+        with engine.connect() as connection:
+            keys = connection.execute(text("SELECT key FROM login_attempt")).scalars().all()
+        assert sorted(keys) == sorted(["ko@example.no"] * 3 + ["ip:203.0.113.7"] * 2)
+    finally:
+        engine.dispose()

@@ -84,7 +84,8 @@ def test_failed_sign_ins_are_throttled_in_the_database(
     stored = session.exec(
         select(func.count())
         .select_from(LoginAttempt)
-        .where(col(LoginAttempt.key) == "ko@example.no")
+        .where(col(LoginAttempt.account) == "ko@example.no")
+        .where(col(LoginAttempt.address) == "testclient")
     ).one()
     assert stored == settings.login_max_failures
     # Past the limit even the right password is refused until the window has passed.
@@ -342,7 +343,7 @@ def test_demo_users_keep_their_published_password(session: Session, settings: Se
             current=factories.PASSWORD,
             new="et helt nytt passord",
             repeated="et helt nytt passord",
-            keep_session_id=None,
+            address=None,
             policy=session_policy(settings),
         )
 
@@ -353,7 +354,7 @@ def test_empty_fields_and_busy_addresses(session: Session, settings: Settings) -
     assert {e.field for e in raised.value.errors} == {"email", "password"}
     policy = session_policy(settings)
     # Failures from one address count too, across accounts (a higher limit).
-    for attempt in range(policy.max_failures * auth.ADDRESS_FACTOR):
+    for attempt in range(policy.address_max_failures):
         with pytest.raises(Invalid):
             auth.sign_in(
                 session,
@@ -384,3 +385,41 @@ def test_production_cookies_are_secure(
         assert response.status_code == 303
         assert "Secure" in response.headers["set-cookie"]
         assert "max-age" in response.headers["strict-transport-security"]
+
+
+def test_old_sign_in_attempts_are_pruned(session: Session, settings: Settings) -> None:
+    """Failures older than every window, and successes older than the time an address stays
+    known, are deleted when someone signs in; the rest is kept."""
+    factories.user(session, Role.coordinator, municipalities=["5501"], email="ko@example.no")
+    policy = session_policy(settings)
+    now = utcnow()
+    longest = max(policy.window, policy.account_window)
+    kept_failure = LoginAttempt(account="a@x.no", address="192.0.2.1", attempted_at=now)
+    rows = [
+        LoginAttempt(account="a@x.no", address="192.0.2.1", attempted_at=now - longest * 2),
+        LoginAttempt(
+            account="a@x.no",
+            address="192.0.2.1",
+            attempted_at=now - auth.KNOWN_ADDRESS_FOR * 2,
+            succeeded=True,
+        ),
+        kept_failure,
+        LoginAttempt(
+            account="b@x.no", address="192.0.2.2", attempted_at=now - longest * 2, succeeded=True
+        ),
+    ]
+    session.add_all(rows)
+    session.commit()
+    auth.sign_in(
+        session,
+        email="ko@example.no",
+        password=factories.PASSWORD,
+        address="10.0.0.1",
+        policy=policy,
+    )
+    left = session.exec(select(LoginAttempt)).all()
+    assert sorted((r.account or "", r.succeeded) for r in left) == [
+        ("a@x.no", False),
+        ("b@x.no", True),
+        ("ko@example.no", True),
+    ]

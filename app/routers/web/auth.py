@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from app.errors import Forbidden, Invalid, TooManyRequests
-from app.security import PASSWORD_MIN_LENGTH, constant_time_equals, new_session_token
+from app.security import PASSWORD_MIN_LENGTH, constant_time_equals, new_session_token, sign
 from app.services import auth
 from app.services.seed import DEMO_USERS
 from app.web.core import (
@@ -18,17 +19,45 @@ from app.web.core import (
     SignedInDep,
     Web,
     WebDep,
-    local_path,
     session_policy,
 )
 from app.web.forms import Form, service_errors
 from app.web.i18n import N_, normalise_language
+from app.web.redirects import safe_next
 
 router = APIRouter(include_in_schema=False)
 
 DEMO_REFUSED = N_("Demobrukere kan bare logge inn mens tjenesten kjører i demomodus.")
 TOO_MANY = N_("For mange mislykkede forsøk. Vent %(minutes)s minutter og prøv igjen.")
 STALE_FORM = N_("Skjemaet var utløpt. Prøv å logge inn på nytt.")
+
+#: How long a sign-in form may be used: as long as its cookie lives.
+SIGN_IN_FORM_SECONDS = 3600
+#: A form shown this much "later" than now is still accepted (clocks of several instances).
+_CLOCK_SKEW_SECONDS = 60
+
+
+def _signed_token(web: Web, cookie: str, issued: int) -> str:
+    secret: str = web.request.app.state.settings.secret_key
+    return f"{issued}.{sign(secret, f'sign-in form|{cookie}|{issued}')}"
+
+
+def _valid_sign_in_token(web: Web, cookie: str | None, sent: str) -> bool:
+    """The form's token was made by this app, for this very cookie, within the hour."""
+    issued_text, _, _ = sent.partition(".")
+    if not cookie or not issued_text.isascii() or not issued_text.isdigit():
+        return False
+    issued, now = int(issued_text[:12]), int(time.time())
+    if not now - SIGN_IN_FORM_SECONDS <= issued <= now + _CLOCK_SKEW_SECONDS:
+        return False
+    return constant_time_equals(sent, _signed_token(web, cookie, issued))
+
+
+def _from_this_site(request: Request) -> bool:
+    """Browsers say where a request comes from (Fetch Metadata); a sign-in posted by another
+    site, or by a sibling subdomain, is refused. Clients that do not say are let through to
+    the token check."""
+    return request.headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
 
 
 def _sign_in_page(
@@ -39,17 +68,19 @@ def _sign_in_page(
     message: str | None = None,
     new_token: bool = False,
 ) -> Response:
-    """The form carries the same random token as a cookie (double submit), so a sign-in
-    cannot be posted from another site."""
-    token = web.request.cookies.get(SIGN_IN_COOKIE)
-    if not token or new_token:
-        token = new_session_token()
-        web.set_cookie(SIGN_IN_COOKIE, token, 3600)
+    """The form carries a token signed with the secret key and bound to a random value in a
+    cookie (signed double submit): another site can neither read the pair nor make one, and
+    a cookie planted by a sibling subdomain matches no token it could send (in production
+    the `__Host-` prefix keeps it from planting one at all)."""
+    cookie = web.cookie(SIGN_IN_COOKIE)
+    if not cookie or new_token or len(cookie) > 100:
+        cookie = new_session_token()
+        web.set_cookie(SIGN_IN_COOKIE, cookie, SIGN_IN_FORM_SECONDS)
     return web.render(
         "auth/sign_in.html",
         {
             "form": form,
-            "signin_token": token,
+            "signin_token": _signed_token(web, cookie, int(time.time())),
             "message": message,
             "demo_users": DEMO_USERS if web.demo else (),
         },
@@ -61,16 +92,16 @@ def _sign_in_page(
 def sign_in_page(web: WebDep, next: str = "/app") -> Response:
     """Also shown to someone already signed in (who may sign in as someone else; the
     current session then ends)."""
-    return _sign_in_page(web, Form({"next": local_path(next)}))
+    return _sign_in_page(web, Form({"next": safe_next(next)}))
 
 
 @router.post("/logg-inn")
 def sign_in(web: WebDep, data: FormDep) -> Response:
     form = Form.posted(data)
     form.values.pop("password", None)  # never sent back to the browser
-    cookie = web.request.cookies.get(SIGN_IN_COOKIE, "")
-    sent = form.value("signin_token")
-    if not cookie or not sent or not constant_time_equals(cookie, sent):
+    form.values["next"] = safe_next(form.value("next"))
+    valid = _valid_sign_in_token(web, web.cookie(SIGN_IN_COOKIE), form.value("signin_token"))
+    if not valid or not _from_this_site(web.request):
         return _sign_in_page(web, form, status=403, message=web._(STALE_FORM), new_token=True)
     password = data.get("password")
     client = web.request.client
@@ -81,7 +112,7 @@ def sign_in(web: WebDep, data: FormDep) -> Response:
             password=password if isinstance(password, str) else "",
             address=client.host if client else None,
             policy=session_policy(web.request.app.state.settings),
-            replaces=web.request.cookies.get(SESSION_COOKIE),
+            replaces=web.cookie(SESSION_COOKIE),
         )
     except Invalid as exc:
         form.errors = service_errors(exc.errors, web.lang)
@@ -98,18 +129,16 @@ def sign_in(web: WebDep, data: FormDep) -> Response:
         return _sign_in_page(web, form, status=403, message=web._(DEMO_REFUSED))
     settings = web.request.app.state.settings
     web.set_cookie(SESSION_COOKIE, signed.token, settings.session_absolute_hours * 3600)
-    response = web.redirect(local_path(form.value("next")))
-    response.delete_cookie(SIGN_IN_COOKIE, path="/")
-    return response
+    web.delete_cookie(SIGN_IN_COOKIE)
+    return web.redirect(form.value("next"))
 
 
 @router.post("/logg-ut")
 def sign_out(web: WebDep) -> Response:
     """Destroys the session in the database, so the old cookie is worthless everywhere."""
-    auth.sign_out(web.db, web.request.cookies.get(SESSION_COOKIE))
-    response = web.redirect("/logg-inn", flash="signed_out")
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    return response
+    auth.sign_out(web.db, web.cookie(SESSION_COOKIE))
+    web.delete_cookie(SESSION_COOKIE)
+    return web.redirect("/logg-inn", flash="signed_out")
 
 
 @router.get("/app/passord")
@@ -122,8 +151,6 @@ def password_page(web: SignedInDep) -> Response:
 
 @router.post("/app/passord")
 def change_password(web: SignedInDep, data: FormDep) -> Response:
-    assert web.active is not None  # SignedInDep
-
     def field(name: str) -> str:
         value = data.get(name)
         return value if isinstance(value, str) else ""
@@ -131,15 +158,17 @@ def change_password(web: SignedInDep, data: FormDep) -> Response:
     form = Form()
     message = None
     status = 422
+    settings = web.request.app.state.settings
+    client = web.request.client
     try:
-        auth.change_password(
+        signed = auth.change_password(
             web.db,
             web.principal,
             current=field("current_password"),
             new=field("new_password"),
             repeated=field("repeat_password"),
-            keep_session_id=web.active.session_id,
-            policy=session_policy(web.request.app.state.settings),
+            address=client.host if client else None,
+            policy=session_policy(settings),
         )
     except Invalid as exc:
         form.errors = service_errors(exc.errors, web.lang)
@@ -150,6 +179,8 @@ def change_password(web: SignedInDep, data: FormDep) -> Response:
         status = 403
         message = web._(N_("Passordet til demobrukere kan ikke endres."))
     else:
+        # This browser goes on in a new session; every other one has ended.
+        web.set_cookie(SESSION_COOKIE, signed.token, settings.session_absolute_hours * 3600)
         return web.redirect("/app", flash="password_changed")
     return web.render(
         "auth/password.html",
@@ -168,11 +199,9 @@ def choose_language(web: WebDep, data: FormDep) -> Response:
         auth.set_language(web.db, web.principal, language)
     web.set_cookie(LANGUAGE_COOKIE, language, 365 * 24 * 3600)
     web.lang = language
-    next_raw = data.get("next")
-    target = local_path(next_raw if isinstance(next_raw, str) else None, "/app")
+    target = safe_next(data.get("next"), "/app" if web.signed_in else "/")
     # A stale ?lang= in the address would override the choice just made.
-    target = _without_lang(target)
-    return web.redirect(target, flash="language")
+    return web.redirect(_without_lang(target), flash="language")
 
 
 def _without_lang(path: str) -> str:
