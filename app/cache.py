@@ -68,7 +68,13 @@ class Cache(Generic[V]):
     def fetch(self, session: Session, key: tuple[Hashable, ...], build: Callable[[], V]) -> V:
         """The value for `key` at the current content stamp: kept, or built by `build` (which
         reads through `session`) and filed if the stamp did not move while it was built."""
-        stamp = content_stamp(session)
+        return self.fetch_at(lambda: content_stamp(session), key, build)
+
+    def fetch_at(
+        self, stamp_now: Callable[[], int], key: tuple[Hashable, ...], build: Callable[[], V]
+    ) -> V:
+        """`fetch` with the stamp read by `stamp_now`."""
+        stamp = stamp_now()
         full = (*key, stamp)
         hit = self._get(full)
         if hit is not None:
@@ -78,7 +84,7 @@ class Cache(Generic[V]):
             if hit is not None:
                 return hit
             value = build()
-            if content_stamp(session) == stamp:
+            if stamp_now() == stamp:
                 self._put(full, value)
             return value
 
