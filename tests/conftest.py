@@ -24,8 +24,8 @@ from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
 from app.config import Settings
-from app.deps import CSRF_HEADER, SESSION_COOKIE, mask_csrf
 from app.db import Database, make_engine
+from app.deps import CSRF_HEADER, SESSION_COOKIE, mask_csrf
 from app.main import create_app
 from app.migrate import upgrade
 from app.models.base import utcnow
