@@ -1,8 +1,11 @@
 """The content stamp: one number that every write to the content moves on, whoever makes it.
 
-Database triggers (migration `content_stamp`) add one to it on every INSERT, UPDATE and
-DELETE of the tables in `STAMPED_TABLES`, in the writing transaction: it moves exactly when
-that transaction commits, also for writes made with plain SQL, a restore or another tool.
+It is the sum of the counters in `content_stamp`. Database triggers (migration
+`content_stamp`) add one to a counter on every INSERT, UPDATE and DELETE of the tables in
+`STAMPED_TABLES`, in the writing transaction: the sum moves exactly when that transaction
+commits, also for writes made with plain SQL, a restore or another tool. On PostgreSQL each
+transaction counts on the row of its transaction id (of 16), so writers of different
+municipalities rarely wait for each other's commit.
 A migration that re-creates a stamped table (SQLite's batch mode does) must create its
 triggers again; a test checks that every stamped table has them at head.
 The caches of `app/cache.py` key their values by it."""
@@ -11,9 +14,6 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, Column
 from sqlmodel import Field, SQLModel
-
-#: The one row's id.
-CONTENT = 1
 
 #: Every table whose rows some cached value shows (the caches of `app/cache.py`). Not
 #: stamped: people, sessions, tokens, sign-in attempts and the audit trail.

@@ -1,9 +1,11 @@
 """the content stamp, moved on by triggers on every write to the content
 
-One row, `content_stamp.stamp`, that database triggers move on in the transaction of every
-INSERT, UPDATE and DELETE of the content tables (`app.models.stamp.STAMPED_TABLES`), so the
-processes' caches notice writes made with plain SQL, a restore or another tool
-(`app/cache.py`). PostgreSQL: statement-level triggers; SQLite: row-level ones.
+`content_stamp` holds a few counters whose sum database triggers move on in the transaction
+of every INSERT, UPDATE and DELETE of the content tables (`app.models.stamp.STAMPED_TABLES`),
+so the processes' caches notice writes made with plain SQL, a restore or another tool
+(`app/cache.py`). PostgreSQL: statement-level triggers, each transaction counting on the row
+of its transaction id, so writers of different municipalities rarely wait for each other's
+commit; SQLite (one writer at a time): row-level ones on the first row.
 
 Revision ID: content_stamp
 Revises: login_attempt_pairs
@@ -45,10 +47,13 @@ TABLES = (
     "published_version",
 )
 
-BUMP_FUNCTION = """
+#: Rows of counters (PostgreSQL spreads its writers over them).
+SHARDS = 16
+
+BUMP_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION content_stamp_bump() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE content_stamp SET stamp = stamp + 1 WHERE id = 1;
+    UPDATE content_stamp SET stamp = stamp + 1 WHERE id = txid_current() % {SHARDS};
     RETURN NULL;
 END
 $$
@@ -63,7 +68,7 @@ def _triggers(dialect: str, table: str) -> list[str]:
         ]
     return [
         f"CREATE TRIGGER content_stamp_{table}_{operation} AFTER {operation.upper()} ON "
-        f'"{table}" BEGIN UPDATE content_stamp SET stamp = stamp + 1 WHERE id = 1; END'
+        f'"{table}" BEGIN UPDATE content_stamp SET stamp = stamp + 1 WHERE id = 0; END'
         for operation in ("insert", "update", "delete")
     ]
 
@@ -75,7 +80,8 @@ def upgrade() -> None:
         sa.Column("stamp", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_content_stamp")),
     )
-    op.execute("INSERT INTO content_stamp (id, stamp) VALUES (1, 0)")
+    for shard in range(SHARDS):
+        op.execute(f"INSERT INTO content_stamp (id, stamp) VALUES ({shard}, 0)")
     dialect = op.get_bind().dialect.name
     if dialect == "postgresql":
         op.execute(BUMP_FUNCTION)
