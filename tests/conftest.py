@@ -226,6 +226,11 @@ def make_client(app: FastAPI) -> Callable[..., TestClient]:
     return factory
 
 
+#: What resolving a signed-in person's browser session costs on every request: the session
+#: with its person, and their assignments. Never kept between requests (docs/architecture.md).
+SIGNED_IN_QUERIES = 2
+
+
 @pytest.fixture
 def client_as(app: FastAPI, db: TransactionalDatabase) -> Callable[[Principal], TestClient]:
     """A client signed in as a person (a user principal from `tests.factories`): a browser
