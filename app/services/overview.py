@@ -64,7 +64,6 @@ from app.models.publishing import PublishedVersion
 from app.services.access import Principal, require_admin, require_authenticated
 from app.services.catalogue import checklist_items, current_checklist_version, phase_keys
 from app.services.collation import norwegian_key
-from app.services.common import content_stamp
 from app.services.improvement import load_area_details
 from app.services.labels import label
 from app.services.municipalities import get_region_row
@@ -756,8 +755,6 @@ def overview_etag(
         "overview-2",
         slug or "*",
         repr(stamp()),
-        # Writes made outside the app (they need not move the versions above).
-        str(content_stamp(session)),
         today.isoformat(),
         lang,
         "anonymous" if anonymous else "named",
