@@ -57,19 +57,6 @@ class Settings(BaseSettings):
     def metrics_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
         return _networks(self.metrics_allow)
 
-    #: Blocking work (database access, rendering) each worker process runs at once; further
-    #: requests wait their turn on the event loop. Python runs one thread at a time, so more
-    #: threads add switching rather than speed: serve more with more workers. Unset: 4 on
-    #: PostgreSQL; 40 on SQLite, where a writing request holds the database-wide lock even
-    #: while its answer waits for a thread (docs/performance.md), so a few threads stall.
-    threads: int | None = Field(default=None, ge=1, le=64)
-
-    @property
-    def request_threads(self) -> int:
-        if self.threads is not None:
-            return self.threads
-        return 40 if self.is_sqlite else 4
-
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = "json"
     #: Set when the app sits behind a proxy that sets X-Forwarded-*.

@@ -7,12 +7,12 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from anyio import to_thread
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from app.cache import Caches
 from app.conditional import ConditionalMiddleware, ConditionalRoute
 from app.config import Settings, get_settings
 from app.db import Database
@@ -56,6 +56,7 @@ from app.routers.web import strengths as web_strengths
 from app.routing import GatedRouter
 from app.static_files import CachedStaticFiles
 from app.web import install as install_web
+from app.web.errors import render_error
 
 APP_DIR = Path(__file__).resolve().parent
 API_PREFIX = "/api/v1"
@@ -130,10 +131,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        db.feed.start()
-        to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         yield
-        db.feed.stop()
         if owns_database:
             db.dispose()
 
@@ -148,8 +146,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.caches = Caches()
 
-    install_error_handlers(app)
+    # Errors: problem+json under /api, the web app's error pages elsewhere.
+    install_error_handlers(app, html=render_error)
     install_web(app)
     app.include_router(health.router)
     app.include_router(api_router())

@@ -4,7 +4,7 @@ page (or an inline message, decided by the web routers) elsewhere. Never a stack
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import structlog
@@ -100,12 +100,17 @@ def field_errors_from_validation(errors: Sequence[Any]) -> list[FieldError]:
     return result
 
 
-def install_error_handlers(app: FastAPI) -> None:
+#: Renders the error page of an HTML path: (request, status, title, detail) → response.
+HtmlRenderer = Callable[[Request, int, str, str], Response]
+
+
+def install_error_handlers(app: FastAPI, html: HtmlRenderer | None = None) -> None:
+    """The handlers; with `html`, errors on paths outside the API are answered by it."""
+
     def render_html(request: Request, status: int, title: str, detail: str) -> Response | None:
-        renderer = getattr(request.app.state, "html_error_renderer", None)
-        if renderer is None or not _wants_html(request):
+        if html is None or not _wants_html(request):
             return None
-        return renderer(request, status, title, detail)  # type: ignore[no-any-return]
+        return html(request, status, title, detail)
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:

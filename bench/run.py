@@ -41,7 +41,7 @@ RESULTS = ROOT / "bench" / "results"
 LUA = ROOT / "bench" / "lua"
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/demensforlop_bench"
 PASSWORD = "benchmark-password-1"  # noqa: S105 - a throwaway bench user
-PUT_NUMBERS = ("5501", "5503", "5510", "5512", "5514", "5516", "5518", "5520")
+PUT_NUMBERS = ("5501", "5503", "5510", "5512")
 
 
 @dataclass
@@ -385,15 +385,16 @@ def budgets(results: list[Result], memory: dict[str, float], first_load: int) ->
     ratio("GET pathway JSON, 304", 0.70)
     ratio("public page", 0.25)
     ratio("public page, 304", 0.70)
-    ratio("pathway editor page", 0.15)
-    ratio("PUT phase section", 0.10)
+    ratio("pathway editor page", 0.10)
     put = one.get("PUT phase section")
+    # Its ratio is reported beside the p95 but has no budget: writes are rare.
+    put_ratio = f", ratio {put.ratio:.2f}" if put and put.ratio is not None else ""
     checks.append(
         Budget(
             "PUT phase section",
-            "p95 ≤ 100 ms",
-            put is not None and put.p95_ms <= 100,
-            f"{put.p95_ms} ms" if put else "missing",
+            f"p95 ≤ 100 ms at {put.connections if put else '?'} connections",
+            put is not None and put.p95_ms <= 100 and put.errors == 0,
+            f"{put.p95_ms} ms{put_ratio}" if put else "missing",
         )
     )
     for name, limit in (
@@ -412,7 +413,7 @@ def budgets(results: list[Result], memory: dict[str, float], first_load: int) ->
             )
         )
     worst = max(memory.values()) if memory else 0.0
-    checks.append(Budget("memory", "RSS of a worker ≤ 250 MB", 0 < worst <= 250, f"{worst} MB"))
+    checks.append(Budget("memory", "RSS of a worker ≤ 200 MB", 0 < worst <= 200, f"{worst} MB"))
     checks.append(
         Budget(
             "first load of the editor",

@@ -11,6 +11,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +23,14 @@ from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
-from app.changes import ChangeFeed, attach, clear_version_caches
 from app.config import Settings
 from app.db import Database, make_engine
+from app.deps import CSRF_HEADER, SESSION_COOKIE, mask_csrf
 from app.main import create_app
 from app.migrate import upgrade
+from app.models.base import utcnow
+from app.models.identity import WebSession
+from app.security import new_session_token, sha256_hex
 from app.services.access import Principal
 from app.services.seed import seed
 from tests.dbtool import postgres_admin_url, recreate_postgres_database
@@ -144,33 +148,20 @@ class TransactionalDatabase(Database):
         self.url = url
         self.connection = connection
         self.engine = connection.engine
-        # Every write of the test goes through this process, so the feed that follows this
-        # process's own commits is exact.
-        self.feed = ChangeFeed()
 
     @property
     def dialect(self) -> str:
         return self.connection.dialect.name
 
     def session(self, *, write: bool = False) -> Session:
-        return attach(
-            Session(
-                bind=self.connection,
-                join_transaction_mode="create_savepoint",
-                expire_on_commit=False,
-            ),
-            self.feed,
+        return Session(
+            bind=self.connection,
+            join_transaction_mode="create_savepoint",
+            expire_on_commit=False,
         )
 
     def dispose(self) -> None:
         pass
-
-
-@pytest.fixture(autouse=True)
-def _cold_version_caches() -> None:
-    """Every test starts with empty version-keyed caches: a test's rolled-back data may
-    repeat the versions of another test's, which real, committed data never does."""
-    clear_version_caches()
 
 
 @pytest.fixture
@@ -235,67 +226,35 @@ def make_client(app: FastAPI) -> Callable[..., TestClient]:
     return factory
 
 
+#: What resolving a signed-in person's browser session costs on every request: the session
+#: with its person, and their assignments. Never kept between requests (docs/architecture.md).
+SIGNED_IN_QUERIES = 2
+
+
 @pytest.fixture
-def client_as(app: FastAPI) -> Callable[[Principal], TestClient]:
-    """A client acting as a signed-in person (a user principal from `tests.factories`).
-
-    The API resolves people through `app.state.session_principal`, the hook the web app's
-    browser session fills; here it answers for the clients this fixture made."""
-    people: dict[str, Principal] = {}
-
-    def resolve(request: Any, _session: Session) -> Principal | None:
-        return people.get(request.headers.get("x-test-person", ""))
-
-    app.state.session_principal = resolve
+def client_as(app: FastAPI, db: TransactionalDatabase) -> Callable[[Principal], TestClient]:
+    """A client signed in as a person (a user principal from `tests.factories`): a browser
+    session of theirs in the database, its cookie, and its CSRF token in the header that
+    same-origin scripts send with unsafe requests."""
 
     def factory(principal: Principal) -> TestClient:
-        key = str(len(people) + 1)
-        people[key] = principal
-        client = TestClient(app)
-        client.headers["X-Test-Person"] = key
+        assert principal.id is not None
+        token, csrf = new_session_token(), new_session_token()
+        now = utcnow()
+        with db.session(write=True) as session:
+            session.add(
+                WebSession(
+                    id=sha256_hex(token),
+                    user_id=principal.id,
+                    csrf_token=csrf,
+                    created_at=now,
+                    last_seen_at=now,
+                    expires_at=now + timedelta(days=1),
+                )
+            )
+            session.commit()
+        client = TestClient(app, cookies={SESSION_COOKIE: token})
+        client.headers[CSRF_HEADER] = mask_csrf(csrf)
         return client
 
     return factory
-
-
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    """On an xdist worker: hand what the crash and fuzz tests counted to the controller,
-    which prints the summary."""
-    workeroutput = getattr(session.config, "workeroutput", None)
-    if workeroutput is None:
-        return
-    from tests.api import test_crash, test_fuzz
-
-    workeroutput["fuzz_calls"] = dict(test_fuzz.CALLS)
-    workeroutput["fuzz_seeds"] = dict(test_fuzz.SEEDS)
-    workeroutput["crash_verified"] = list(test_crash.VERIFIED)
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_testnodedown(node: Any, error: Any) -> None:
-    """On the xdist controller: add up what each worker counted."""
-    from tests.api import test_crash, test_fuzz
-
-    output = getattr(node, "workeroutput", {})
-    test_fuzz.CALLS.update(output.get("fuzz_calls", {}))
-    test_fuzz.SEEDS.update(output.get("fuzz_seeds", {}))
-    test_crash.VERIFIED.extend(output.get("crash_verified", []))
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    from tests.api import test_crash, test_fuzz
-
-    operations = [k for k in test_fuzz.CALLS if not k.endswith(" examples")]
-    if operations:
-        terminalreporter.write_line(
-            f"schemathesis ({BACKEND}): {len(operations)} operations, "
-            f"{test_fuzz.CALLS['coordinator examples']} examples as coordinator, "
-            f"{test_fuzz.CALLS['adviser examples']} as adviser; seeds "
-            + ", ".join(f"{who} {seed}" for who, seed in sorted(test_fuzz.SEEDS.items()))
-            + " (replay one with FUZZ_SEED=<seed>)"
-        )
-    if test_crash.VERIFIED:
-        terminalreporter.write_line(
-            f"crash test ({BACKEND}): {sum(test_crash.VERIFIED)} acknowledged writes verified "
-            "after SIGKILL, 0 lost"
-        )

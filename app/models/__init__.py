@@ -19,6 +19,7 @@ from app.models.measurement import Indicator, Observation
 from app.models.municipality import Municipality, Region
 from app.models.pathway import ChecklistAnswer, Offering, PhaseSection, Strength
 from app.models.publishing import PublishedVersion
+from app.models.stamp import ContentStamp
 
 __all__ = [
     "ApiClient",
@@ -30,6 +31,7 @@ __all__ = [
     "ChecklistItem",
     "ChecklistVersion",
     "Comment",
+    "ContentStamp",
     "ImprovementArea",
     "ImprovementAreaPhase",
     "Indicator",

@@ -6,12 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
 from app.context import current_request_id
-from app.db import Batch
 from app.errors import FieldError, Invalid
 from app.models.audit import AuditEvent, AuditEventRead, AuditFiltersRead
 from app.models.base import utcnow
@@ -39,10 +37,8 @@ def record(
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
     occurred_at: datetime | None = None,
-    batch: Batch | None = None,
 ) -> None:
-    """Record the event in the session's transaction: through the unit of work, or with
-    `batch` by one INSERT among a `pipelined` writer's other statements."""
+    """Record the event in the session's transaction."""
     values: dict[str, Any] = {
         "actor_type": principal.kind.value,
         "actor_id": principal.id,
@@ -56,13 +52,7 @@ def record(
         "after": after,
         "occurred_at": occurred_at or utcnow(),
     }
-    if batch is not None:
-        batch.execute(_INSERT_EVENT, values)
-    else:
-        session.add(AuditEvent(**values))
-
-
-_INSERT_EVENT = insert(AuditEvent.__table__).inline()  # type: ignore[attr-defined]
+    session.add(AuditEvent(**values))
 
 
 def list_events(

@@ -31,7 +31,6 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import ColumnElement, and_, delete, func, or_
 from sqlmodel import Session, col, select
 
-from app.changes import session_memo
 from app.errors import FieldError, Forbidden, Invalid, TooManyRequests
 from app.models.base import utcnow
 from app.models.identity import LoginAttempt, User, WebSession
@@ -311,9 +310,9 @@ class _StoredSession:
 
 
 def _stored_session(session: Session, session_id: str) -> _StoredSession | None:
-    """The stored session and its person, read once per generation of the data: signing
-    out, a touch, or any change to the person is a commit, after which it is read again.
-    The time checks are made on every request by the caller."""
+    """The stored session and its person, read on every request (one indexed query and the
+    person's assignments), so a session deleted or a person disabled by any means counts at
+    once. The time checks are made by the caller."""
 
     def load() -> _StoredSession | None:
         row = session.exec(
@@ -337,7 +336,7 @@ def _stored_session(session: Session, session_id: str) -> _StoredSession | None:
             language=user.language,
         )
 
-    return session_memo(session, ("web-session", session_id), load)
+    return load()
 
 
 def touch_session(session: Session, session_id: str, now: datetime | None = None) -> None:

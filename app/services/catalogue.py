@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
-
 from sqlmodel import Session, col, select
 
-from app.changes import session_feed
 from app.errors import NotFound
 from app.models.catalogue import (
     ChecklistItem,
@@ -20,29 +16,12 @@ from app.models.catalogue import (
     PhaseRead,
 )
 
-T = TypeVar("T")
-
 
 def _pick(lang: str, nb: str, en: str) -> str:
     return en if lang == "en" else nb
 
 
-def _memo(
-    session: Session,
-    key: tuple[object, ...],
-    load: Callable[[], T],
-    tables: tuple[str, ...] | None = None,
-) -> T:
-    """Catalogues change rarely: read once per change of the data (exact, see app/changes)."""
-    feed = session_feed(session)
-    return feed.memo(key, load, tables) if feed is not None else load()
-
-
 def list_phases(session: Session, lang: str = "nb") -> list[PhaseRead]:
-    return _memo(session, ("phases", lang), lambda: _list_phases(session, lang), ("phase",))
-
-
-def _list_phases(session: Session, lang: str) -> list[PhaseRead]:
     phases = session.exec(select(Phase).order_by(col(Phase.position))).all()
     return [
         PhaseRead(
@@ -62,15 +41,6 @@ def phase_keys(session: Session) -> list[str]:
 
 
 def list_offering_types(session: Session, lang: str = "nb") -> list[OfferingTypeRead]:
-    return _memo(
-        session,
-        ("offering-types", lang),
-        lambda: _list_offering_types(session, lang),
-        ("offering_type",),
-    )
-
-
-def _list_offering_types(session: Session, lang: str) -> list[OfferingTypeRead]:
     types = session.exec(select(OfferingType).order_by(col(OfferingType.position))).all()
     return [
         OfferingTypeRead(
@@ -109,10 +79,6 @@ def checklist_items(session: Session, version_id: int) -> list[ChecklistItem]:
 
 
 def get_checklist(session: Session, lang: str = "nb") -> ChecklistRead:
-    return _memo(session, ("checklist", lang), lambda: _get_checklist(session, lang))
-
-
-def _get_checklist(session: Session, lang: str) -> ChecklistRead:
     version = current_checklist_version(session)
     return ChecklistRead(
         version=version.id,

@@ -29,7 +29,6 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from app.changes import VersionCache, session_memo
 from app.config import Settings, get_settings
 from app.errors import FieldError, Forbidden, Invalid
 from app.models.base import OSLO, Answer, Maturity, MeasureStatus, OfferingStatus, local_today
@@ -694,31 +693,9 @@ def get_overview(
     return overview
 
 
-#: By the content part of the strong ETag (see `overview_etag`).
-_BY_CONTENT: VersionCache[str, Overview | OverviewSummary] = VersionCache(64)
-
-
-def get_overview_by_etag(
-    session: Session,
-    principal: Principal,
-    slug: str | None,
-    tag: str,
-    filters: OverviewFilters | None = None,
-    *,
-    anonymous: bool = False,
-    lang: str = "nb",
-    settings: Settings | None = None,
-) -> Overview | OverviewSummary:
-    """`get_overview` for a caller who has just computed `tag` with `overview_etag` (which
-    also checked access): the strong ETag names the content exactly, so the result is built
-    once per content (whatever the representation) and shared (read-only) by later
-    requests of this process; requests that come while it is built wait for that build."""
-    return _BY_CONTENT.once(
-        tag.strip('"').rsplit("-", 1)[-1],
-        lambda: get_overview(
-            session, principal, slug, filters, anonymous=anonymous, lang=lang, settings=settings
-        ),
-    )
+def etag_content(tag: str) -> str:
+    """The part of an `overview_etag` that names the content, whatever the representation."""
+    return tag.strip('"').rsplit("-", 1)[-1]
 
 
 # ---- conditional requests ----------------------------------------------------------------
@@ -774,11 +751,10 @@ def overview_etag(
         select(func.count()).select_from(Phase).scalar_subquery(),
         select(func.coalesce(func.sum(Region.version), 0)).scalar_subquery(),
     )
-    row = session_memo(session, ("overview-stamp", slug), stamp)
     parts = [
         "overview-2",
         slug or "*",
-        repr(row),
+        repr(stamp()),
         today.isoformat(),
         lang,
         "anonymous" if anonymous else "named",

@@ -19,7 +19,6 @@ from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
-from app.changes import session_memo
 from app.errors import Conflict, FieldError, Invalid, NotFound, NotPublished
 from app.models.base import utcnow
 from app.models.municipality import Municipality, Region, WebAddress
@@ -313,8 +312,7 @@ def latest_stamp(session: Session, number: str) -> PublishedStamp:
         ).first()
         return (found[0], found[1]) if found is not None else None
 
-    # Read once per generation of the data: a publication is a commit.
-    row = session_memo(session, ("published-stamp", number), load)
+    row = load()
     if row is None:
         municipality = get_municipality(session, number)  # an unknown number: plain 404
         raise NotPublished(municipality.name, municipality.website)

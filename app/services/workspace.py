@@ -7,11 +7,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from app.changes import session_memo
 from app.models.municipality import Municipality, Region
 from app.services.access import Principal, require_read
 from app.services.collation import norwegian_key
-from app.services.pathway import cached_municipality
+from app.services.common import get_municipality
 
 
 @dataclass(frozen=True)
@@ -44,9 +43,7 @@ def workspace_of(session: Session, principal: Principal, municipality: Municipal
         assert region is not None
         return region.name, region.slug
 
-    region_name, region_slug = session_memo(
-        session, ("region-name", municipality.region_id), load, ("region",)
-    )
+    region_name, region_slug = load()
     return Workspace(
         municipality=municipality,
         region_name=region_name,
@@ -59,7 +56,7 @@ def workspace_of(session: Session, principal: Principal, municipality: Municipal
 def open_workspace(session: Session, principal: Principal, number: str) -> Workspace:
     """A municipality's pages: readable by its coordinators, the advisers of its region and
     administrators; anyone else gets 403."""
-    return workspace_of(session, principal, cached_municipality(session, number))
+    return workspace_of(session, principal, get_municipality(session, number))
 
 
 def my_municipalities(session: Session, principal: Principal) -> list[MunicipalityLink]:
@@ -83,6 +80,4 @@ def my_municipalities(session: Session, principal: Principal) -> list[Municipali
         ]
         return sorted(links, key=lambda link: norwegian_key(link.name))
 
-    key = ("my-municipalities", principal.role, principal.municipality_ids, principal.region_ids)
-    # A copy: the shared list is never handed out to be changed.
-    return list(session_memo(session, key, load))
+    return load()

@@ -6,8 +6,6 @@ from __future__ import annotations
 from fastapi import FastAPI
 from starlette.convertors import IntegerConvertor, register_url_convertor
 
-from app.web.core import session_principal
-from app.web.errors import render_error
 from app.web.i18n import load_all
 
 
@@ -23,8 +21,5 @@ register_url_convertor("id", IdConvertor())
 
 
 def install(app: FastAPI) -> None:
-    """Let the browser session authenticate API calls, and answer errors on HTML paths
-    with pages. The catalogues are compiled now, so a broken one fails at start-up."""
+    """Compile the catalogues now, so a broken one fails at start-up."""
     load_all()
-    app.state.session_principal = session_principal
-    app.state.html_error_renderer = render_error

@@ -8,11 +8,8 @@ handler redirects to the sign-in page) and on `FormDep` for posted forms.
 
 from __future__ import annotations
 
-import base64
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
 from functools import cached_property
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -22,12 +19,15 @@ from fastapi import Depends, FastAPI, Request, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from app.changes import from_memos, require_io
-from app.config import Settings
 from app.db import Database
-from app.errors import CsrfRejected
-from app.routers.api.deps import SAFE_METHODS, SessionDep
-from app.security import constant_time_equals
+from app.deps import CSRF_HEADER as CSRF_HEADER
+from app.deps import SAFE_METHODS, SessionDep, check_csrf, read_cookie, resolve_session
+from app.deps import SESSION_COOKIE as SESSION_COOKIE
+from app.deps import cookie_name as cookie_name
+from app.deps import mask_csrf as mask_csrf
+from app.deps import session_policy as session_policy
+from app.deps import settings_of as _settings
+from app.deps import unmask_csrf as unmask_csrf
 from app.services import auth
 from app.services.access import ANONYMOUS, Principal, require_authenticated
 from app.services.workspace import MunicipalityLink, my_municipalities
@@ -46,12 +46,9 @@ from app.web.templating import templates
 
 log = structlog.get_logger("demensforlop.web")
 
-#: The cookies' names as in development; `cookie_name` gives the name a cookie goes by.
-SESSION_COOKIE = "dfl_session"
 SIGN_IN_COOKIE = "dfl_signin"  # the sign-in form's CSRF token (double submit)
 LANGUAGE_COOKIE = "dfl_lang"
 FLASH_COOKIE = "dfl_flash"
-CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 
 #: One-time confirmations shown after a redirect (keys travel in a short-lived cookie).
@@ -68,106 +65,9 @@ FLASH_MESSAGES = {
 }
 
 
-def session_policy(settings: Settings) -> auth.SessionPolicy:
-    return auth.SessionPolicy(
-        idle=timedelta(minutes=settings.session_idle_minutes),
-        absolute=timedelta(hours=settings.session_absolute_hours),
-        max_failures=settings.login_max_failures,
-        window=timedelta(minutes=settings.login_window_minutes),
-        demo_allowed=settings.demo,
-        account_max_failures=settings.login_account_max_failures,
-        account_window=timedelta(minutes=settings.login_account_window_minutes),
-        address_max_failures=settings.login_address_max_failures,
-    )
-
-
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-def cookie_name(settings: Settings, name: str) -> str:
-    """The one place that names cookies. In production every cookie is Secure, Path=/ and
-    without Domain, and so carries the `__Host-` prefix: a browser then accepts it only from
-    this very host over HTTPS, and a sibling subdomain cannot plant one. Development and
-    tests on http://127.0.0.1 keep the plain names (browsers refuse `__Host-` over http)."""
-    return f"__Host-{name}" if settings.is_production else name
-
-
-def read_cookie(request: Request, name: str) -> str | None:
-    return request.cookies.get(cookie_name(_settings(request), name))
-
-
 def _is_public(response: Response) -> bool:
     directives = response.headers.get("Cache-Control", "").lower().split(",")
     return any(d.strip().split("=")[0] == "public" for d in directives)
-
-
-def resolve_session(request: Request, session: Session) -> auth.ActiveSession | None:
-    """The signed-in person of this request (looked up once per request). Reading a page
-    keeps the session from going idle; that write has its own short transaction."""
-    if hasattr(request.state, "active_session"):
-        cached: auth.ActiveSession | None = request.state.active_session
-        return cached
-    token = read_cookie(request, SESSION_COOKIE)
-    active = (
-        auth.active_session(session, token, session_policy(_settings(request))) if token else None
-    )
-    if active is not None and active.needs_touch and request.method in SAFE_METHODS:
-        require_io()
-        database: Database = request.app.state.db
-        try:
-            with database.session(write=True) as own:
-                auth.touch_session(own, active.session_id)
-        except Exception:  # losing one refresh of last_seen_at is harmless
-            log.warning("could not refresh the session", exc_info=True)
-    request.state.active_session = active
-    return active
-
-
-def mask_csrf(token: str) -> str:
-    """The session's CSRF token under a fresh one-time mask, so a page never shows the same
-    secret twice and compressed pages leak nothing about it (BREACH)."""
-    raw = token.encode("ascii")
-    mask = secrets.token_bytes(len(raw))
-    masked = bytes(a ^ b for a, b in zip(mask, raw, strict=True))
-    return base64.urlsafe_b64encode(mask + masked).decode("ascii").rstrip("=")
-
-
-def unmask_csrf(sent: str) -> str:
-    """The token behind a masked value, or "" when it is not one."""
-    if not sent or len(sent) > 512:
-        return ""
-    try:
-        data = base64.urlsafe_b64decode(sent + "=" * (-len(sent) % 4))
-    except ValueError:
-        return ""
-    if not data or len(data) % 2:
-        return ""
-    half = len(data) // 2
-    return bytes(a ^ b for a, b in zip(data[:half], data[half:], strict=True)).decode("latin-1")
-
-
-def check_csrf(request: Request, active: auth.ActiveSession | None, sent: str | None) -> None:
-    """Unsafe requests authenticated by the session cookie must carry the session's CSRF
-    token: HTMX and scripts in the X-CSRF-Token header, plain forms in a hidden field."""
-    if request.method in SAFE_METHODS or active is None:
-        return
-    token = unmask_csrf(request.headers.get(CSRF_HEADER) or sent or "")
-    if not token or not constant_time_equals(token, active.csrf_token):
-        raise CsrfRejected(
-            "The request did not carry this session's CSRF token. Reload the page and try again."
-        )
-
-
-def session_principal(request: Request, session: Session) -> Principal | None:
-    """Installed as `app.state.session_principal`: lets the browser session authenticate
-    same-origin API calls (CSRF token in the header for unsafe methods)."""
-    active = resolve_session(request, session)
-    if active is None:
-        return None
-    check_csrf(request, active, None)
-    return active.principal
 
 
 def request_language(request: Request, active: auth.ActiveSession | None) -> str:
@@ -407,9 +307,8 @@ def web_of(request: Request, session: Session, form: FormData) -> Web:
     return Web(request=request, session=session, principal=principal, active=active, lang=lang)
 
 
-async def get_web(request: Request, session: SessionDep, form: FormDep) -> Web:
-    # Without a thread hop while the person's session is in the memos.
-    return await from_memos(web_of, request, session, form)
+def get_web(request: Request, session: SessionDep, form: FormDep) -> Web:
+    return web_of(request, session, form)
 
 
 WebDep = Annotated[Web, Depends(get_web)]

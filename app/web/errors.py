@@ -1,4 +1,4 @@
-"""Error pages of the web app, installed as `app.state.html_error_renderer`: the sign-in
+"""Error pages of the web app, given to `app.problems.install_error_handlers`: the sign-in
 page for 401, a friendly page in the person's language for everything else."""
 
 from __future__ import annotations

@@ -653,8 +653,6 @@ class Runner:
         finally:
             if savepoint.is_active:
                 savepoint.rollback()
-            # Caches keyed by the change feed must not outlive the rolled-back writes.
-            self.db.feed.advance()
 
 
 def page_forms(runner: Runner, get_paths: list[str]) -> dict[str, dict[str, Any]]:

@@ -10,7 +10,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import Connection, Engine, inspect, text
 from sqlmodel import Session, select
 
 from app.db import make_engine, metadata
@@ -18,6 +18,7 @@ from app.errors import TooManyRequests
 from app.migrate import alembic_config, current_revision, head_revision, upgrade
 from app.models.base import utcnow
 from app.models.identity import LoginAttempt
+from app.models.stamp import STAMPED_TABLES
 from app.services import auth
 from tests.conftest import fresh_database_url
 
@@ -157,3 +158,76 @@ def test_login_attempts_keep_counting_after_the_upgrade_to_pairs() -> None:
         assert sorted(keys) == sorted(["ko@example.no"] * 3 + ["ip:203.0.113.7"] * 2)
     finally:
         engine.dispose()
+
+
+STAMP = "content_stamp"
+
+
+def _stamp(connection: Connection) -> int:
+    return int(connection.execute(text("SELECT sum(stamp) FROM content_stamp")).scalar_one())
+
+
+def test_the_upgrade_to_the_content_stamp_keeps_the_data_and_stamps_every_write() -> None:
+    """From the previous head (`login_attempt_pairs`): the content stays, the stamp starts at
+    0, and from then on every write to a stamped table moves it on, whoever makes it."""
+    url = fresh_database_url("content_stamp")
+    command.downgrade(alembic_config(url), PAIRS)
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO region (slug, name, version, created_at, updated_at) "
+                    "VALUES ('vest', 'Vest', 1, :now, :now)"
+                ),
+                {"now": NOW},
+            )
+        upgrade(url, STAMP)
+        with engine.begin() as connection:
+            assert connection.execute(text("SELECT name FROM region")).scalar_one() == "Vest"
+            assert _stamp(connection) == 0
+        for statement in (
+            "INSERT INTO region (slug, name, version, created_at, updated_at) "
+            "VALUES ('nord', 'Nord', 1, :now, :now)",
+            "UPDATE region SET name = 'Vestland' WHERE slug = 'vest'",
+            "DELETE FROM region WHERE slug = 'nord'",
+        ):
+            with engine.begin() as connection:
+                before = _stamp(connection)
+                connection.execute(text(statement), {"now": NOW})
+                assert _stamp(connection) == before + 1, statement
+        with engine.begin() as connection:
+            before = _stamp(connection)
+            connection.execute(text("UPDATE login_attempt SET succeeded = succeeded"))
+            connection.execute(text("DELETE FROM audit_event"))
+            assert _stamp(connection) == before  # not content
+        command.downgrade(alembic_config(url), PAIRS)
+        with engine.connect() as connection:
+            assert "content_stamp" not in inspect(connection).get_table_names()
+    finally:
+        engine.dispose()
+
+
+def test_every_stamped_table_has_its_triggers_at_head(engine: Engine) -> None:
+    """A later migration that re-creates a stamped table (SQLite batch mode does) must
+    create its triggers again: without them, writes to it would not reach the caches."""
+    with engine.connect() as connection:
+        for table in STAMPED_TABLES:
+            if engine.dialect.name == "postgresql":
+                found = connection.execute(
+                    text(
+                        "SELECT count(*) FROM pg_trigger "
+                        "WHERE tgrelid = CAST(:table AS regclass) AND tgname = 'content_stamp'"
+                    ),
+                    {"table": f'"{table}"'},
+                ).scalar_one()
+                assert found == 1, table
+            else:
+                found = connection.execute(
+                    text(
+                        "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                        "AND tbl_name = :table AND name LIKE 'content_stamp_%'"
+                    ),
+                    {"table": table},
+                ).scalar_one()
+                assert found == 3, table

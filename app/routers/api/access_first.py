@@ -24,8 +24,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from app.db import Database
+from app.deps import MAX_ID, SAFE_METHODS, principal_of
 from app.errors import PreconditionRequired, UnsupportedMediaType
-from app.routers.api.deps import MAX_ID, SAFE_METHODS, principal_of
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 #: A rule of `services.write_access`: (session, principal, *address) → None, or it raises.

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
+from app.deps import READ, PageOut, PrincipalDep, SessionDep, page_out
 from app.models.audit import AuditEventRead, AuditFiltersRead
-from app.routers.api.deps import READ, PageOut, PrincipalDep, SessionDep, page_out
 from app.services import audit
 
 router = APIRouter(tags=["audit"])

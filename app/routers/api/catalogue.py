@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from app.deps import PUBLIC_READ, LangDep, PageOut, SessionDep
 from app.models.catalogue import ChecklistRead, OfferingTypeRead, PhaseRead
-from app.routers.api.deps import PUBLIC_READ, LangDep, PageOut, SessionDep
 from app.services import catalogue
 
 router = APIRouter(tags=["catalogues"], responses=PUBLIC_READ)

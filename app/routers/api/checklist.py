@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from app.models.pathway import ChecklistAnswerInput, ChecklistAnswerRead, ChecklistAnswersRead
-from app.routers.api.access_first import AccessFirstRoute, access
-from app.routers.api.deps import (
+from app.deps import (
     READ,
     WRITE,
     IfMatchDep,
@@ -15,6 +13,8 @@ from app.routers.api.deps import (
     SessionDep,
     set_etag,
 )
+from app.models.pathway import ChecklistAnswerInput, ChecklistAnswerRead, ChecklistAnswersRead
+from app.routers.api.access_first import AccessFirstRoute, access
 from app.services import checklist, write_access
 
 router = APIRouter(route_class=AccessFirstRoute, tags=["checklist"])

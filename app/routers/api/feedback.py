@@ -6,17 +6,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.models.feedback import (
-    CommentCreate,
-    CommentRead,
-    CommentTarget,
-    CommentThreadRead,
-    CommentUpdate,
-    ReviewCreate,
-    ReviewRead,
-)
-from app.routers.api.access_first import AccessFirstRoute, access
-from app.routers.api.deps import (
+from app.deps import (
     CREATE,
     READ,
     WRITE,
@@ -28,6 +18,16 @@ from app.routers.api.deps import (
     page_out,
     set_etag,
 )
+from app.models.feedback import (
+    CommentCreate,
+    CommentRead,
+    CommentTarget,
+    CommentThreadRead,
+    CommentUpdate,
+    ReviewCreate,
+    ReviewRead,
+)
+from app.routers.api.access_first import AccessFirstRoute, access
 from app.services import feedback, write_access
 
 router = APIRouter(route_class=AccessFirstRoute, tags=["comments and reviews"])

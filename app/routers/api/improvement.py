@@ -6,6 +6,18 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
+from app.deps import (
+    CREATE,
+    READ,
+    WRITE,
+    Id,
+    IfMatchDep,
+    PageOut,
+    PrincipalDep,
+    SessionDep,
+    page_out,
+    set_etag,
+)
 from app.models.improvement import (
     ImprovementAreaCreate,
     ImprovementAreaRead,
@@ -20,18 +32,6 @@ from app.models.improvement import (
     ProgressNoteUpdate,
 )
 from app.routers.api.access_first import AccessFirstRoute, access
-from app.routers.api.deps import (
-    CREATE,
-    READ,
-    WRITE,
-    Id,
-    IfMatchDep,
-    PageOut,
-    PrincipalDep,
-    SessionDep,
-    page_out,
-    set_etag,
-)
 from app.services import improvement, write_access
 
 router = APIRouter(route_class=AccessFirstRoute, tags=["improvement work"])

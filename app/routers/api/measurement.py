@@ -8,18 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 
-from app.errors import UnsupportedMediaType
-from app.models.measurement import (
-    IndicatorAnalysisRead,
-    IndicatorCreate,
-    IndicatorRead,
-    IndicatorUpdate,
-    ObservationImportRead,
-    ObservationList,
-    ObservationsRead,
-)
-from app.routers.api.access_first import AccessFirstRoute, access
-from app.routers.api.deps import (
+from app.deps import (
     CREATE,
     NOT_MODIFIED,
     READ,
@@ -36,6 +25,17 @@ from app.routers.api.deps import (
     responses,
     set_etag,
 )
+from app.errors import UnsupportedMediaType
+from app.models.measurement import (
+    IndicatorAnalysisRead,
+    IndicatorCreate,
+    IndicatorRead,
+    IndicatorUpdate,
+    ObservationImportRead,
+    ObservationList,
+    ObservationsRead,
+)
+from app.routers.api.access_first import AccessFirstRoute, access
 from app.services import chart_svg, measurement, write_access
 from app.services.observation_text import Separator, decode_text
 

@@ -7,15 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.models.municipality import (
-    MunicipalityCreate,
-    MunicipalityRead,
-    MunicipalityUpdate,
-    RegionDetail,
-    RegionRead,
-)
-from app.routers.api.access_first import AccessFirstRoute, access
-from app.routers.api.deps import (
+from app.deps import (
     CREATE,
     NOT_MODIFIED,
     READ,
@@ -31,6 +23,14 @@ from app.routers.api.deps import (
     responses,
     set_etag,
 )
+from app.models.municipality import (
+    MunicipalityCreate,
+    MunicipalityRead,
+    MunicipalityUpdate,
+    RegionDetail,
+    RegionRead,
+)
+from app.routers.api.access_first import AccessFirstRoute, access
 from app.services import municipalities, write_access
 
 router = APIRouter(route_class=AccessFirstRoute, tags=["regions and municipalities"])

@@ -6,10 +6,9 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from app.changes import VersionCache
+from app import cache
 from app.config import Settings
-from app.models.overview import Overview, OverviewFilters, OverviewSummary, RegionGoodExamples
-from app.routers.api.deps import (
+from app.deps import (
     NOT_MODIFIED,
     READ,
     LangDep,
@@ -19,6 +18,7 @@ from app.routers.api.deps import (
     respond_304,
     responses,
 )
+from app.models.overview import Overview, OverviewFilters, OverviewSummary, RegionGoodExamples
 from app.services import good_examples as examples
 from app.services import overview, overview_export
 
@@ -80,10 +80,6 @@ XLSX_RESPONSE: dict[int | str, dict[str, Any]] = {
 }
 
 
-#: The JSON bodies of the last few overviews, by strong ETag (which names them exactly).
-_JSON_BODIES: VersionCache[str, bytes] = VersionCache(32)
-
-
 def _overview(
     request: Request,
     session: SessionDep,
@@ -94,7 +90,8 @@ def _overview(
     lang: str,
     tag: str,
 ) -> Overview | OverviewSummary:
-    return overview.get_overview_by_etag(
+    return cache.overview_result(
+        cache.caches_of(request),
         session,
         principal,
         slug,
@@ -136,13 +133,11 @@ def _respond(
         return respond_304(tag, CACHE_HEADERS)
     headers = {"ETag": tag, **CACHE_HEADERS}
     if kind == "json":
-        body = _JSON_BODIES.once(
+        body = cache.overview_json(
+            cache.caches_of(request),
+            session,
             tag,
-            lambda: (
-                _overview(request, session, principal, slug, filters, anonymous, lang, tag)
-                .model_dump_json()
-                .encode()
-            ),
+            lambda: _overview(request, session, principal, slug, filters, anonymous, lang, tag),
         )
         return Response(content=body, media_type="application/json", headers=headers)
     result = _overview(request, session, principal, slug, filters, anonymous, lang, tag)

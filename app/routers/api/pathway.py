@@ -7,10 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from sqlmodel import Session
 
-from app.models.municipality import Municipality
-from app.models.pathway import PathwayRead, PhaseSectionInput, PhaseSectionRead
-from app.routers.api.access_first import AccessFirstRoute, access
-from app.routers.api.deps import (
+from app import cache
+from app.deps import (
     NOT_MODIFIED,
     READ,
     WRITE,
@@ -25,6 +23,9 @@ from app.routers.api.deps import (
     responses,
     set_etag,
 )
+from app.models.municipality import Municipality
+from app.models.pathway import PathwayRead, PhaseSectionInput, PhaseSectionRead
+from app.routers.api.access_first import AccessFirstRoute, access
 from app.services import pathway, write_access
 from app.services.access import Principal
 
@@ -36,8 +37,7 @@ PRIVATE = "private, no-cache"
 def check_pathway(
     request: Request, session: Session, principal: Principal, number: str
 ) -> tuple[Municipality, Response | None]:
-    """The municipality, and the 304 when the caller's copy of the draft is current (no query
-    while the memos are warm)."""
+    """The municipality, and the 304 when the caller's copy of the draft is current."""
     municipality = pathway.open_pathway(session, principal, number)
     tag = etag(municipality.version)
     unchanged = respond_304(tag, {"Cache-Control": PRIVATE}) if not_modified(request, tag) else None
@@ -68,7 +68,7 @@ def get_pathway(
     if unchanged is not None:
         return unchanged
     return Response(
-        content=pathway.pathway_json(session, municipality, lang),
+        content=cache.pathway_json(cache.caches_of(request), session, municipality, lang),
         media_type="application/json",
         headers={"ETag": etag(municipality.version), "Cache-Control": PRIVATE},
     )

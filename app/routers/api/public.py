@@ -7,8 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.models.publishing import PublicMunicipalityRead, PublicPathwayRead
-from app.routers.api.deps import (
+from app.deps import (
     NOT_MODIFIED,
     PUBLIC_READ,
     PageOut,
@@ -17,6 +16,7 @@ from app.routers.api.deps import (
     page_out,
     responses,
 )
+from app.models.publishing import PublicMunicipalityRead, PublicPathwayRead
 from app.services import publishing
 
 router = APIRouter(tags=["public"])

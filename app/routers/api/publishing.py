@@ -6,16 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from app.models.pathway import PhaseSectionRead
-from app.models.publishing import (
-    PathwayDiff,
-    PublishedVersionRead,
-    PublishedVersionSummary,
-    PublishInput,
-    RestoreInput,
-)
-from app.routers.api.access_first import AccessFirstRoute, access
-from app.routers.api.deps import (
+from app.deps import (
     CREATE,
     NOT_MODIFIED,
     READ,
@@ -32,6 +23,15 @@ from app.routers.api.deps import (
     responses,
     set_etag,
 )
+from app.models.pathway import PhaseSectionRead
+from app.models.publishing import (
+    PathwayDiff,
+    PublishedVersionRead,
+    PublishedVersionSummary,
+    PublishInput,
+    RestoreInput,
+)
+from app.routers.api.access_first import AccessFirstRoute, access
 from app.services import diff, publishing, write_access
 
 router = APIRouter(route_class=AccessFirstRoute, tags=["publishing"])

@@ -6,9 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 
-from app.models.pathway import StrengthCreate, StrengthRead, StrengthUpdate
-from app.routers.api.access_first import AccessFirstRoute, access
-from app.routers.api.deps import (
+from app.deps import (
     CREATE,
     READ,
     WRITE,
@@ -20,6 +18,8 @@ from app.routers.api.deps import (
     page_out,
     set_etag,
 )
+from app.models.pathway import StrengthCreate, StrengthRead, StrengthUpdate
+from app.routers.api.access_first import AccessFirstRoute, access
 from app.services import strengths, write_access
 
 router = APIRouter(route_class=AccessFirstRoute, tags=["strengths"])

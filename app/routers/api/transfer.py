@@ -9,10 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import TypeAdapter, ValidationError
 
-from app.errors import UnsupportedMediaType
-from app.models.transfer import ImportResult, MunicipalityExport
-from app.routers.api.access_first import AccessFirstRoute, access
-from app.routers.api.deps import (
+from app.deps import (
     READ,
     WRITE,
     PrincipalDep,
@@ -21,6 +18,9 @@ from app.routers.api.deps import (
     expected_version,
     set_etag,
 )
+from app.errors import UnsupportedMediaType
+from app.models.transfer import ImportResult, MunicipalityExport
+from app.routers.api.access_first import AccessFirstRoute, access
 from app.services import transfer, write_access
 
 router = APIRouter(route_class=AccessFirstRoute, tags=["export and import"])

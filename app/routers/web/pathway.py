@@ -15,9 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Response
-from markupsafe import Markup
 
-from app.changes import VersionCache
 from app.errors import Forbidden, Invalid, NotFound, PreconditionFailed
 from app.models.base import Maturity, OfferingStatus, Provider
 from app.models.pathway import Offering, PathwayRead, PhaseSection, PhaseSectionInput
@@ -27,19 +25,12 @@ from app.web import labels
 from app.web.core import FormDep, SignedInDep, Web
 from app.web.forms import Form, service_errors, validate
 from app.web.i18n import N_
-from app.web.templating import render_block
 
 router = APIRouter(include_in_schema=False)
 
 TEMPLATE = "pathway/editor.html"
 BLOCK = "phase_section"
 COMMENTS_PAGE = "/app/kommuner/{number}/kommentarer"
-#: The editor's sections in view mode, by (municipality id, version, language, can edit,
-#: can comment, has the comments page, catalogue state).
-_PHASES: VersionCache[tuple[object, ...], Markup] = VersionCache(256)
-#: The draft as read by the editor, by (municipality id, version, language, catalogue state);
-#: shared, so never changed in place.
-_PATHWAYS: VersionCache[tuple[object, ...], PathwayRead] = VersionCache(256)
 OFFERING_FIELDS = ("type", "name", "description", "status", "provider", "contact")
 NOT_SAVED_YET = N_("Ikke lagret ennå. Trykk «Lagre» når du er ferdig.")
 SAVED = N_("%(phase)s er lagret.")
@@ -62,9 +53,6 @@ class Editor:
     catalogue: pathway.Catalogue
     pathway: PathwayRead
     raw: dict[str, tuple[PhaseSection, list[Offering]]]
-    #: The sections are the ones filed under the municipality's version (not newer ones
-    #: read after a write committed meanwhile).
-    current: bool
 
 
 def _open(web: Web, number: str, *, edit: bool = False) -> Editor:
@@ -73,24 +61,11 @@ def _open(web: Web, number: str, *, edit: bool = False) -> Editor:
         raise Forbidden(f"You may read but not change {ws.municipality.name}.")
     catalogue = pathway.Catalogue(web.db, web.lang)
     sections = pathway.draft_sections(web.db, ws.municipality)
-    current = pathway.sections_are_current(ws.municipality, sections)
-    key = (
-        ws.municipality.id,
-        ws.municipality.version,
-        web.lang,
-        pathway.catalogue_stamp(web.db),
-    )
-    built = _PATHWAYS.get(key) if current else None
-    if built is None:
-        built = pathway.build_pathway(ws.municipality, sections, catalogue)
-        if current:
-            _PATHWAYS.put(key, built)
     return Editor(
         ws=ws,
         catalogue=catalogue,
-        pathway=built,
+        pathway=pathway.build_pathway(ws.municipality, sections, catalogue),
         raw={section.phase: (section, offerings) for section, offerings in sections},
-        current=current,
     )
 
 
@@ -304,25 +279,7 @@ def _conflict_rows(
 def editor_page(number: str, web: SignedInDep) -> Response:
     editor = _open(web, number)
     context = _context(web, editor, {s.phase: SectionState() for s in editor.pathway.sections})
-    # The six sections in view mode hold nothing of the request itself (no CSRF token, no
-    # message): rendered once per pathway version and what decides their look.
-    ws = editor.ws
-    key = (
-        ws.municipality.id,
-        ws.municipality.version,
-        web.lang,
-        ws.can_edit,
-        ws.can_comment,
-        web.has_page(COMMENTS_PAGE),
-        pathway.catalogue_stamp(web.db),
-    )
-    html = _PHASES.get(key)
-    if html is None:
-        full = {"request": web.request, "web": web, "lang": web.lang, **context}
-        html = Markup(render_block(TEMPLATE, "phases", full))  # noqa: S704 - rendered by our autoescaping templates
-        if editor.current:
-            _PHASES.put(key, html)
-    return web.render(TEMPLATE, {**context, "phases_html": html})
+    return web.render(TEMPLATE, context)
 
 
 @router.get("/app/kommuner/{number}/forlop/{phase}")

@@ -16,9 +16,9 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from app.changes import VersionCache
+from app import cache
 from app.errors import Invalid, NotPublished
-from app.services import catalogue, pathway, publishing
+from app.services import catalogue, publishing
 from app.web import labels
 from app.web.core import Web, WebDep, web_of
 from app.web.forms import Form, service_errors
@@ -31,18 +31,6 @@ SEARCH_LIMIT = 20
 PUBLIC_VARY = "Accept-Language, Cookie"
 #: Before the first publication: cacheable briefly, so a publication shows within a minute.
 NOT_PUBLISHED_CACHE = "public, max-age=60"
-
-
-PageKey = tuple[str, int, datetime, str, tuple[object, ...]]
-
-
-def rendered_pages(request: Request) -> VersionCache[PageKey, bytes]:
-    """Rendered public pages by (number, version, time of publication, language, catalogue
-    state), per app: exact, since a published version never changes."""
-    pages: VersionCache[PageKey, bytes] | None = getattr(request.app.state, "public_pages", None)
-    if pages is None:
-        pages = request.app.state.public_pages = VersionCache(512)
-    return pages
 
 
 @router.get("/")
@@ -117,24 +105,26 @@ def public_pathway(number: str, web: WebDep) -> Response:
         )
     if unchanged is not None:
         return unchanged
-    pages = rendered_pages(web.request)
-    # The catalogue's names are shown too, so its state is part of the key.
-    key = (number, stamp.version, stamp.published_at, web.lang, pathway.catalogue_stamp(web.db))
-    body = pages.get(key)
-    if body is None:
-        published = publishing.get_public(web.db, number)
-        phases = catalogue.list_phases(web.db, web.lang)
-        offering_types = catalogue.list_offering_types(web.db, web.lang)
-        response = web.render(
-            "public/pathway.html",
-            {
-                "pathway": published,
-                "phase_names": {p.key: p.name for p in phases},
-                "offering_names": {t.key: (t.name_nb, t.name) for t in offering_types},
-                "provider_labels": labels.PROVIDER,
-            },
-        )
-        body = bytes(response.body)
-        if published.version == stamp.version:  # not a version published meanwhile
-            pages.put(key, body)
+    body = cache.caches_of(web.request).public_page.fetch(
+        web.db,
+        ("public", number, stamp.version, stamp.published_at, web.lang),
+        lambda: _public_page(web, number),
+    )
     return web.html(body, headers=headers)
+
+
+def _public_page(web: Web, number: str) -> bytes:
+    """The page of the latest published version, rendered (kept in `app.cache`)."""
+    published = publishing.get_public(web.db, number)
+    phases = catalogue.list_phases(web.db, web.lang)
+    offering_types = catalogue.list_offering_types(web.db, web.lang)
+    response = web.render(
+        "public/pathway.html",
+        {
+            "pathway": published,
+            "phase_names": {p.key: p.name for p in phases},
+            "offering_names": {t.key: (t.name_nb, t.name) for t in offering_types},
+            "provider_labels": labels.PROVIDER,
+        },
+    )
+    return bytes(response.body)

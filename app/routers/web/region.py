@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request, Response
 from markupsafe import Markup
 
-from app.changes import VersionCache
+from app import cache
 from app.config import Settings
 from app.errors import Invalid
 from app.models.overview import Overview, OverviewFilters, OverviewSummary
@@ -167,11 +167,6 @@ def _context(web: Web, scope: Scope, form: Form, result: Any, *, anonymous: bool
     }
 
 
-#: The rendered results of an overview, by the overview's strong ETag (which names the
-#: content, the filters, the language and the day exactly) and the kind of answer.
-_RESULTS: VersionCache[tuple[str, str, bool], Markup] = VersionCache(64)
-
-
 def _page(web: Web, scope: Scope, *, anonymous: bool) -> Response:
     form = _filter_form(web.request)
     template = SUMMARY_TEMPLATE if anonymous else TEMPLATE
@@ -199,7 +194,9 @@ def _page(web: Web, scope: Scope, *, anonymous: bool) -> Response:
         )
     # Built once per ETag and shared; the results (the heavy part, 1 MB for the whole
     # country) are rendered once per ETag too, the rest of the page for each person.
-    result = overview.get_overview_by_etag(
+    caches = cache.caches_of(web.request)
+    result = cache.overview_result(
+        caches,
         web.db,
         web.principal,
         scope.slug,
@@ -210,9 +207,14 @@ def _page(web: Web, scope: Scope, *, anonymous: bool) -> Response:
         settings=_settings(web),
     )
     context = _context(web, scope, form, result, anonymous=anonymous)
-    key = (template, tag, web.is_fragment)
     full = {"request": web.request, "web": web, "lang": web.lang, **context}
-    html = _RESULTS.once(key, lambda: Markup(render_block(template, "results_body", full)))  # noqa: S704 - rendered by our autoescaping templates
+    # The results by the overview's strong ETag (which names the content, the filters, the
+    # language and the day exactly) and the kind of answer.
+    html = caches.overview_results.fetch(
+        web.db,
+        ("results", template, tag, web.is_fragment),
+        lambda: Markup(render_block(template, "results_body", full)),  # noqa: S704 - rendered by our autoescaping templates
+    )
     return web.render(template, {**context, "results_html": html}, block="results")
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from app.models.pathway import ChecklistAnswer, Offering, PhaseSection, Strength
 from app.models.transfer import ExportedChecklistAnswer, ExportedSection, MunicipalityExport
-from app.services.pathway import OFFERING_COLUMNS, OfferingValues, offering_values, section_values
+from app.services.pathway import offering_columns, offering_values, section_values
 from app.services.strengths import strength_values
 from app.services.text import clean_text
 from app.services.transfer.state import (
@@ -56,8 +56,8 @@ def import_municipality_fields(run: Run, data: MunicipalityExport) -> None:
 # ---- phase sections ----------------------------------------------------------------------
 
 
-def _stored_offerings(offerings: list[Offering]) -> list[OfferingValues]:
-    return [OfferingValues(*(getattr(o, name) for name in OFFERING_COLUMNS)) for o in offerings]
+def _stored_offerings(offerings: list[Offering]) -> list[dict[str, Any]]:
+    return [offering_columns(o) for o in offerings]
 
 
 class _Sections:
@@ -99,9 +99,9 @@ class _Sections:
             self.run.session.flush()
             self._add(row, values["offerings"])
 
-    def _add(self, row: PhaseSection, offerings: list[OfferingValues]) -> None:
+    def _add(self, row: PhaseSection, offerings: list[dict[str, Any]]) -> None:
         stored = [
-            Offering(phase_section_id=row.id or 0, position=position, **values._asdict())
+            Offering(phase_section_id=row.id or 0, position=position, **values)
             for position, values in enumerate(offerings, start=1)
         ]
         self.run.session.add_all(stored)
@@ -127,7 +127,7 @@ class _Sections:
                 ExportedSection,
                 row,
                 contact=contact_of(row),
-                offerings=[o._asdict() for o in self.offerings.get(row.id, [])],
+                offerings=self.offerings.get(row.id, []),
             )
         )
 

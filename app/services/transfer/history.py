@@ -15,6 +15,7 @@ from typing import Any
 from app.errors import FieldError, Invalid
 from app.models.base import MeasureStatus
 from app.models.municipality import Municipality
+from app.models.pathway import Offering
 from app.models.publishing import (
     PathwaySnapshot,
     PublishedVersion,
@@ -82,7 +83,7 @@ def _phase(item: ExportedSnapshotPhase, catalogue: Catalogue) -> SnapshotPhase:
             hours=values["contact_hours"],
         ),
         offerings=[
-            SnapshotOffering(**{**o._asdict(), "name": catalogue.offering_name(o)})
+            SnapshotOffering(**{**o, "name": catalogue.offering_name(Offering(**o))})
             for o in offerings
         ],
     )

@@ -1,23 +1,31 @@
-"""What every JSON endpoint shares: the session, the principal, ETags, paging, documented
-error responses."""
+"""The request dependencies both faces share: the database session, the principal (a bearer
+token, or the browser session with its CSRF check), the language, If-Match and ETags; and
+what every JSON endpoint shares besides (paging, documented error responses)."""
 
 from __future__ import annotations
 
+import base64
+import secrets
 from collections.abc import AsyncIterator, Sequence
+from datetime import timedelta
 from typing import Annotated, Any, Generic, TypeVar
 
+import structlog
 from anyio import CapacityLimiter, to_thread
-from anyio.lowlevel import RunVar
 from fastapi import Depends, Path, Request, Response
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from app.changes import from_memos
+from app.config import Settings
 from app.db import Database
-from app.errors import PreconditionRequired, Unauthenticated
+from app.errors import CsrfRejected, PreconditionRequired, Unauthenticated
+from app.security import constant_time_equals
+from app.services import auth
 from app.services.access import ANONYMOUS, Principal
 from app.services.common import Page
 from app.services.identity import principal_for_token
+
+log = structlog.get_logger("demensforlop.deps")
 
 T = TypeVar("T")
 
@@ -31,34 +39,117 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 async def get_session(request: Request) -> AsyncIterator[Session]:
     """The request's session. Making one does no I/O, so it is made on the event loop; it is
     closed in a worker thread only if it began a transaction (closing one is a round trip to
-    the database), so a request answered from memos pays no thread hop for its session."""
+    the database). The close has a limiter of its own, as FastAPI gives the exit of a
+    dependency: ending a transaction releases its locks, so it never waits for a request
+    thread that may be waiting for those very locks."""
     database: Database = request.app.state.db
     session = database.session(write=request.method not in SAFE_METHODS)
     try:
         yield session
     finally:
         if session.in_transaction():
-            await to_thread.run_sync(session.close, limiter=_closing())
+            await to_thread.run_sync(session.close, limiter=CapacityLimiter(1))
         else:
             session.close()
 
 
-#: Closing a session ends its transaction and so releases its row locks: it must never wait
-#: for a request thread (`Settings.request_threads`), since those may be waiting for these
-#: very locks.
-_CLOSING: RunVar[CapacityLimiter] = RunVar("demensforlop_closing")
-
-
-def _closing() -> CapacityLimiter:
-    try:
-        return _CLOSING.get()
-    except LookupError:
-        limiter = CapacityLimiter(40)
-        _CLOSING.set(limiter)
-        return limiter
-
-
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+# ---- the browser session -----------------------------------------------------------------
+
+#: The cookies' names as in development; `cookie_name` gives the name a cookie goes by.
+SESSION_COOKIE = "dfl_session"
+CSRF_HEADER = "x-csrf-token"
+
+
+def settings_of(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def session_policy(settings: Settings) -> auth.SessionPolicy:
+    return auth.SessionPolicy(
+        idle=timedelta(minutes=settings.session_idle_minutes),
+        absolute=timedelta(hours=settings.session_absolute_hours),
+        max_failures=settings.login_max_failures,
+        window=timedelta(minutes=settings.login_window_minutes),
+        demo_allowed=settings.demo,
+        account_max_failures=settings.login_account_max_failures,
+        account_window=timedelta(minutes=settings.login_account_window_minutes),
+        address_max_failures=settings.login_address_max_failures,
+    )
+
+
+def cookie_name(settings: Settings, name: str) -> str:
+    """The one place that names cookies. In production every cookie is Secure, Path=/ and
+    without Domain, and so carries the `__Host-` prefix: a browser then accepts it only from
+    this very host over HTTPS, and a sibling subdomain cannot plant one. Development and
+    tests on http://127.0.0.1 keep the plain names (browsers refuse `__Host-` over http)."""
+    return f"__Host-{name}" if settings.is_production else name
+
+
+def read_cookie(request: Request, name: str) -> str | None:
+    return request.cookies.get(cookie_name(settings_of(request), name))
+
+
+def resolve_session(request: Request, session: Session) -> auth.ActiveSession | None:
+    """The signed-in person of this request (looked up once per request). Reading a page
+    keeps the session from going idle; that write has its own short transaction."""
+    if hasattr(request.state, "active_session"):
+        cached: auth.ActiveSession | None = request.state.active_session
+        return cached
+    token = read_cookie(request, SESSION_COOKIE)
+    active = (
+        auth.active_session(session, token, session_policy(settings_of(request))) if token else None
+    )
+    if active is not None and active.needs_touch and request.method in SAFE_METHODS:
+        database: Database = request.app.state.db
+        try:
+            with database.session(write=True) as own:
+                auth.touch_session(own, active.session_id)
+        except Exception:  # losing one refresh of last_seen_at is harmless
+            log.warning("could not refresh the session", exc_info=True)
+    request.state.active_session = active
+    return active
+
+
+def mask_csrf(token: str) -> str:
+    """The session's CSRF token under a fresh one-time mask, so a page never shows the same
+    secret twice and compressed pages leak nothing about it (BREACH)."""
+    raw = token.encode("ascii")
+    mask = secrets.token_bytes(len(raw))
+    masked = bytes(a ^ b for a, b in zip(mask, raw, strict=True))
+    return base64.urlsafe_b64encode(mask + masked).decode("ascii").rstrip("=")
+
+
+def unmask_csrf(sent: str) -> str:
+    """The token behind a masked value, or "" when it is not one."""
+    if not sent or len(sent) > 512:
+        return ""
+    try:
+        data = base64.urlsafe_b64decode(sent + "=" * (-len(sent) % 4))
+    except ValueError:
+        return ""
+    if not data or len(data) % 2:
+        return ""
+    half = len(data) // 2
+    return bytes(a ^ b for a, b in zip(data[:half], data[half:], strict=True)).decode("latin-1")
+
+
+def check_csrf(request: Request, active: auth.ActiveSession | None, sent: str | None) -> None:
+    """Unsafe requests authenticated by the session cookie must carry the session's CSRF
+    token: HTMX and scripts in the X-CSRF-Token header, plain forms in a hidden field."""
+    if request.method in SAFE_METHODS or active is None:
+        return
+    token = unmask_csrf(request.headers.get(CSRF_HEADER) or sent or "")
+    if not token or not constant_time_equals(token, active.csrf_token):
+        raise CsrfRejected(
+            "The request did not carry this session's CSRF token. Reload the page and try again."
+        )
+
+
+# ---- the principal -----------------------------------------------------------------------
 
 
 def bearer_token(request: Request) -> str | None:
@@ -72,28 +163,25 @@ def bearer_token(request: Request) -> str | None:
 
 
 def principal_of(request: Request, session: Session) -> Principal:
-    """Bearer token first; otherwise the browser session (set by the web app), else
-    anonymous. A token that is present but not valid is an error, never anonymous."""
+    """Bearer token first; otherwise the browser session (with the CSRF check of unsafe
+    requests), else anonymous. A token that is present but not valid is an error, never
+    anonymous. Neither is kept between requests: each is one indexed query, so a token
+    revoked or a session deleted by any means is refused on the next request."""
     token = bearer_token(request)
     if token is not None:
         principal = principal_for_token(session, token)
         if principal is None:
             raise Unauthenticated("The token is unknown, expired or revoked.")
         return principal
-    from_cookie = getattr(request.state, "principal", None)
-    if isinstance(from_cookie, Principal):
-        return from_cookie
-    resolver = getattr(request.app.state, "session_principal", None)
-    if resolver is not None:
-        resolved = resolver(request, session)
-        if resolved is not None:
-            return resolved  # type: ignore[no-any-return]
-    return ANONYMOUS
+    active = resolve_session(request, session)
+    if active is None:
+        return ANONYMOUS
+    check_csrf(request, active, None)
+    return active.principal
 
 
-async def get_principal(request: Request, session: SessionDep) -> Principal:
-    # Without a thread hop while the token or session is in the memos.
-    return await from_memos(principal_of, request, session)
+def get_principal(request: Request, session: SessionDep) -> Principal:
+    return principal_of(request, session)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -1,0 +1,160 @@
+"""The only caches there are: what `make bench` showed users would wait for without them
+(docs/performance.md names the measurement behind each).
+
+Every value is kept under a key built beside its loader from the versions it was read at,
+and always with the *content stamp* (`app.models.stamp`): one number that database triggers
+move on in every transaction that writes the content, whoever writes it — this app, psql,
+a restore. So a write made anywhere makes every process miss on its next request; nothing
+expires by time.
+
+A value is filed only if the stamp is still the one read before it was built. On PostgreSQL
+the second read sees whatever committed meanwhile, so a value built while a write committed
+is used once and dropped, never filed under the older stamp; on SQLite the two reads and the
+build share one snapshot, so the value is exactly that snapshot's.
+
+The caches belong to the app (`create_app` makes one `Caches`), so every app, and so every
+test, starts with its own.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import TYPE_CHECKING, Generic, TypeVar
+
+from fastapi import Request
+from markupsafe import Markup
+from sqlmodel import Session
+
+from app.models.municipality import Municipality
+from app.services import overview, pathway
+from app.services.access import Principal
+from app.services.common import content_stamp
+
+if TYPE_CHECKING:
+    from app.config import Settings
+    from app.models.overview import Overview, OverviewFilters, OverviewSummary
+
+V = TypeVar("V")
+
+
+class Cache(Generic[V]):
+    """A bounded, thread-safe LRU map from keys (with the content stamp) to values."""
+
+    def __init__(self, size: int) -> None:
+        self._items: OrderedDict[Hashable, V] = OrderedDict()
+        self._lock = threading.Lock()
+        self._size = size
+        #: Held while a value is built, by the key's hash: requests for a value being built
+        #: wait for that build instead of building it again (a cold overview under load is
+        #: built once, in the time and memory of one build).
+        self._building = [threading.Lock() for _ in range(8)]
+
+    def _get(self, key: Hashable) -> V | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def _put(self, key: Hashable, value: V) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+
+    def fetch(self, session: Session, key: tuple[Hashable, ...], build: Callable[[], V]) -> V:
+        """The value for `key` at the current content stamp: kept, or built by `build` (which
+        reads through `session`) and filed if the stamp did not move while it was built."""
+        return self.fetch_at(lambda: content_stamp(session), key, build)
+
+    def fetch_at(
+        self, stamp_now: Callable[[], int], key: tuple[Hashable, ...], build: Callable[[], V]
+    ) -> V:
+        """`fetch` with the stamp read by `stamp_now`."""
+        stamp = stamp_now()
+        full = (*key, stamp)
+        hit = self._get(full)
+        if hit is not None:
+            return hit
+        with self._building[hash(full) % len(self._building)]:
+            hit = self._get(full)
+            if hit is not None:
+                return hit
+            value = build()
+            if stamp_now() == stamp:
+                self._put(full, value)
+            return value
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+class Caches:
+    """The app's caches (docs/operations.md lists them)."""
+
+    def __init__(self) -> None:
+        #: GET /api/v1/municipalities/{number}/pathway: JSON bytes.
+        self.pathway_json: Cache[bytes] = Cache(512)
+        #: The overview (region, national, anonymous summary) as built, shared by its JSON,
+        #: page and files.
+        self.overview: Cache[Overview | OverviewSummary] = Cache(64)
+        #: GET /api/v1/regions/{slug}/overview (and national): JSON bytes.
+        self.overview_json: Cache[bytes] = Cache(32)
+        #: The region page's results block (the heavy part: 1 MB for the whole country).
+        self.overview_results: Cache[Markup] = Cache(64)
+        #: The public page of a municipality's latest published version.
+        self.public_page: Cache[bytes] = Cache(512)
+
+
+def caches_of(request: Request) -> Caches:
+    caches: Caches = request.app.state.caches
+    return caches
+
+
+# ---- the keys, beside their loaders -------------------------------------------------------
+
+
+def pathway_json(caches: Caches, session: Session, municipality: Municipality, lang: str) -> bytes:
+    """The draft pathway of a municipality opened with `pathway.open_pathway`, as JSON."""
+    return caches.pathway_json.fetch(
+        session,
+        ("pathway", municipality.id, municipality.version, lang),
+        lambda: pathway.read_pathway(session, municipality, lang).model_dump_json().encode(),
+    )
+
+
+def overview_result(
+    caches: Caches,
+    session: Session,
+    principal: Principal,
+    slug: str | None,
+    tag: str,
+    filters: OverviewFilters | None = None,
+    *,
+    anonymous: bool = False,
+    lang: str = "nb",
+    settings: Settings | None = None,
+) -> Overview | OverviewSummary:
+    """`overview.get_overview` for a caller who has just computed `tag` with
+    `overview.overview_etag` (which also checked access): the strong ETag names the content
+    (the stamp included), the filters, the language and the day, so one build serves every
+    representation."""
+    return caches.overview.fetch(
+        session,
+        ("overview", overview.etag_content(tag)),
+        lambda: overview.get_overview(
+            session, principal, slug, filters, anonymous=anonymous, lang=lang, settings=settings
+        ),
+    )
+
+
+def overview_json(
+    caches: Caches, session: Session, tag: str, result: Callable[[], Overview | OverviewSummary]
+) -> bytes:
+    """The JSON body of the overview named by `tag` (its strong ETag)."""
+    return caches.overview_json.fetch(
+        session, ("overview-json", tag), lambda: result().model_dump_json().encode()
+    )

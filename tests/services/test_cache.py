@@ -1,0 +1,195 @@
+"""The caches of `app/cache.py`: each one misses after a write — made by the app or in plain
+SQL, as psql or a restore would — and a value built while a write commits is never kept."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlmodel import Session
+
+from app import cache
+from app.cache import Cache, Caches
+from app.models.base import Scope
+from app.models.pathway import PathwayRead
+from app.models.publishing import PublishInput
+from app.services import pathway, publishing
+from app.services.access import SYSTEM
+from app.services.common import content_stamp
+from tests import factories
+from tests.conftest import TransactionalDatabase
+
+PATHWAY = "/api/v1/municipalities/5501/pathway"
+TROMS = "/api/v1/regions/troms/overview"
+
+
+def _caches(app: FastAPI) -> Caches:
+    caches: Caches = app.state.caches
+    return caches
+
+
+def _sql(session: Session, statement: str) -> None:
+    """A write made outside the app's services, as psql would make it."""
+    session.execute(text(statement))
+    session.commit()
+
+
+def test_every_write_to_the_content_moves_the_stamp_on(session: Session) -> None:
+    before = content_stamp(session)
+    factories.fill_section(session, "5501", "assessment", text="Ny tekst")
+    after_service = content_stamp(session)
+    assert after_service > before
+    _sql(
+        session,
+        "UPDATE offering SET name = 'Endret i SQL' WHERE id = (SELECT max(id) FROM offering)",
+    )
+    assert content_stamp(session) > after_service
+
+
+def test_the_pathway_json_misses_after_a_write_in_plain_sql(
+    app: FastAPI, session: Session, make_client: Any
+) -> None:
+    factories.fill_section(session, "5501", "assessment", text="Lagret tekst")
+    client = make_client(factories.token(session, Scope.read, municipalities=["5501"]))
+    first = client.get(PATHWAY)
+    assert first.status_code == 200
+    assert len(_caches(app).pathway_json) == 1
+    assert client.get(PATHWAY).content == first.content  # kept
+    # Restored in SQL without touching the municipality's version.
+    _sql(
+        session,
+        "UPDATE phase_section SET description = 'Hentet tilbake i SQL' WHERE phase = 'assessment'"
+        " AND municipality_id = (SELECT id FROM municipality WHERE number = '5501')",
+    )
+    again = client.get(PATHWAY)
+    assert again.headers["etag"] == first.headers["etag"]
+    assert "Hentet tilbake i SQL" in again.text
+    assert len(_caches(app).pathway_json) == 2
+
+
+def test_the_pathway_json_misses_after_a_write_through_the_app(
+    app: FastAPI, session: Session, make_client: Any
+) -> None:
+    client = make_client(factories.token(session, Scope.read, municipalities=["5501"]))
+    client.get(PATHWAY)
+    factories.fill_section(session, "5501", "assessment", text="Skrevet i appen")
+    assert "Skrevet i appen" in client.get(PATHWAY).text
+    assert len(_caches(app).pathway_json) == 2
+
+
+def test_a_pathway_built_while_a_write_commits_is_not_kept(
+    session: Session, db: TransactionalDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race: a body read before a concurrent write commits must not be filed, or later
+    readers would get it under a key that looks current."""
+    caches = Caches()
+    municipality = pathway.open_pathway(session, SYSTEM, "5501")
+    read = pathway.read_pathway
+
+    def read_while_someone_writes(s: Session, m: Any, lang: str = "nb") -> PathwayRead:
+        body = read(s, m, lang)
+        with db.session(write=True) as writer:
+            factories.fill_section(writer, "5501", "assessment", text="Skrevet samtidig")
+        return body
+
+    monkeypatch.setattr(pathway, "read_pathway", read_while_someone_writes)
+    built = cache.pathway_json(caches, session, municipality, "nb")
+    assert b"Skrevet samtidig" not in built
+    assert len(caches.pathway_json) == 0
+    monkeypatch.undo()
+    # Nothing written meanwhile: kept.
+    cache.pathway_json(caches, session, pathway.open_pathway(session, SYSTEM, "5501"), "nb")
+    assert len(caches.pathway_json) == 1
+
+
+def test_the_overview_and_its_json_miss_after_a_write(
+    app: FastAPI, session: Session, client_as: Callable[..., TestClient]
+) -> None:
+    admin = client_as(factories.admin(session))
+    first = admin.get(TROMS)
+    assert first.status_code == 200
+    caches = _caches(app)
+    assert (len(caches.overview), len(caches.overview_json)) == (1, 1)
+    assert admin.get(TROMS).content == first.content
+    assert (len(caches.overview), len(caches.overview_json)) == (1, 1)
+    _sql(session, "UPDATE municipality SET name = 'Tromsø i SQL' WHERE number = '5501'")
+    again = admin.get(TROMS)
+    # The caches miss, though a write in SQL need not move the versions behind the ETag.
+    assert "Tromsø i SQL" in again.text
+    assert (len(caches.overview), len(caches.overview_json)) == (2, 2)
+
+
+def test_the_region_pages_results_miss_after_a_write(
+    app: FastAPI, session: Session, client_as: Callable[..., TestClient]
+) -> None:
+    admin = client_as(factories.admin(session))
+    assert admin.get("/app/regioner/troms").status_code == 200
+    assert len(_caches(app).overview_results) == 1
+    admin.get("/app/regioner/troms")
+    assert len(_caches(app).overview_results) == 1
+    _sql(session, "UPDATE municipality SET name = 'Tromsø i SQL' WHERE number = '5501'")
+    assert "Tromsø i SQL" in admin.get("/app/regioner/troms").text
+    assert len(_caches(app).overview_results) == 2
+
+
+def test_the_public_page_misses_after_a_write(
+    app: FastAPI, session: Session, client: TestClient
+) -> None:
+    factories.fill_section(session, "5501", "assessment", text="Publisert tekst")
+    publishing.publish(session, SYSTEM, "5501", PublishInput(summary="Første"))
+    assert "Publisert tekst" in client.get("/kommuner/5501").text
+    assert len(_caches(app).public_page) == 1
+    client.get("/kommuner/5501")
+    assert len(_caches(app).public_page) == 1
+    # A phase renamed in SQL: the page shows the catalogue's names too.
+    _sql(session, "UPDATE phase SET name_nb = 'Mistanke i SQL' WHERE key = 'suspicion'")
+    assert "Mistanke i SQL" in client.get("/kommuner/5501").text
+    assert len(_caches(app).public_page) == 2
+
+
+def test_a_value_asked_for_while_it_is_built_is_built_once() -> None:
+    shared: Cache[list[int]] = Cache(4)
+    builds: list[int] = []
+    started = threading.Event()
+
+    def build() -> list[int]:
+        builds.append(1)
+        started.set()
+        time.sleep(0.3)  # long enough for every other caller to arrive meanwhile
+        return [len(builds)]
+
+    results: list[list[int]] = []
+
+    def ask() -> None:
+        results.append(shared.fetch_at(lambda: 7, ("key",), build))
+
+    first = threading.Thread(target=ask)
+    first.start()
+    assert started.wait(5)
+    others = [threading.Thread(target=ask) for _ in range(4)]
+    for thread in others:
+        thread.start()
+    for thread in [first, *others]:
+        thread.join(10)
+    assert builds == [1]
+    assert len(results) == 5
+    assert all(r is results[0] for r in results)
+
+
+def test_a_build_that_fails_leaves_the_next_caller_to_build() -> None:
+    shared: Cache[str] = Cache(4)
+
+    def broken() -> str:
+        raise RuntimeError("the database went away")
+
+    with pytest.raises(RuntimeError):
+        shared.fetch_at(lambda: 7, ("key",), broken)
+    assert shared.fetch_at(lambda: 7, ("key",), lambda: "built") == "built"
+    assert shared.fetch_at(lambda: 7, ("key",), lambda: "again") == "built"
+    assert shared.fetch_at(lambda: 8, ("key",), lambda: "moved on") == "moved on"
