@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from app.errors import NotFound
+from app.kit.text import clean_text
 from app.models.base import utcnow
 from app.models.catalogue import ChecklistItem
 from app.models.pathway import (
@@ -17,7 +18,6 @@ from app.services import audit
 from app.services.access import Principal, require_edit, require_read
 from app.services.catalogue import checklist_items, current_checklist_version
 from app.services.common import check_version, commit, get_municipality, lock_municipality, touch
-from app.services.text import clean_text
 
 
 def _read(item: ChecklistItem, answer: ChecklistAnswer | None, lang: str) -> ChecklistAnswerRead:

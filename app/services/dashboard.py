@@ -11,6 +11,7 @@ from datetime import date, datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app.kit.collation import norwegian_key
 from app.models.audit import AuditEventRead
 from app.models.base import local_today
 from app.models.feedback import Comment, CommentThreadRead
@@ -19,7 +20,6 @@ from app.models.municipality import Municipality, Region
 from app.services import audit, feedback
 from app.services import good_examples as examples
 from app.services.access import Principal, require_authenticated
-from app.services.collation import norwegian_key
 from app.services.common import Page
 from app.services.examples import CappedExamples, cap_examples
 from app.services.improvement import overdue_condition

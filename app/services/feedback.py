@@ -26,6 +26,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.errors import FieldError, Forbidden, Invalid
+from app.kit.text import clean_text
 from app.models.base import Role, utcnow
 from app.models.feedback import (
     Comment,
@@ -60,7 +61,6 @@ from app.services.common import (
 )
 from app.services.municipalities import get_region_row
 from app.services.strengths import check_phase
-from app.services.text import clean_text
 
 #: Authors on this side of a conversation are the region's advisers (and administrators).
 ADVISER_SIDE = frozenset({Role.adviser.value, Role.admin.value})

@@ -11,6 +11,7 @@ from sqlalchemy import Select, func
 from sqlmodel import Session, col, select
 
 from app.errors import FieldError, Forbidden, Invalid, PreconditionFailed
+from app.kit.text import clean_text
 from app.models.base import OSLO, MeasureStatus, local_today, utcnow
 from app.models.catalogue import Phase
 from app.models.improvement import (
@@ -45,7 +46,6 @@ from app.services.common import (
     lock_municipality,
     touch,
 )
-from app.services.text import clean_text
 
 NOTE_EDIT_WINDOW = timedelta(hours=24)
 OPEN_MEASURE_STATUSES = {MeasureStatus.not_started.value, MeasureStatus.in_progress.value}

@@ -14,10 +14,15 @@ from sqlmodel import Session, col, select
 
 from app.config import get_settings
 from app.errors import FieldError, Invalid, NotFound
+from app.kit import runchart
+from app.kit.observation_text import Separator, observations_csv, parse_observations
+from app.kit.small_numbers import is_small, suppression_label
+from app.kit.text import clean_text
 from app.models.base import Frequency, IndicatorKind, utcnow
 from app.models.improvement import ImprovementArea, Measure
 from app.models.measurement import (
     MAX_INDICATORS,
+    MAX_OBSERVATIONS_PER_WRITE,
     AnalysisPointRead,
     Indicator,
     IndicatorAnalysisRead,
@@ -34,14 +39,11 @@ from app.models.measurement import (
     SignalsRead,
 )
 from app.models.municipality import Municipality
-from app.services import audit, runchart
+from app.rendering.chart_svg import ChartInput, MeasureMark
+from app.services import audit
 from app.services.access import Principal, require_edit, require_visible
-from app.services.chart_svg import ChartInput, MeasureMark
 from app.services.common import Page, check_version, commit, lock_municipality, touch
 from app.services.improvement import area_municipality
-from app.services.observation_text import Separator, observations_csv, parse_observations
-from app.services.small_numbers import is_small, suppression_label
-from app.services.text import clean_text
 
 
 def indicator_read(indicator: Indicator) -> IndicatorRead:
@@ -117,7 +119,7 @@ def observation_read(
     observation: Observation, kind: str, show_small_numbers: bool, threshold: int
 ) -> ObservationRead:
     """Counts below the threshold, and percentages built on them, are hidden from anyone
-    who is not an editor of the municipality (`services.small_numbers`)."""
+    who is not an editor of the municipality (`kit.small_numbers`)."""
     if not show_small_numbers and is_small(
         kind, observation.value, observation.numerator, observation.denominator, threshold
     ):
@@ -491,7 +493,13 @@ def import_observations(
     the error names every bad row by its line. Returns (rows read, periods changed)."""
     indicator, municipality = _locked_indicator(session, principal, indicator_id)
     check_version(indicator.data_version, expected_version)
-    parsed = parse_observations(text, indicator.kind, indicator.frequency)
+    parsed = parse_observations(
+        text,
+        indicator.kind,
+        indicator.frequency,
+        model=ObservationInput,
+        max_rows=MAX_OBSERVATIONS_PER_WRITE,
+    )
     items = [row.observation for row in parsed.rows]
     errors = [FieldError(f"line.{e.line}", f"line {e.line}: {e.message}") for e in parsed.errors]
     errors += validate_observations(indicator, items, [row.line for row in parsed.rows])
@@ -607,7 +615,7 @@ def analysis_read(
     show_small_numbers: bool,
     threshold: int,
 ) -> IndicatorAnalysisRead:
-    """The Anhøj analysis of the observations (rules in `services.runchart`): centre line
+    """The Anhøj analysis of the observations (rules in `kit.runchart`): centre line
     = median of the first `baseline_points` points (all by default), restarted at
     `baseline_restart`; the top-level numbers describe the current segment.
 
@@ -739,7 +747,7 @@ def _chart_input(
 
 
 def get_chart(session: Session, principal: Principal, indicator_id: int) -> ChartInput:
-    """Everything the run chart of one indicator shows, for `services.chart_svg`
+    """Everything the run chart of one indicator shows, for `rendering.chart_svg`
     (three queries)."""
     indicator, municipality = _indicator(session, principal, indicator_id)
     marks = _measure_marks(session, [indicator.improvement_area_id])

@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.errors import FieldError, Forbidden, Invalid, NotFound
+from app.kit.collation import norwegian_key
 from app.models.base import utcnow
 from app.models.municipality import (
     Municipality,
@@ -23,7 +24,6 @@ from app.models.pathway import PhaseSection
 from app.services import audit
 from app.services.access import Principal, require_admin, require_authenticated, require_edit
 from app.services.catalogue import phase_keys
-from app.services.collation import norwegian_key
 from app.services.common import (
     Page,
     check_version,

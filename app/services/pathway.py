@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 from app.changes import WROTE_KEY, VersionCache, announce, session_feed, session_memo
 from app.db import pipelined
 from app.errors import FieldError, Invalid, NotFound
+from app.kit.text import clean_markdown, clean_text, render_markdown
 from app.models.base import utcnow
 from app.models.catalogue import OfferingType, Phase
 from app.models.municipality import Municipality
@@ -41,7 +42,6 @@ from app.services.common import (
     commit,
     get_municipality,
 )
-from app.services.text import clean_markdown, clean_text, render_markdown
 
 CatalogueRows = tuple[list[Phase], dict[str, OfferingType]]
 #: What the catalogue memos read: a write elsewhere (a pathway, a token) keeps them.

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from app.changes import session_memo
+from app.kit.collation import norwegian_key
 from app.models.municipality import Municipality, Region
 from app.services.access import Principal, require_read
-from app.services.collation import norwegian_key
 from app.services.pathway import cached_municipality
 
 

@@ -11,12 +11,12 @@ from typing import Any
 
 from markupsafe import Markup
 
+from app.kit.observation_text import CellError, parse_number
+from app.kit.observation_text import format_number as plain_number
 from app.models.base import Direction, Frequency, IndicatorKind
 from app.models.measurement import IndicatorRead, ObservationRead
-from app.services import chart_svg
-from app.services.chart_svg import ChartInput, DataTable
-from app.services.observation_text import CellError, parse_number
-from app.services.observation_text import format_number as plain_number
+from app.rendering import chart_svg
+from app.rendering.chart_svg import ChartInput, DataTable
 from app.web import labels
 from app.web.forms import Form, date_value
 from app.web.i18n import N_, babel_locale, translate, translations

@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.models.base import Scope
-from app.services import chart_svg, measurement
+from app.rendering import chart_svg
+from app.services import measurement
 from tests import factories
 
 PASTED = "\n".join(

@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.changes import clear_version_caches
+from app.kit.spreadsheet import neutralise
 from app.models.base import Scope
 from app.models.feedback import CommentCreate, ReviewCreate
 from app.models.municipality import MunicipalityUpdate
@@ -23,7 +24,6 @@ from app.models.publishing import PublishInput
 from app.services import feedback, municipalities, publishing
 from app.services.access import SYSTEM, Principal
 from app.services.seed import SEED_DATA
-from app.services.spreadsheet import neutralise
 from tests import factories
 from tests.conftest import QueryCounter, TransactionalDatabase
 

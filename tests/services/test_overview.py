@@ -12,13 +12,13 @@ from sqlmodel import Session
 
 from app.config import Settings
 from app.errors import Forbidden, Invalid, Unauthenticated
+from app.kit.collation import norwegian_key
 from app.models.base import local_today, utcnow
 from app.models.feedback import ReviewCreate
 from app.models.overview import Overview, OverviewFilters, OverviewSummary, ReviewStatus
 from app.models.publishing import PublishInput
 from app.services import feedback, good_examples, overview, publishing
 from app.services.access import ANONYMOUS, SYSTEM
-from app.services.collation import norwegian_key
 from app.services.seed import SEED_DATA, seed
 from tests import factories
 from tests.conftest import QueryCounter, TransactionalDatabase

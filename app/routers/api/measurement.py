@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 
 from app.errors import UnsupportedMediaType
+from app.kit.observation_text import Separator, decode_text
 from app.models.measurement import (
     IndicatorAnalysisRead,
     IndicatorCreate,
@@ -18,6 +19,7 @@ from app.models.measurement import (
     ObservationList,
     ObservationsRead,
 )
+from app.rendering import chart_svg
 from app.routers.api.access_first import AccessFirstRoute, access
 from app.routers.api.deps import (
     CREATE,
@@ -36,8 +38,7 @@ from app.routers.api.deps import (
     responses,
     set_etag,
 )
-from app.services import chart_svg, measurement, write_access
-from app.services.observation_text import Separator, decode_text
+from app.services import measurement, write_access
 
 router = APIRouter(route_class=AccessFirstRoute, tags=["measurement"])
 

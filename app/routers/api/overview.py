@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from app.changes import VersionCache
 from app.config import Settings
 from app.models.overview import Overview, OverviewFilters, OverviewSummary, RegionGoodExamples
+from app.rendering import overview_export
 from app.routers.api.deps import (
     NOT_MODIFIED,
     READ,
@@ -20,7 +21,7 @@ from app.routers.api.deps import (
     responses,
 )
 from app.services import good_examples as examples
-from app.services import overview, overview_export
+from app.services import overview
 
 router = APIRouter(tags=["regional overview"])
 

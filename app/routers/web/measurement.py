@@ -16,10 +16,10 @@ from fastapi import APIRouter, Response
 from starlette.datastructures import UploadFile
 
 from app.errors import Forbidden, Invalid, NotFound, PreconditionFailed
+from app.kit.observation_text import CellError, decode_text, parse_number
 from app.models.base import IndicatorKind, local_today
 from app.models.measurement import IndicatorRead, IndicatorUpdate, ObservationList, ObservationRead
 from app.services import improvement, measurement
-from app.services.observation_text import CellError, decode_text, parse_number
 from app.services.workspace import Workspace, workspace_of
 from app.web import labels
 from app.web.core import FormDep, SignedInDep, Web

@@ -10,7 +10,8 @@ from typing import Any
 from sqlmodel import Session
 
 from app.models.measurement import IndicatorCreate, ObservationInput, ObservationList
-from app.services import chart_svg, measurement
+from app.rendering import chart_svg
+from app.services import measurement
 from app.services.access import SYSTEM
 from tests import factories
 

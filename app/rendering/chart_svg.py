@@ -26,6 +26,7 @@ from datetime import date
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+from app.kit.runchart import MIN_USEFUL_POINTS
 from app.models.base import Direction, Frequency, IndicatorKind
 from app.models.measurement import (
     AnalysisPointRead,
@@ -35,7 +36,6 @@ from app.models.measurement import (
     RunAnalysisRead,
     RunChartSegmentRead,
 )
-from app.services.runchart import MIN_USEFUL_POINTS
 
 Translate = Callable[[str], str]
 
