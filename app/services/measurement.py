@@ -39,7 +39,7 @@ from app.models.measurement import (
     SignalsRead,
 )
 from app.models.municipality import Municipality
-from app.rendering.chart_svg import ChartInput, MeasureMark
+from app.rendering.chart_text import ChartInput, MeasureMark
 from app.services import audit
 from app.services.access import Principal, require_edit, require_visible
 from app.services.common import Page, check_version, commit, lock_municipality, touch
