@@ -45,7 +45,14 @@ from app.models.overview import (
 )
 from app.models.pathway import StrengthUpdate
 from app.models.publishing import PublishInput
-from app.services import feedback, improvement, measurement, overview, publishing, strengths
+from app.services import (
+    feedback,
+    measurement,
+    overview,
+    progress_notes,
+    publishing,
+    strengths,
+)
 from app.services.access import SYSTEM
 from app.services.overview_summary import summarise
 from tests import factories
@@ -343,7 +350,7 @@ def test_finding_14_author_rules_come_before_the_version(
     refused (403) whatever If-Match says — not first told that the version is stale (412)."""
     author = factories.coordinator(session, "5501")
     area_id = factories.area(session, "5501")
-    note = improvement.create_note(
+    note = progress_notes.create_note(
         session, author, ProgressNoteCreate.model_validate({"text": "Notat"}), area_id=area_id
     )
     comment = feedback.create_comment(session, author, "5501", CommentCreate(text="Spørsmål"))

@@ -17,7 +17,7 @@ from app.models.base import local_today, utcnow
 from app.models.feedback import ReviewCreate
 from app.models.overview import Overview, OverviewFilters, OverviewSummary, ReviewStatus
 from app.models.publishing import PublishInput
-from app.services import feedback, good_examples, overview, publishing
+from app.services import good_examples, overview, publishing, review
 from app.services.access import ANONYMOUS, SYSTEM
 from app.services.seed import SEED_DATA, seed
 from tests import factories
@@ -198,7 +198,7 @@ def test_review_due_counts_from_last_review_else_first_publication(session: Sess
     assert result.totals.published_pathways == 3
 
     # A review restarts the clock, from the day it was written.
-    feedback.create_review(session, adviser, "5503", ReviewCreate(note="Gjennomgått på samling"))
+    review.create_review(session, adviser, "5503", ReviewCreate(note="Gjennomgått på samling"))
     now = local_today()
     reviewed = _row(_full(session, adviser, settings=settings, today=now), "5503").review
     assert reviewed.basis == "review"
@@ -435,7 +435,7 @@ def test_overview_takes_the_same_number_of_queries_for_1_21_and_357(
     factories.published_version(session, "5503", utcnow())
     adviser = factories.demo_user(session, DEMO_ADVISER)
     admin = factories.admin(session)
-    feedback.create_review(session, adviser, "5540", ReviewCreate(note="Fint"))
+    review.create_review(session, adviser, "5540", ReviewCreate(note="Fint"))
 
     counts: dict[str, int] = {}
     sizes: dict[str, int] = {}

@@ -38,7 +38,7 @@ from app.routers.api.deps import (
     responses,
     set_etag,
 )
-from app.services import measurement, write_access
+from app.services import measurement, run_charts, write_access
 
 router = APIRouter(route_class=AccessFirstRoute, tags=["measurement"])
 
@@ -273,10 +273,10 @@ def get_analysis(
     current segment (all points, or those from `baseline_restart`); signals are reported
     from 10 useful points. For callers who do not edit the municipality, small numbers and
     a centre line built on them are hidden."""
-    tag = etag(measurement.analysis_fingerprint(session, principal, indicator_id))
+    tag = etag(run_charts.analysis_fingerprint(session, principal, indicator_id))
     if not_modified(request, tag):
         return respond_304(tag, {"Cache-Control": PRIVATE})
-    result = measurement.get_analysis(session, principal, indicator_id)
+    result = run_charts.get_analysis(session, principal, indicator_id)
     response.headers["ETag"] = tag
     response.headers["Cache-Control"] = PRIVATE
     return result
@@ -295,10 +295,10 @@ def get_chart(
     """The run chart as accessible SVG (title, description, black-and-white readable):
     points, centre line, target, the area's measures where they started, and signalling
     runs highlighted. Texts in Norwegian bokmål."""
-    tag = etag(measurement.chart_fingerprint(session, principal, indicator_id))
+    tag = etag(run_charts.chart_fingerprint(session, principal, indicator_id))
     if not_modified(request, tag):
         return respond_304(tag, {"Cache-Control": PRIVATE})
-    chart = measurement.get_chart(session, principal, indicator_id)
+    chart = run_charts.get_chart(session, principal, indicator_id)
     return Response(
         content=chart_svg.svg_document(chart).encode("utf-8"),
         media_type=SVG_MEDIA_TYPE,

@@ -14,7 +14,7 @@ from app.errors import Forbidden
 from app.kit.observation_text import CellError, parse_number
 from app.models.base import IndicatorKind, local_today
 from app.models.measurement import IndicatorRead, ObservationRead
-from app.services import improvement, measurement
+from app.services import improvement, measurement, run_charts
 from app.services.workspace import Workspace, workspace_of
 from app.web import labels
 from app.web.core import Web
@@ -204,7 +204,7 @@ def data_context(web: Web, indicator_id: int, state: DataState | None = None) ->
         web.db, web.principal, indicator_id
     )
     ws = workspace_of(web.db, web.principal, municipality)
-    chart = measurement.get_chart(web.db, web.principal, indicator_id)
+    chart = run_charts.get_chart(web.db, web.principal, indicator_id)
     view = chart_view(chart, web.lang, "diagram")
     periods = measurement.recent_periods(view.indicator.frequency, local_today(), ENTRY_ROWS)
     # A form as typed keeps its periods and the data version it was read at (after a

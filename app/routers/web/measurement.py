@@ -35,7 +35,7 @@ from app.routers.web.indicator_data import (
     typed_observation,
     url,
 )
-from app.services import measurement
+from app.services import measurement, run_charts
 from app.web import labels
 from app.web.core import FormDep, SignedInDep, Web
 from app.web.forms import Form, row_message, service_errors, validate
@@ -102,7 +102,7 @@ def save_entry(indicator_id: int, web: SignedInDep, data: FormDep) -> Response:
     left empty are left alone), all or nothing, with the data version as If-Match."""
     indicator, _ = editable(web, indicator_id)
     form = Form.posted(data)
-    chart = measurement.get_chart(web.db, web.principal, indicator_id)
+    chart = run_charts.get_chart(web.db, web.principal, indicator_id)
     saved = {o.period: o for o in chart.observations}
     items, rows_of_items, errors = _entry_items(web, indicator, form, saved)
     main = main_field(indicator)
@@ -144,7 +144,7 @@ def save_entry(indicator_id: int, web: SignedInDep, data: FormDep) -> Response:
 def _entry_conflict(web: Web, indicator_id: int, form: Form) -> Response:
     """Someone saved numbers since the table was read: show theirs beside what was typed;
     saving again keeps what was typed."""
-    chart = measurement.get_chart(web.db, web.principal, indicator_id)
+    chart = run_charts.get_chart(web.db, web.principal, indicator_id)
     indicator = chart.indicator
     saved = {o.period: o for o in chart.observations}
     rows: list[tuple[str, str, str]] = []

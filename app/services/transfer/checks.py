@@ -205,8 +205,8 @@ def _observation_errors(areas: list[ExportedImprovementArea]) -> list[FieldError
             indicator = Indicator(
                 improvement_area_id=0,
                 name=item.name,
-                kind=item.kind.value,
-                frequency=item.frequency.value,
+                kind=item.kind,
+                frequency=item.frequency,
             )
             for error in validate_observations(indicator, item.observations):
                 errors.append(FieldError(path + error.field.removeprefix("items."), error.message))
