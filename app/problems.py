@@ -105,7 +105,8 @@ def install_error_handlers(app: FastAPI) -> None:
         renderer = getattr(request.app.state, "html_error_renderer", None)
         if renderer is None or not _wants_html(request):
             return None
-        return renderer(request, status, title, detail)  # type: ignore[no-any-return]
+        response: Response | None = renderer(request, status, title, detail)
+        return response
 
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> Response:

@@ -89,6 +89,8 @@ def version_field() -> Any:
 class StrictInput(SQLModel):
     """Base of every request body: unknown fields are an error, never silently dropped."""
 
+    # SQLModel declares model_config as its own SQLModelConfig; a pydantic ConfigDict is what
+    # it takes at run time.
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)  # type: ignore[assignment]
 
 
@@ -107,6 +109,7 @@ class PatchInput(StrictInput):
 
 
 class ApiOutput(SQLModel):
+    # As in StrictInput: SQLModel's own config type, a pydantic ConfigDict at run time.
     model_config = ConfigDict(from_attributes=True)  # type: ignore[assignment]
 
 
