@@ -24,7 +24,8 @@ PYTEST_ARGS ?= -n 2
 
 help:
 	@echo "make run    serve http://$(HOST):$(PORT) with SQLite and the demo data"
-	@echo "make test   lint, types, migrations check, and all tests on SQLite and PostgreSQL"
+	@echo "make test   lint, types, layers, complexity, migrations check, and all tests on SQLite and PostgreSQL"
+	@echo "make test-fast  SQLite only, no browser and no slow tests"
 	@echo "make bench  the load benchmark (see docs/performance.md)"
 	@echo "make messages  collect UI strings into the nb/en catalogues"
 
