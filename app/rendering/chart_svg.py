@@ -300,6 +300,7 @@ def _draw_axes(c: _Canvas) -> None:
 
 def _draw_signalling_runs(c: _Canvas) -> None:
     """Signalling runs: a shaded band with a label (the points become diamonds)."""
+    _ = c.translate
     bands = el(c.root, "g", class_="rc-signal-runs")
     for segment in c.chart.analysis.segments:
         for run in segment.signalling_runs:
@@ -321,7 +322,7 @@ def _draw_signalling_runs(c: _Canvas) -> None:
             el(
                 bands,
                 "text",
-                c.translate("Langt løp: {length}").format(length=run.length),
+                _("Langt løp: {length}").format(length=run.length),
                 x=fmt(left + 4),
                 y=str(c.plot_top + 14),
                 fill=SIGNAL,
@@ -332,6 +333,7 @@ def _draw_signalling_runs(c: _Canvas) -> None:
 
 def _draw_measures(c: _Canvas, measures: Sequence[MeasureMark]) -> None:
     """Measures: a dotted vertical line with its number; the legend names them."""
+    _ = c.translate
     marks = el(c.root, "g", class_="rc-measures", font_size="11")
     for number, mark in enumerate(measures, start=1):
         mark_x = fmt(c.x_of(period_position(mark.start_date, c.frequency) - 0.5))
@@ -349,7 +351,7 @@ def _draw_measures(c: _Canvas, measures: Sequence[MeasureMark]) -> None:
         el(
             marks,
             "text",
-            c.translate("T{number}").format(number=number),
+            _("T{number}").format(number=number),
             x=mark_x,
             y=str(c.plot_top - 18),
             text_anchor="middle",
@@ -358,6 +360,7 @@ def _draw_measures(c: _Canvas, measures: Sequence[MeasureMark]) -> None:
 
 
 def _draw_target(c: _Canvas) -> None:
+    _ = c.translate
     indicator = c.chart.indicator
     if indicator.target is None or not c.ticks[0] <= indicator.target <= c.ticks[-1]:
         return
@@ -377,7 +380,7 @@ def _draw_target(c: _Canvas) -> None:
     el(
         target,
         "text",
-        c.translate("Mål: {value}").format(
+        _("Mål: {value}").format(
             value=format_value(indicator.target, indicator.kind, "", c.locale)
         ),
         x=str(PLOT_LEFT + 4),
@@ -389,6 +392,7 @@ def _draw_target(c: _Canvas) -> None:
 
 def _draw_centre_lines(c: _Canvas) -> None:
     """Centre lines, one per segment."""
+    _ = c.translate
     centre = el(c.root, "g", class_="rc-centre")
     for segment in c.chart.analysis.segments:
         if segment.centre_line is None:
@@ -410,7 +414,7 @@ def _draw_centre_lines(c: _Canvas) -> None:
         el(
             centre,
             "text",
-            c.translate("Median {value}").format(
+            _("Median {value}").format(
                 value=format_value(segment.centre_line, c.kind, "", c.locale)
             ),
             x=fmt(right),
