@@ -20,11 +20,12 @@ PYTEST ?= $(BIN)/pytest -p no:cacheprovider
 PYTEST_ARGS ?= -n 2
 
 .PHONY: help run install install-dev lint typecheck migrations-check audit test test-sqlite \
-	test-postgresql test-fast bench lock clean messages
+	test-postgresql test-fast imports complexity bench lock clean messages
 
 help:
 	@echo "make run    serve http://$(HOST):$(PORT) with SQLite and the demo data"
-	@echo "make test   lint, types, migrations check, and all tests on SQLite and PostgreSQL"
+	@echo "make test   lint, types, layers, complexity, migrations check, and all tests on SQLite and PostgreSQL"
+	@echo "make test-fast  SQLite only, no browser and no slow tests"
 	@echo "make bench  the load benchmark (see docs/performance.md)"
 	@echo "make messages  collect UI strings into the nb/en catalogues"
 
@@ -66,6 +67,17 @@ lint: install-dev
 typecheck: install-dev
 	$(BIN)/mypy
 
+# The layers (contracts in pyproject.toml, [tool.importlinter]).
+imports: install-dev
+	$(BIN)/lint-imports
+
+# No function above cyclomatic complexity 20: radon ranks 11-20 as C, 21-30 as D, so
+# --max-absolute C fails on D and worse. Temporarily excluded, until it is split into its use
+# cases and its builder: app/services/overview.py (_row 40, build_overview 36).
+COMPLEXITY_EXCLUDE := app/services/overview.py
+complexity: install-dev
+	$(BIN)/xenon --max-absolute C $(foreach path,$(COMPLEXITY_EXCLUDE),--exclude $(path)) app
+
 # The models and the migrations agree, on an empty SQLite and an empty PostgreSQL.
 migrations-check: install-dev
 	mkdir -p data
@@ -89,7 +101,7 @@ test-postgresql: install-dev
 audit: install-dev
 	$(BIN)/python tools/audit_dependencies.py
 
-test: lint typecheck migrations-check audit test-sqlite test-postgresql
+test: lint typecheck imports complexity migrations-check audit test-sqlite test-postgresql
 	@echo "all checks passed on SQLite and PostgreSQL"
 
 # Quicker loop while working: no browser tests, SQLite only.

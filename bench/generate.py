@@ -30,7 +30,15 @@ from app.models.measurement import IndicatorCreate, ObservationList
 from app.models.municipality import Municipality
 from app.models.pathway import ChecklistAnswerInput, PhaseSectionInput, StrengthCreate
 from app.models.publishing import PublishedVersion, PublishInput
-from app.services import checklist, improvement, measurement, pathway, publishing, strengths
+from app.services import (
+    checklist,
+    improvement,
+    measurement,
+    pathway,
+    progress_notes,
+    publishing,
+    strengths,
+)
 from app.services.access import SYSTEM
 from app.services.catalogue import checklist_items, current_checklist_version
 from app.services.seed import seed
@@ -157,7 +165,7 @@ def fill_municipality(session: Session, number: str, name: str, rng: random.Rand
                 ),
             )
             for n in range(3):
-                improvement.create_note(
+                progress_notes.create_note(
                     session,
                     SYSTEM,
                     ProgressNoteCreate(date=date(2025, 1 + n, 15), text=paragraph(rng, name, 160)),

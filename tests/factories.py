@@ -16,7 +16,7 @@ from app.models.improvement import ImprovementAreaCreate, MeasureCreate, Measure
 from app.models.municipality import Municipality, Region
 from app.models.pathway import ChecklistAnswerInput, PhaseSectionInput, StrengthCreate
 from app.models.publishing import PublishedVersion
-from app.services import checklist, feedback, identity, improvement, pathway, strengths
+from app.services import checklist, feedback, identity, improvement, pathway, review, strengths
 from app.services.access import SYSTEM, Principal
 from app.services.identity import user_principal
 from app.services.seed import seed
@@ -271,7 +271,7 @@ def overview_network(session: Session) -> None:
     strength_in(session, "5544", "Nordreisa har drop-in på biblioteket", None)
     published_version(session, "5524", datetime(2024, 1, 10, 9, tzinfo=utcnow().tzinfo))
     adviser = demo_user(session, "radgiver.troms@demo.demensforlop.no")
-    feedback.create_review(session, adviser, "5532", ReviewCreate(note="Balsfjord er i rute"))
+    review.create_review(session, adviser, "5532", ReviewCreate(note="Balsfjord er i rute"))
     feedback.create_comment(
         session, adviser, "5501", CommentCreate(text="Hei Tromsø, fint arbeid i 5501!")
     )

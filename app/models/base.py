@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Generic, Self, TypeVar
 from zoneinfo import ZoneInfo
 
 from pydantic import ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
-from sqlalchemy import JSON, DateTime, Dialect
+from sqlalchemy import JSON, DateTime, Dialect, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -52,6 +52,27 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 JSONType = JSON().with_variant(JSONB(), "postgresql")
 
+E = TypeVar("E", bound=StrEnum)
+
+
+class EnumText(TypeDecorator[E], Generic[E]):
+    """A `StrEnum` column: stored as its value in a VARCHAR (so the database column and the
+    stored values are what they were as plain text), read back as the enum member. A value
+    that is not a member is refused before it reaches the database."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[E], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum(value)
+
 
 def created_at_field() -> Any:
     return Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
@@ -68,6 +89,8 @@ def version_field() -> Any:
 class StrictInput(SQLModel):
     """Base of every request body: unknown fields are an error, never silently dropped."""
 
+    # SQLModel declares model_config as its own SQLModelConfig; a pydantic ConfigDict is what
+    # it takes at run time.
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)  # type: ignore[assignment]
 
 
@@ -86,6 +109,7 @@ class PatchInput(StrictInput):
 
 
 class ApiOutput(SQLModel):
+    # As in StrictInput: SQLModel's own config type, a pydantic ConfigDict at run time.
     model_config = ConfigDict(from_attributes=True)  # type: ignore[assignment]
 
 

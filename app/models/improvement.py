@@ -14,6 +14,7 @@ from app.models.base import (
     MAX_DATE,
     MIN_DATE,
     ApiOutput,
+    EnumText,
     ImprovementStatus,
     JSONType,
     MeasureStatus,
@@ -76,7 +77,9 @@ class ImprovementArea(SQLModel, table=True):
     rationale: str = Field(default="", sa_type=Text)
     aim: str = Field(default="", sa_type=Text)
     target_date: date | None = None
-    status: str = Field(default=ImprovementStatus.not_started.value, max_length=20)
+    status: ImprovementStatus = Field(
+        default=ImprovementStatus.not_started, sa_type=EnumText(ImprovementStatus, 20)
+    )
     tags: list[str] = Field(default_factory=list, sa_type=JSONType)
     version: int = version_field()
     created_at: datetime = created_at_field()
@@ -103,7 +106,9 @@ class Measure(SQLModel, table=True):
     responsible: str = Field(default="", max_length=200)
     start_date: date | None = None
     due_date: date | None = None
-    status: str = Field(default=MeasureStatus.not_started.value, max_length=20)
+    status: MeasureStatus = Field(
+        default=MeasureStatus.not_started, sa_type=EnumText(MeasureStatus, 20)
+    )
     version: int = version_field()
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()

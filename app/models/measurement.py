@@ -13,6 +13,7 @@ from sqlmodel import Field, SQLModel
 from app.models.base import (
     ApiOutput,
     Direction,
+    EnumText,
     Frequency,
     IndicatorKind,
     PatchInput,
@@ -40,11 +41,11 @@ class Indicator(SQLModel, table=True):
     position: int = 1
     name: str = Field(max_length=200)
     definition: str = Field(default="", sa_type=Text)
-    kind: str = Field(max_length=20)
+    kind: IndicatorKind = Field(sa_type=EnumText(IndicatorKind, 20))
     unit: str = Field(default="", max_length=50)
-    direction: str = Field(default=Direction.up.value, max_length=10)
+    direction: Direction = Field(default=Direction.up, sa_type=EnumText(Direction, 10))
     target: float | None = None
-    frequency: str = Field(default=Frequency.month.value, max_length=10)
+    frequency: Frequency = Field(default=Frequency.month, sa_type=EnumText(Frequency, 10))
     #: How many points (from the start, or from `baseline_restart`) form the baseline.
     #: None: all points.
     baseline_points: int | None = None

@@ -13,6 +13,7 @@ from sqlmodel import Field, SQLModel
 from app.models.base import (
     Answer,
     ApiOutput,
+    EnumText,
     Maturity,
     OfferingStatus,
     PatchInput,
@@ -47,7 +48,7 @@ class PhaseSection(SQLModel, table=True):
     contact_phone: str = Field(default="", max_length=50)
     contact_email: str = Field(default="", max_length=254)
     contact_hours: str = Field(default="", max_length=300)
-    maturity: str = Field(default=Maturity.unknown.value, max_length=20)
+    maturity: Maturity = Field(default=Maturity.unknown, sa_type=EnumText(Maturity, 20))
     needs_knowledge: bool = False
     version: int = version_field()
     created_at: datetime = created_at_field()
@@ -61,8 +62,10 @@ class Offering(SQLModel, table=True):
     type: str | None = Field(default=None, foreign_key="offering_type.key", max_length=60)
     name: str = Field(default="", max_length=200)
     description: str = Field(default="", max_length=2000)
-    status: str = Field(default=OfferingStatus.available.value, max_length=20)
-    provider: str = Field(default=Provider.own.value, max_length=20)
+    status: OfferingStatus = Field(
+        default=OfferingStatus.available, sa_type=EnumText(OfferingStatus, 20)
+    )
+    provider: Provider = Field(default=Provider.own, sa_type=EnumText(Provider, 20))
     contact: str = Field(default="", max_length=300)
 
 
@@ -73,7 +76,7 @@ class ChecklistAnswer(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     municipality_id: int = Field(foreign_key="municipality.id", index=True, ondelete="CASCADE")
     checklist_item_id: int = Field(foreign_key="checklist_item.id", index=True)
-    answer: str = Field(max_length=20)
+    answer: Answer = Field(sa_type=EnumText(Answer, 20))
     comment: str = Field(default="", max_length=2000)
     version: int = version_field()
     created_at: datetime = created_at_field()

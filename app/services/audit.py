@@ -11,6 +11,8 @@ from sqlmodel import Session, col, select
 from app.config import get_settings
 from app.context import current_request_id
 from app.errors import FieldError, Invalid
+from app.kit.collation import norwegian_key
+from app.kit.small_numbers import suppress_payload
 from app.models.audit import AuditEvent, AuditEventRead, AuditFiltersRead
 from app.models.base import utcnow
 from app.models.measurement import Indicator
@@ -21,9 +23,7 @@ from app.services.access import (
     require_read,
     visible_municipality_ids,
 )
-from app.services.collation import norwegian_key
 from app.services.common import Page, clamp_paging, count, get_municipality
-from app.services.small_numbers import suppress_payload
 
 
 def record(
@@ -114,7 +114,7 @@ def _as_seen_by(
     rows: Sequence[tuple[AuditEvent, Municipality | None]],
 ) -> list[AuditEventRead]:
     """The events as the caller may see them: observations recorded with their raw numbers
-    have their small numbers hidden from whoever may not see them (services.small_numbers),
+    have their small numbers hidden from whoever may not see them (kit.small_numbers),
     as everywhere else. One query more, only when there is something to hide."""
     threshold = get_settings().small_number_threshold
     hiding = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from app.errors import NotFound
+from app.kit.text import clean_text
 from app.models.base import utcnow
 from app.models.catalogue import ChecklistItem
 from app.models.pathway import (
@@ -17,7 +18,6 @@ from app.services import audit
 from app.services.access import Principal, require_edit, require_read
 from app.services.catalogue import checklist_items, current_checklist_version
 from app.services.common import check_version, commit, get_municipality, lock_municipality, touch
-from app.services.text import clean_text
 
 
 def _read(item: ChecklistItem, answer: ChecklistAnswer | None, lang: str) -> ChecklistAnswerRead:
@@ -25,7 +25,7 @@ def _read(item: ChecklistItem, answer: ChecklistAnswer | None, lang: str) -> Che
         item=item.key,
         phase=item.phase,
         text=item.text_en if lang == "en" else item.text_nb,
-        answer=answer.answer if answer else None,  # type: ignore[arg-type]
+        answer=answer.answer if answer else None,
         comment=answer.comment if answer else "",
         checklist_version=item.checklist_version_id,
         version=answer.version if answer else 0,
@@ -106,7 +106,7 @@ def put_answer(
     before = _read(item, answer, lang)
     check_version(before.version, expected_version, before.model_dump(mode="json"))
     comment = clean_text(data.comment)
-    if answer is not None and answer.answer == data.answer.value and answer.comment == comment:
+    if answer is not None and answer.answer == data.answer and answer.comment == comment:
         session.rollback()
         return before
     now = utcnow()
@@ -114,14 +114,14 @@ def put_answer(
         answer = ChecklistAnswer(
             municipality_id=municipality.id or 0,
             checklist_item_id=item.id or 0,
-            answer=data.answer.value,
+            answer=data.answer,
             comment=comment,
             created_at=now,
             updated_at=now,
         )
         session.add(answer)
     else:
-        answer.answer = data.answer.value
+        answer.answer = data.answer
         answer.comment = comment
         answer.version += 1
         answer.updated_at = now

@@ -7,10 +7,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from app.kit.collation import norwegian_key
 from app.models.audit import AuditEventRead
 from app.models.base import local_today
 from app.models.feedback import Comment, CommentThreadRead
@@ -19,7 +21,6 @@ from app.models.municipality import Municipality, Region
 from app.services import audit, feedback
 from app.services import good_examples as examples
 from app.services.access import Principal, require_authenticated
-from app.services.collation import norwegian_key
 from app.services.common import Page
 from app.services.examples import CappedExamples, cap_examples
 from app.services.improvement import overdue_condition
@@ -81,6 +82,61 @@ class Dashboard:
         return number or ""
 
 
+def _counts(session: Session, statement: Any) -> Counter[int]:
+    """A count per municipality from a `select(municipality_id, count)` grouped by it."""
+    counts: Counter[int] = Counter()
+    for municipality_id, n in session.exec(statement).all():
+        counts[municipality_id] = int(n)
+    return counts
+
+
+def _overdue(
+    session: Session, ids: list[int], by_id: dict[int | None, Municipality], today: date
+) -> list[OverdueMeasure]:
+    overdue_rows = session.exec(
+        select(Measure, ImprovementArea)
+        .join(ImprovementArea, col(ImprovementArea.id) == col(Measure.improvement_area_id))
+        .where(col(ImprovementArea.municipality_id).in_(ids))
+        .where(overdue_condition(today))
+        .order_by(col(Measure.due_date), col(Measure.id))
+        .limit(LIST_LIMIT)
+    ).all()
+    return [
+        OverdueMeasure(
+            id=measure.id or 0,
+            title=measure.title,
+            due_date=measure.due_date or today,
+            status=measure.status,
+            area_id=area.id or 0,
+            area_title=area.title,
+            municipality_number=by_id[area.municipality_id].number,
+            municipality_name=by_id[area.municipality_id].name,
+        )
+        for measure, area in overdue_rows
+    ]
+
+
+def _threads(session: Session, principal: Principal) -> Page[CommentThreadRead] | None:
+    """Coordinators follow the open threads on their municipalities; advisers the threads
+    waiting for their answer. Both lists come from the feedback service."""
+    if principal.is_coordinator:
+        return feedback.open_threads_for_dashboard(session, principal, limit=LIST_LIMIT)
+    if principal.is_adviser:
+        return feedback.unanswered_threads(session, principal, limit=LIST_LIMIT)
+    return None
+
+
+def _regions(principal: Principal, visible: list[tuple[Municipality, Region]]) -> list[RegionLink]:
+    return sorted(
+        {
+            RegionLink(slug=r.slug, name=r.name)
+            for _, r in visible
+            if r.id is not None and principal.can_read_region(r.id)
+        },
+        key=lambda link: norwegian_key(link.name),
+    )
+
+
 def get_dashboard(
     session: Session, principal: Principal, today: date | None = None, lang: str = "nb"
 ) -> Dashboard:
@@ -101,44 +157,21 @@ def get_dashboard(
     ids = [m.id for m, _ in visible if m.id is not None]
     by_id = {m.id: m for m, _ in visible}
 
-    area_counts: Counter[int] = Counter()
-    for municipality_id, n in session.exec(
+    area_counts = _counts(
+        session,
         select(ImprovementArea.municipality_id, func.count())
         .where(col(ImprovementArea.municipality_id).in_(ids))
-        .group_by(col(ImprovementArea.municipality_id))
-    ).all():
-        area_counts[municipality_id] = int(n)
-
-    overdue_counts: Counter[int] = Counter()
-    for municipality_id, n in session.exec(
+        .group_by(col(ImprovementArea.municipality_id)),
+    )
+    overdue_counts = _counts(
+        session,
         select(ImprovementArea.municipality_id, func.count())
         .join(Measure, col(Measure.improvement_area_id) == col(ImprovementArea.id))
         .where(col(ImprovementArea.municipality_id).in_(ids))
         .where(overdue_condition(today))
-        .group_by(col(ImprovementArea.municipality_id))
-    ).all():
-        overdue_counts[municipality_id] = int(n)
-    overdue_rows = session.exec(
-        select(Measure, ImprovementArea)
-        .join(ImprovementArea, col(ImprovementArea.id) == col(Measure.improvement_area_id))
-        .where(col(ImprovementArea.municipality_id).in_(ids))
-        .where(overdue_condition(today))
-        .order_by(col(Measure.due_date), col(Measure.id))
-        .limit(LIST_LIMIT)
-    ).all()
-    overdue = [
-        OverdueMeasure(
-            id=measure.id or 0,
-            title=measure.title,
-            due_date=measure.due_date or today,
-            status=measure.status,
-            area_id=area.id or 0,
-            area_title=area.title,
-            municipality_number=by_id[area.municipality_id].number,
-            municipality_name=by_id[area.municipality_id].name,
-        )
-        for measure, area in overdue_rows
-    ]
+        .group_by(col(ImprovementArea.municipality_id)),
+    )
+    overdue = _overdue(session, ids, by_id, today)
 
     # Open threads, counted by their first comment (replies never carry the resolution).
     open_threads = (
@@ -146,20 +179,13 @@ def get_dashboard(
         & col(Comment.parent_id).is_(None)
         & col(Comment.resolved_at).is_(None)
     )
-    comment_counts: Counter[int] = Counter()
-    for municipality_id, n in session.exec(
+    comment_counts = _counts(
+        session,
         select(Comment.municipality_id, func.count())
         .where(open_threads)
-        .group_by(col(Comment.municipality_id))
-    ).all():
-        comment_counts[municipality_id] = int(n)
-    # Coordinators follow the open threads on their municipalities; advisers the threads
-    # waiting for their answer. Both lists come from the feedback service.
-    threads: Page[CommentThreadRead] | None = None
-    if principal.is_coordinator:
-        threads = feedback.open_threads_for_dashboard(session, principal, limit=LIST_LIMIT)
-    elif principal.is_adviser:
-        threads = feedback.unanswered_threads(session, principal, limit=LIST_LIMIT)
+        .group_by(col(Comment.municipality_id)),
+    )
+    threads = _threads(session, principal)
     good_examples = (
         [cap_examples(e) for e in examples.my_good_examples(session, principal, lang)]
         if principal.is_coordinator
@@ -183,14 +209,6 @@ def get_dashboard(
         ),
         key=lambda card: norwegian_key(card.name),
     )
-    regions = sorted(
-        {
-            RegionLink(slug=r.slug, name=r.name)
-            for _, r in visible
-            if r.id is not None and principal.can_read_region(r.id)
-        },
-        key=lambda link: norwegian_key(link.name),
-    )
     recent = (
         audit.list_events(session, principal, limit=RECENT_LIMIT)
         if ids or principal.is_admin
@@ -198,7 +216,7 @@ def get_dashboard(
     )
     return Dashboard(
         municipalities=cards,
-        regions=regions,
+        regions=_regions(principal, visible),
         recent=list(recent.items) if recent else [],
         recent_total=recent.total if recent else 0,
         overdue=overdue,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from app.kit.collation import norwegian_key
 from app.models.overview import (
     AreaGroup,
     GroupedStrength,
@@ -24,7 +25,6 @@ from app.models.overview import (
 )
 from app.services import good_examples
 from app.services.access import Principal
-from app.services.collation import norwegian_key
 
 #: Items of one municipality a list on a page shows; the rest are a link away.
 SHOWN_PER_MUNICIPALITY = 3

@@ -19,13 +19,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.errors import FieldError, Forbidden, Invalid
+from app.kit.text import clean_text
 from app.models.base import Role, utcnow
 from app.models.feedback import (
     Comment,
@@ -34,9 +34,6 @@ from app.models.feedback import (
     CommentTarget,
     CommentThreadRead,
     CommentUpdate,
-    Review,
-    ReviewCreate,
-    ReviewRead,
 )
 from app.models.improvement import ImprovementArea
 from app.models.municipality import Municipality
@@ -54,13 +51,11 @@ from app.services.common import (
     check_version,
     clamp_paging,
     commit,
-    count,
     get_municipality,
     lock_municipality,
 )
 from app.services.municipalities import get_region_row
 from app.services.strengths import check_phase
-from app.services.text import clean_text
 
 #: Authors on this side of a conversation are the region's advisers (and administrators).
 ADVISER_SIDE = frozenset({Role.adviser.value, Role.admin.value})
@@ -199,22 +194,15 @@ def get_comment(session: Session, principal: Principal, comment_id: int) -> Comm
     return _read_in_thread(session, comment, municipality)
 
 
-def list_threads(
+def _threads_statement(
     session: Session,
     principal: Principal,
-    *,
-    region: str | None = None,
-    municipality: str | None = None,
-    status: Literal["open", "resolved", "all"] = "open",
-    awaiting_side: Awaiting | None = None,
-    limit: int | None = None,
-    offset: int | None = None,
-) -> Page[CommentThreadRead]:
-    """Comment threads of every municipality the caller may read (narrowed to a region or
-    a municipality), the most recently active first. `awaiting_side="adviser"` gives an
-    adviser the threads still waiting for an answer from them. A fixed number of queries."""
-    require_authenticated(principal)
-    limit, offset = clamp_paging(limit, offset)
+    region: str | None,
+    municipality: str | None,
+    status: Literal["open", "resolved", "all"],
+) -> Any:
+    """The comments, with their municipality's number and name, that the threads asked for
+    can be made of."""
     statement = select(Comment, Municipality.number, Municipality.name).join(
         Municipality, col(Municipality.id) == col(Comment.municipality_id)
     )
@@ -243,6 +231,52 @@ def list_threads(
         statement = statement.join(
             open_roots, open_roots.c.municipality_id == col(Comment.municipality_id)
         ).where(col(Comment.created_at) >= open_roots.c.since)
+    return statement
+
+
+def _thread_wanted(
+    root: Comment,
+    thread: list[Comment],
+    status: Literal["open", "resolved", "all"],
+    awaiting_side: Awaiting | None,
+) -> bool:
+    if root.parent_id is not None:
+        return False  # the start of this thread is older than what was loaded
+    if status == "open" and root.resolved_at is not None:
+        return False
+    if status == "resolved" and root.resolved_at is None:
+        return False
+    return awaiting_side is None or awaiting(thread[-1]) == awaiting_side
+
+
+def _area_titles(session: Session, area_ids: set[int]) -> dict[int, str]:
+    if not area_ids:
+        return {}
+    rows = session.exec(
+        select(ImprovementArea.id, ImprovementArea.title).where(
+            col(ImprovementArea.id).in_(area_ids)
+        )
+    ).all()
+    return {area_id or 0: title for area_id, title in rows}
+
+
+def list_threads(
+    session: Session,
+    principal: Principal,
+    *,
+    region: str | None = None,
+    municipality: str | None = None,
+    status: Literal["open", "resolved", "all"] = "open",
+    awaiting_side: Awaiting | None = None,
+    limit: int | None = None,
+    offset: int | None = None,
+) -> Page[CommentThreadRead]:
+    """Comment threads of every municipality the caller may read (narrowed to a region or
+    a municipality), the most recently active first. `awaiting_side="adviser"` gives an
+    adviser the threads still waiting for an answer from them. A fixed number of queries."""
+    require_authenticated(principal)
+    limit, offset = clamp_paging(limit, offset)
+    statement = _threads_statement(session, principal, region, municipality, status)
     rows = session.exec(statement).all()
     comments = _in_order([c for c, _, _ in rows])
     place = {c.id: (number, name) for c, number, name in rows}
@@ -252,32 +286,16 @@ def list_threads(
         members[roots[comment.id or 0]].append(comment)
     by_id = {c.id: c for c in comments}
 
-    threads = []
-    for root_id, thread in members.items():
-        root = by_id[root_id]
-        if root.parent_id is not None:
-            continue  # the start of this thread is older than what was loaded
-        if status == "open" and root.resolved_at is not None:
-            continue
-        if status == "resolved" and root.resolved_at is None:
-            continue
-        if awaiting_side is not None and awaiting(thread[-1]) != awaiting_side:
-            continue
-        threads.append((root, thread))
+    threads = [
+        (by_id[root_id], thread)
+        for root_id, thread in members.items()
+        if _thread_wanted(by_id[root_id], thread, status, awaiting_side)
+    ]
     threads.sort(key=lambda pair: (pair[1][-1].created_at, pair[1][-1].id or 0), reverse=True)
     page = threads[offset : offset + limit]
 
-    area_ids = {root.improvement_area_id for root, _ in page if root.improvement_area_id}
-    titles = (
-        dict(
-            session.exec(
-                select(ImprovementArea.id, ImprovementArea.title).where(
-                    col(ImprovementArea.id).in_(area_ids)
-                )
-            ).all()
-        )
-        if area_ids
-        else {}
+    titles = _area_titles(
+        session, {root.improvement_area_id for root, _ in page if root.improvement_area_id}
     )
     items = [
         CommentThreadRead(
@@ -503,86 +521,3 @@ def update_comment(
         )
     commit(session)
     return after
-
-
-# ---- reviews -----------------------------------------------------------------------------
-
-
-def review_read(review: Review, number: str) -> ReviewRead:
-    return ReviewRead(
-        id=review.id or 0,
-        municipality=number,
-        reviewed_at=review.reviewed_at,
-        reviewer=review.reviewer,
-        note=review.note,
-    )
-
-
-def list_reviews(
-    session: Session,
-    principal: Principal,
-    number: str,
-    *,
-    limit: int | None = None,
-    offset: int | None = None,
-) -> Page[ReviewRead]:
-    """The reviews of a municipality's pathway, newest first."""
-    limit, offset = clamp_paging(limit, offset)
-    municipality = get_municipality(session, number)
-    require_read(principal, municipality)
-    statement = select(Review).where(col(Review.municipality_id) == municipality.id)
-    rows = session.exec(
-        statement.order_by(col(Review.reviewed_at).desc(), col(Review.id).desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return Page(
-        items=[review_read(r, number) for r in rows],
-        total=count(session, statement),
-        limit=limit,
-        offset=offset,
-    )
-
-
-def get_review(session: Session, principal: Principal, review_id: int) -> ReviewRead:
-    row = session.exec(
-        select(Review, Municipality)
-        .join(Municipality, col(Municipality.id) == col(Review.municipality_id))
-        .where(col(Review.id) == review_id)
-    ).one_or_none()
-    require_visible(principal, row[1] if row else None, "review")
-    assert row is not None
-    return review_read(row[0], row[1].number)
-
-
-def create_review(
-    session: Session, principal: Principal, number: str, data: ReviewCreate
-) -> ReviewRead:
-    """Mark the pathway as reviewed: the region's advisers and administrators. The next
-    review falls due `review_interval_months` later (see services.overview)."""
-    municipality = get_municipality(session, number)
-    require_review(principal, municipality)
-    municipality = lock_municipality(session, municipality.id or 0)
-    now: datetime = utcnow()
-    review = Review(
-        municipality_id=municipality.id or 0,
-        reviewed_at=now,
-        reviewer=principal.label,
-        reviewer_user_id=principal.user_id,
-        note=clean_text(data.note),
-    )
-    session.add(review)
-    session.flush()
-    result = review_read(review, number)
-    audit.record(
-        session,
-        principal,
-        action="create",
-        entity_type="review",
-        entity_id=review.id,
-        municipality=municipality,
-        before=None,
-        after=result.model_dump(mode="json"),
-    )
-    commit(session)
-    return result

@@ -21,13 +21,13 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.errors import Forbidden
+from app.kit.collation import norwegian_key
 from app.models.identity import UserMunicipality
 from app.models.municipality import Municipality, Region
 from app.models.overview import MunicipalityRef, RegionGoodExamples, RegionRef
 from app.models.pathway import Strength
 from app.models.publishing import PublishedVersion, SnapshotStrength
 from app.services.access import Principal, require_authenticated
-from app.services.collation import norwegian_key
 from app.services.municipalities import get_region_row
 from app.services.overview import strength_groups
 from app.services.pathway import Catalogue

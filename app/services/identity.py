@@ -38,7 +38,7 @@ def _municipality_ids(session: Session, numbers: Sequence[str]) -> list[int]:
     missing = [n for n in numbers if n not in found]
     if missing:
         raise Invalid(FieldError("municipality", f"unknown municipality {', '.join(missing)}"))
-    return [found[n] for n in numbers if found[n] is not None]  # type: ignore[misc]
+    return [found_id for n in numbers if (found_id := found[n]) is not None]
 
 
 def _region_ids(session: Session, slugs: Sequence[str]) -> list[int]:
@@ -47,7 +47,7 @@ def _region_ids(session: Session, slugs: Sequence[str]) -> list[int]:
     missing = [s for s in slugs if s not in found]
     if missing:
         raise Invalid(FieldError("region", f"unknown region {', '.join(missing)}"))
-    return [found[s] for s in slugs if found[s] is not None]  # type: ignore[misc]
+    return [found_id for s in slugs if (found_id := found[s]) is not None]
 
 
 def user_principal(session: Session, user: User) -> Principal:

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func
 from sqlmodel import Session, col, select
 
-from app.errors import FieldError, Forbidden, Invalid, PreconditionFailed
-from app.models.base import OSLO, MeasureStatus, local_today, utcnow
+from app.errors import FieldError, Invalid, PreconditionFailed
+from app.kit.text import clean_text
+from app.models.base import MeasureStatus, local_today, utcnow
 from app.models.catalogue import Phase
 from app.models.improvement import (
     MAX_AREAS,
     MAX_MEASURES,
-    MAX_NOTES,
     ImprovementArea,
     ImprovementAreaCreate,
     ImprovementAreaPhase,
@@ -28,10 +28,6 @@ from app.models.improvement import (
     MeasureUpdate,
     PriorityOrder,
     PriorityOrderRead,
-    ProgressNote,
-    ProgressNoteCreate,
-    ProgressNoteRead,
-    ProgressNoteUpdate,
 )
 from app.models.municipality import Municipality
 from app.services import audit
@@ -40,12 +36,10 @@ from app.services.common import (
     Page,
     check_version,
     commit,
-    count,
     get_municipality,
     lock_municipality,
     touch,
 )
-from app.services.text import clean_text
 
 NOTE_EDIT_WINDOW = timedelta(hours=24)
 OPEN_MEASURE_STATUSES = {MeasureStatus.not_started.value, MeasureStatus.in_progress.value}
@@ -83,7 +77,7 @@ def measure_read(measure: Measure, today: date | None = None) -> MeasureRead:
         responsible=measure.responsible,
         start_date=measure.start_date,
         due_date=measure.due_date,
-        status=measure.status,  # type: ignore[arg-type]
+        status=measure.status,
         position=measure.position,
         overdue=is_overdue(measure, today),
         version=measure.version,
@@ -103,7 +97,7 @@ def area_read(
         priority=area.priority,
         aim=area.aim,
         target_date=area.target_date,
-        status=area.status,  # type: ignore[arg-type]
+        status=area.status,
         tags=list(area.tags or []),
         measure_counts={s.value: measure_counts.get(s.value, 0) for s in MeasureStatus},
         version=area.version,
@@ -161,7 +155,7 @@ def list_areas(
     return page, municipality.priority_version
 
 
-def _area(
+def find_area(
     session: Session, principal: Principal, area_id: int
 ) -> tuple[ImprovementArea, Municipality]:
     row = session.exec(
@@ -180,12 +174,12 @@ def _read_one(session: Session, area: ImprovementArea, number: str) -> Improveme
 
 
 def get_area(session: Session, principal: Principal, area_id: int) -> ImprovementAreaRead:
-    area, municipality = _area(session, principal, area_id)
+    area, municipality = find_area(session, principal, area_id)
     return _read_one(session, area, municipality.number)
 
 
 def area_municipality(session: Session, principal: Principal, area_id: int) -> Municipality:
-    return _area(session, principal, area_id)[1]
+    return find_area(session, principal, area_id)[1]
 
 
 # ---- writing areas -----------------------------------------------------------------------
@@ -290,10 +284,10 @@ def create_area(
     return result
 
 
-def _locked_area(
+def locked_area(
     session: Session, principal: Principal, area_id: int, expected_version: int | None
 ) -> tuple[ImprovementArea, Municipality, ImprovementAreaRead]:
-    area, municipality = _area(session, principal, area_id)
+    area, municipality = find_area(session, principal, area_id)
     require_edit(principal, municipality)
     municipality = lock_municipality(session, municipality.id or 0)
     session.refresh(area)
@@ -310,7 +304,7 @@ def update_area(
     data: ImprovementAreaUpdate,
     expected_version: int,
 ) -> ImprovementAreaRead:
-    area, municipality, before = _locked_area(session, principal, area_id, expected_version)
+    area, municipality, before = locked_area(session, principal, area_id, expected_version)
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
     phases = changes.pop("phases", None)
     if phases is not None:
@@ -359,7 +353,7 @@ def delete_area(
 ) -> None:
     """Deleting an area removes its measures, notes and indicators, and closes the gap in
     the priority order."""
-    area, municipality, before = _locked_area(session, principal, area_id, expected_version)
+    area, municipality, before = locked_area(session, principal, area_id, expected_version)
     session.delete(area)
     session.flush()
     for priority, remaining in enumerate(_areas_of(session, municipality.id or 0), start=1):
@@ -428,7 +422,7 @@ def move_area(
     session: Session, principal: Principal, area_id: int, offset: int, expected_version: int
 ) -> PriorityOrderRead:
     """Move one area up (offset −1) or down (+1) in the priority order."""
-    _, municipality = _area(session, principal, area_id)
+    _, municipality = find_area(session, principal, area_id)
     ids = [a.id or 0 for a in _areas_of(session, municipality.id or 0)]
     index = ids.index(area_id)
     target = max(0, min(len(ids) - 1, index + offset))
@@ -452,7 +446,7 @@ def _measures_of(session: Session, area_id: int) -> list[Measure]:
 
 
 def list_measures(session: Session, principal: Principal, area_id: int) -> Page[MeasureRead]:
-    _area(session, principal, area_id)
+    find_area(session, principal, area_id)
     today = local_today()
     items = [measure_read(m, today) for m in _measures_of(session, area_id)]
     return Page(items=items, total=len(items), limit=max(len(items), 1), offset=0)
@@ -461,7 +455,7 @@ def list_measures(session: Session, principal: Principal, area_id: int) -> Page[
 def create_measure(
     session: Session, principal: Principal, area_id: int, data: MeasureCreate
 ) -> MeasureRead:
-    _, municipality, _ = _locked_area(session, principal, area_id, None)
+    _, municipality, _ = locked_area(session, principal, area_id, None)
     existing = _measures_of(session, area_id)
     if len(existing) >= MAX_MEASURES:
         raise Invalid(FieldError("title", f"at most {MAX_MEASURES} measures per area"))
@@ -494,7 +488,7 @@ def create_measure(
     return result
 
 
-def _measure(
+def find_measure(
     session: Session, principal: Principal, measure_id: int
 ) -> tuple[Measure, Municipality]:
     row = session.exec(
@@ -509,17 +503,17 @@ def _measure(
 
 
 def get_measure(session: Session, principal: Principal, measure_id: int) -> MeasureRead:
-    return measure_read(_measure(session, principal, measure_id)[0])
+    return measure_read(find_measure(session, principal, measure_id)[0])
 
 
 def measure_municipality(session: Session, principal: Principal, measure_id: int) -> Municipality:
-    return _measure(session, principal, measure_id)[1]
+    return find_measure(session, principal, measure_id)[1]
 
 
-def _locked_measure(
+def locked_measure(
     session: Session, principal: Principal, measure_id: int, expected_version: int | None
 ) -> tuple[Measure, Municipality, MeasureRead]:
-    measure, municipality = _measure(session, principal, measure_id)
+    measure, municipality = find_measure(session, principal, measure_id)
     require_edit(principal, municipality)
     municipality = lock_municipality(session, municipality.id or 0)
     session.refresh(measure)
@@ -536,9 +530,7 @@ def update_measure(
     data: MeasureUpdate,
     expected_version: int,
 ) -> MeasureRead:
-    measure, municipality, before = _locked_measure(
-        session, principal, measure_id, expected_version
-    )
+    measure, municipality, before = locked_measure(session, principal, measure_id, expected_version)
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
     for key in ("title", "description", "responsible"):
         if key in changes:
@@ -578,9 +570,7 @@ def update_measure(
 def delete_measure(
     session: Session, principal: Principal, measure_id: int, expected_version: int
 ) -> None:
-    measure, municipality, before = _locked_measure(
-        session, principal, measure_id, expected_version
-    )
+    measure, municipality, before = locked_measure(session, principal, measure_id, expected_version)
     session.delete(measure)
     touch(municipality)
     audit.record(
@@ -596,179 +586,6 @@ def delete_measure(
     commit(session)
 
 
-# ---- progress notes ----------------------------------------------------------------------
-
-
-def note_read(note: ProgressNote) -> ProgressNoteRead:
-    return ProgressNoteRead(
-        id=note.id or 0,
-        date=note.date,
-        text=note.text,
-        author=note.author,
-        improvement_area_id=note.improvement_area_id,
-        measure_id=note.measure_id,
-        editable_until=note.created_at + NOTE_EDIT_WINDOW,
-        version=note.version,
-        created_at=note.created_at,
-    )
-
-
-def list_notes(
-    session: Session,
-    principal: Principal,
-    *,
-    area_id: int | None = None,
-    measure_id: int | None = None,
-) -> Page[ProgressNoteRead]:
-    """Newest first."""
-    statement = select(ProgressNote)
-    if measure_id is not None:
-        _measure(session, principal, measure_id)
-        statement = statement.where(col(ProgressNote.measure_id) == measure_id)
-    else:
-        _area(session, principal, area_id or 0)
-        statement = statement.where(col(ProgressNote.improvement_area_id) == area_id)
-    notes = session.exec(
-        statement.order_by(col(ProgressNote.date).desc(), col(ProgressNote.id).desc())
-    ).all()
-    items = [note_read(n) for n in notes]
-    return Page(items=items, total=len(items), limit=max(len(items), 1), offset=0)
-
-
-def create_note(
-    session: Session,
-    principal: Principal,
-    data: ProgressNoteCreate,
-    *,
-    area_id: int | None = None,
-    measure_id: int | None = None,
-) -> ProgressNoteRead:
-    if measure_id is not None:
-        _, municipality, _ = _locked_measure(session, principal, measure_id, None)
-    else:
-        _, municipality, _ = _locked_area(session, principal, area_id or 0, None)
-    text = clean_text(data.text)
-    if not text:
-        raise Invalid(FieldError("text", "cannot be empty"))
-    parent = (
-        col(ProgressNote.measure_id) == measure_id
-        if measure_id is not None
-        else col(ProgressNote.improvement_area_id) == area_id
-    )
-    if count(session, select(ProgressNote.id).where(parent)) >= MAX_NOTES:
-        raise Invalid(FieldError("text", f"at most {MAX_NOTES} progress notes"))
-    now = utcnow()
-    note = ProgressNote(
-        improvement_area_id=None if measure_id is not None else area_id,
-        measure_id=measure_id,
-        # Today in Norway: between midnight and 01:00 (02:00 in summer) UTC is a day behind.
-        date=data.date or now.astimezone(OSLO).date(),
-        text=text,
-        author=principal.label,
-        author_user_id=principal.user_id,
-        created_at=now,
-        updated_at=now,
-    )
-    session.add(note)
-    touch(municipality, now)
-    session.flush()
-    result = note_read(note)
-    audit.record(
-        session,
-        principal,
-        action="create",
-        entity_type="progress_note",
-        entity_id=note.id,
-        municipality=municipality,
-        before=None,
-        after=result.model_dump(mode="json"),
-    )
-    commit(session)
-    return result
-
-
-def _note(
-    session: Session, principal: Principal, note_id: int
-) -> tuple[ProgressNote, Municipality]:
-    area_of_note = func.coalesce(
-        col(ProgressNote.improvement_area_id),
-        select(Measure.improvement_area_id)
-        .where(col(Measure.id) == col(ProgressNote.measure_id))
-        .scalar_subquery(),
-    )
-    row = session.exec(
-        select(ProgressNote, Municipality)
-        .select_from(ProgressNote)
-        .join(ImprovementArea, col(ImprovementArea.id) == area_of_note)
-        .join(Municipality, col(Municipality.id) == col(ImprovementArea.municipality_id))
-        .where(col(ProgressNote.id) == note_id)
-    ).one_or_none()
-    require_visible(principal, row[1] if row else None, "progress note")
-    assert row is not None
-    return row[0], row[1]
-
-
-def get_note(session: Session, principal: Principal, note_id: int) -> ProgressNoteRead:
-    return note_read(_note(session, principal, note_id)[0])
-
-
-def note_to_correct(
-    session: Session, principal: Principal, note_id: int, now: datetime | None = None
-) -> tuple[ProgressNote, Municipality]:
-    """A note the caller may correct: their own (any, for an administrator), in a
-    municipality they edit, within 24 hours of writing it."""
-    note, municipality = _note(session, principal, note_id)
-    require_edit(principal, municipality)
-    if (now or utcnow()) > note.created_at + NOTE_EDIT_WINDOW:
-        raise Forbidden("Notes can only be changed within 24 hours. Write a new note instead.")
-    if not principal.is_admin and (
-        note.author_user_id is None or note.author_user_id != principal.user_id
-    ):
-        raise Forbidden("Only the author can correct a note.")
-    return note, municipality
-
-
-def update_note(
-    session: Session,
-    principal: Principal,
-    note_id: int,
-    data: ProgressNoteUpdate,
-    expected_version: int,
-    now: datetime | None = None,
-) -> ProgressNoteRead:
-    """A note can be corrected by its author within 24 hours; after that, corrections are
-    new notes, so the follow-up history stays as it was written."""
-    now = now or utcnow()
-    note, municipality = note_to_correct(session, principal, note_id, now)
-    municipality = lock_municipality(session, municipality.id or 0)
-    session.refresh(note)
-    before = note_read(note)
-    check_version(note.version, expected_version, before.model_dump(mode="json"))
-    text = clean_text(data.text)
-    if not text:
-        raise Invalid(FieldError("text", "cannot be empty"))
-    if text == note.text:
-        session.rollback()
-        return before
-    note.text = text
-    note.version += 1
-    note.updated_at = now
-    touch(municipality, now)
-    after = note_read(note)
-    audit.record(
-        session,
-        principal,
-        action="update",
-        entity_type="progress_note",
-        entity_id=note.id,
-        municipality=municipality,
-        before=before.model_dump(mode="json"),
-        after=after.model_dump(mode="json"),
-    )
-    commit(session)
-    return after
-
-
 def status_counts(measures: Iterable[Measure]) -> dict[str, int]:
     counter = Counter(m.status for m in measures)
-    return {s.value: counter.get(s.value, 0) for s in MeasureStatus}
+    return {s.value: counter[s] for s in MeasureStatus}

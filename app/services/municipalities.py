@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.errors import FieldError, Forbidden, Invalid, NotFound
+from app.kit.collation import norwegian_key
 from app.models.base import utcnow
 from app.models.municipality import (
     Municipality,
@@ -23,7 +24,6 @@ from app.models.pathway import PhaseSection
 from app.services import audit
 from app.services.access import Principal, require_admin, require_authenticated, require_edit
 from app.services.catalogue import phase_keys
-from app.services.collation import norwegian_key
 from app.services.common import (
     Page,
     check_version,
@@ -167,12 +167,12 @@ def create_municipality(
     require_admin(principal)
     if session.exec(select(Municipality.id).where(col(Municipality.number) == data.number)).first():
         raise Invalid(FieldError("number", f"municipality {data.number} already exists"))
-    region = _region_for_input(session, data.region)
+    region_id, region_slug = _region_for_input(session, data.region)
     now = utcnow()
     municipality = Municipality(
         number=data.number,
         name=data.name,
-        region_id=region.id,  # type: ignore[arg-type]
+        region_id=region_id,
         population=data.population,
         persons_with_dementia=data.persons_with_dementia,
         figures_year=data.figures_year,
@@ -183,7 +183,7 @@ def create_municipality(
     session.add(municipality)
     session.flush()
     create_sections(session, municipality)
-    result = municipality_read(municipality, region.slug)
+    result = municipality_read(municipality, region_slug)
     audit.record(
         session,
         principal,
@@ -198,11 +198,14 @@ def create_municipality(
     return result
 
 
-def _region_for_input(session: Session, slug: str) -> Region:
+def _region_for_input(session: Session, slug: str) -> tuple[int, str]:
+    """The id and slug of the region an input names."""
     try:
-        return get_region_row(session, slug)
+        region = get_region_row(session, slug)
     except NotFound:
         raise Invalid(FieldError("region", f"no region with slug {slug!r}")) from None
+    assert region.id is not None  # a stored row has its id
+    return region.id, region.slug
 
 
 def update_municipality(
@@ -224,9 +227,7 @@ def update_municipality(
     before = municipality_read(municipality, slug)
     check_version(municipality.version, expected_version, before.model_dump(mode="json"))
     if "region" in changes:
-        region = _region_for_input(session, changes.pop("region"))
-        municipality.region_id = region.id  # type: ignore[assignment]
-        slug = region.slug
+        municipality.region_id, slug = _region_for_input(session, changes.pop("region"))
     for field, value in changes.items():
         setattr(municipality, field, value)
     after = municipality_read(municipality, slug)

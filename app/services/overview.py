@@ -31,6 +31,8 @@ from sqlmodel import Session, col, select
 
 from app.config import Settings, get_settings
 from app.errors import FieldError, Forbidden, Invalid
+from app.kit.collation import norwegian_key
+from app.kit.text import clean_text
 from app.models.base import OSLO, Answer, Maturity, MeasureStatus, OfferingStatus, local_today
 from app.models.catalogue import ChecklistItem, ChecklistVersion, OfferingType, Phase
 from app.models.feedback import Comment, Review
@@ -61,15 +63,13 @@ from app.models.overview import (
 )
 from app.models.pathway import ChecklistAnswer, Offering, PhaseSection, Strength
 from app.models.publishing import PublishedVersion
+from app.rendering.labels import label
 from app.services.access import Principal, require_admin, require_authenticated
 from app.services.catalogue import checklist_items, current_checklist_version, phase_keys
-from app.services.collation import norwegian_key
 from app.services.improvement import load_area_details
-from app.services.labels import label
 from app.services.municipalities import get_region_row
 from app.services.overview_summary import summarise
 from app.services.pathway import Catalogue
-from app.services.text import clean_text
 
 #: A review is "due" (not yet overdue) from this many days before its due date.
 DUE_SOON_DAYS = 30

@@ -4,7 +4,7 @@ groups only — no municipality names or numbers and no text a municipality wrot
 - Any count from 1 to threshold − 1 reads "<threshold" (`suppressed_label`), whatever it
   counts, since a small count can be traced back to one or two municipalities; zero
   identifies nobody and stays 0.
-- Complementary suppression (`services.disclosure`): where counts add up — the maturity
+- Complementary suppression (`kit.disclosure`): where counts add up — the maturity
   levels of each phase to the number of municipalities, the checklist answers to
   municipalities × checklist items, the good examples per phase to the strengths — more
   counts are withheld (`withheld_label`, ":" as in official statistics) until no hidden
@@ -23,6 +23,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Hashable
 
+from app.kit.disclosure import Equation, Mark, protect
+from app.kit.small_numbers import suppression_label
 from app.models.base import Maturity
 from app.models.overview import (
     AnswerCounts,
@@ -37,9 +39,7 @@ from app.models.overview import (
     SummaryMeasureCounts,
     SummaryTotals,
 )
-from app.services.disclosure import Equation, Mark, protect
-from app.services.labels import label
-from app.services.small_numbers import suppression_label
+from app.rendering.labels import label
 
 #: How a count withheld by complementary suppression reads (Statistics Norway's sign for
 #: "not shown, for confidentiality").

@@ -13,6 +13,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.errors import FieldError, Invalid, NotFound
+from app.kit.text import clean_markdown, clean_text, render_markdown
 from app.models.base import utcnow
 from app.models.catalogue import OfferingType, Phase
 from app.models.municipality import Municipality
@@ -36,7 +37,6 @@ from app.services.common import (
     lock_municipality,
     touch,
 )
-from app.services.text import clean_markdown, clean_text, render_markdown
 
 
 class Catalogue:
@@ -82,8 +82,8 @@ def offering_read(offering: Offering, catalogue: Catalogue) -> OfferingRead:
         type=offering.type,
         name=catalogue.offering_name(offering),
         description=offering.description,
-        status=offering.status,  # type: ignore[arg-type]
-        provider=offering.provider,  # type: ignore[arg-type]
+        status=offering.status,
+        provider=offering.provider,
         contact=offering.contact,
     )
 
@@ -103,7 +103,7 @@ def section_read(
             email=section.contact_email or None,
             hours=section.contact_hours,
         ),
-        maturity=section.maturity,  # type: ignore[arg-type]
+        maturity=section.maturity,
         needs_knowledge=section.needs_knowledge,
         offerings=[offering_read(o, catalogue) for o in offerings],
         version=section.version,

@@ -20,6 +20,8 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.errors import Conflict, FieldError, Invalid, NotFound, NotPublished
+from app.kit.collation import norwegian_key, search_key
+from app.kit.text import clean_text, render_markdown
 from app.models.base import utcnow
 from app.models.municipality import Municipality, Region, WebAddress
 from app.models.pathway import PhaseSectionInput, PhaseSectionRead
@@ -41,7 +43,6 @@ from app.models.publishing import (
 )
 from app.services import audit, improvement, pathway, strengths
 from app.services.access import Principal, require_edit, require_read
-from app.services.collation import norwegian_key, search_key
 from app.services.common import (
     Page,
     clamp_paging,
@@ -50,7 +51,6 @@ from app.services.common import (
     get_municipality,
     lock_municipality,
 )
-from app.services.text import clean_text, render_markdown
 
 #: Short enough that a new publication shows within minutes, long enough to spare the
 #: database under national traffic; a CDN may serve a stale copy while it revalidates.

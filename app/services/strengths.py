@@ -7,6 +7,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.errors import FieldError, Invalid
+from app.kit.text import clean_text
 from app.models.base import utcnow
 from app.models.catalogue import Phase
 from app.models.municipality import Municipality
@@ -27,7 +28,6 @@ from app.services.common import (
     lock_municipality,
     touch,
 )
-from app.services.text import clean_text
 
 
 def strength_read(strength: Strength, number: str) -> StrengthRead:

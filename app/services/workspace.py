@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from app.kit.collation import norwegian_key
 from app.models.municipality import Municipality, Region
 from app.services.access import Principal, require_read
-from app.services.collation import norwegian_key
 from app.services.common import get_municipality
 
 

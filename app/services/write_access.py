@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from app.services import feedback, improvement, measurement, strengths
+from app.services import feedback, improvement, measurement, progress_notes, strengths
 from app.services.access import Principal, require_admin, require_edit
 from app.services.common import get_municipality
 
@@ -49,7 +49,7 @@ def edit_measure(session: Session, principal: Principal, measure_id: int) -> Non
 
 def correct_note(session: Session, principal: Principal, note_id: int) -> None:
     """Its author (or an administrator), within 24 hours."""
-    improvement.note_to_correct(session, principal, note_id)
+    progress_notes.note_to_correct(session, principal, note_id)
 
 
 def edit_indicator(session: Session, principal: Principal, indicator_id: int) -> None:

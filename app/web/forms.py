@@ -97,7 +97,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     ),
 ]
 # Indicators and observations: the messages of the service and of the import's parser
-# (`services.observation_text`), whose row or line prefix `row_message` takes off.
+# (`kit.observation_text`), whose row or line prefix `row_message` takes off.
 _OBSERVATION_MESSAGES: dict[str, str] = {
     "a monthly period starts on the first day of the month": N_(
         "En månedlig periode begynner på den første dagen i måneden."

@@ -11,12 +11,12 @@ from typing import Any
 
 from markupsafe import Markup
 
+from app.kit.observation_text import CellError, parse_number
+from app.kit.observation_text import format_number as plain_number
 from app.models.base import Direction, Frequency, IndicatorKind
 from app.models.measurement import IndicatorRead, ObservationRead
-from app.services import chart_svg
-from app.services.chart_svg import ChartInput, DataTable
-from app.services.observation_text import CellError, parse_number
-from app.services.observation_text import format_number as plain_number
+from app.rendering import chart_svg, chart_text
+from app.rendering.chart_text import ChartInput, DataTable
 from app.web import labels
 from app.web.forms import Form, date_value
 from app.web.i18n import N_, babel_locale, translate, translations
@@ -78,29 +78,29 @@ def chart_view(chart: ChartInput, lang: str, id_prefix: str) -> ChartView:
                 chart, translate=_, locale=locale, id_prefix=id_prefix, heading=False
             )
         ),
-        summary=chart_svg.signal_summary(analysis, _),
-        sentences=chart_svg.rule_sentences(
+        summary=chart_text.signal_summary(analysis, _),
+        sentences=chart_text.rule_sentences(
             analysis, indicator.direction, indicator.frequency, _, locale
         ),
         signal=analysis.signals.long_run or analysis.signals.few_crossings,
-        table=chart_svg.chart_table(chart, _, locale),
+        table=chart_text.chart_table(chart, _, locale),
         periods=[p.period for p in analysis.points],
         observations=list(chart.observations),
-        explanations=chart_svg.rule_explanations(_),
+        explanations=chart_text.rule_explanations(_),
         data_version=indicator.data_version,
     )
 
 
 def period_label(period: date, frequency: str, lang: str) -> str:
     """ "mars 2025", "2. kvartal 2025", "uke 12 2025" in the person's language."""
-    return chart_svg.format_period(period, frequency, chart_translator(lang), chart_locale(lang))
+    return chart_text.format_period(period, frequency, chart_translator(lang), chart_locale(lang))
 
 
 def target_text(indicator: IndicatorRead, lang: str) -> str:
     """The target as the chart shows it ("80 %", "12 uker"); empty without a target."""
     if indicator.target is None:
         return ""
-    return chart_svg.format_value(
+    return chart_text.format_value(
         indicator.target, indicator.kind, indicator.unit, chart_locale(lang)
     )
 

@@ -82,6 +82,7 @@ def create_environment() -> Environment:
         # development an edited template shows on the next request.
         auto_reload=os.environ.get("ENVIRONMENT", "development").lower() == "development",
     )
+    # Added to the environment by the i18n extension at run time; Jinja2's stubs do not know it.
     env.install_gettext_callables(  # type: ignore[attr-defined]
         _gettext, _ngettext, newstyle=True
     )

@@ -50,7 +50,8 @@ from app.models.identity import ApiToken
 from app.models.improvement import ProgressNoteCreate
 from app.models.measurement import IndicatorCreate, ObservationList
 from app.models.publishing import PublishInput
-from app.services import feedback, identity, improvement, measurement, publishing
+from app.services import feedback, identity, measurement, progress_notes, publishing
+from app.services import review as review_service
 from app.services.access import SYSTEM
 from app.web.core import SESSION_COOKIE, SIGN_IN_COOKIE
 from tests import factories
@@ -483,13 +484,13 @@ def build_world(session: Session, client: TestClient) -> World:
     area_id = factories.area(session, number, phases=["assessment"])
     other_area_id = factories.area(session, number, title="Et område til, så det kan flyttes")
     measure_id = factories.measure(session, area_id)
-    note = improvement.create_note(
+    note = progress_notes.create_note(
         session,
         people[COORDINATOR],
         ProgressNoteCreate.model_validate({"text": "Notat"}),
         area_id=area_id,
     )
-    improvement.create_note(
+    progress_notes.create_note(
         session,
         SYSTEM,
         ProgressNoteCreate.model_validate({"text": "Notat"}),
@@ -515,7 +516,7 @@ def build_world(session: Session, client: TestClient) -> World:
     comment = feedback.create_comment(
         session, people[COORDINATOR], number, CommentCreate(text="Hva mener dere?")
     )
-    review = feedback.create_review(session, SYSTEM, number, ReviewCreate(note="Fint"))
+    review = review_service.create_review(session, SYSTEM, number, ReviewCreate(note="Fint"))
 
     world = World(
         values={

@@ -14,7 +14,7 @@ from app.models.base import Scope
 from app.models.feedback import CommentCreate
 from app.models.overview import Overview
 from app.models.transfer import MunicipalityExport
-from app.services import feedback, overview, transfer
+from app.services import feedback, overview, review, transfer
 from app.services.access import SYSTEM, Principal
 from app.services.seed import seed
 from tests import factories
@@ -380,7 +380,7 @@ def test_an_import_neither_brings_nor_forges_comments_and_reviews(
             )
         with target.session() as other:
             threads = feedback.list_threads(other, SYSTEM, status="all")
-            reviews = feedback.list_reviews(other, SYSTEM, "5501")
+            reviews = review.list_reviews(other, SYSTEM, "5501")
     finally:
         target.dispose()
     assert threads.total == 0

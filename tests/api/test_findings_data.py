@@ -26,6 +26,8 @@ from pydantic import BaseModel, BeforeValidator, PlainValidator, ValidationError
 from sqlmodel import Session
 
 import app.models
+from app.kit.disclosure import Equation, Mark, protect
+from app.kit.spreadsheet import FORMULA_TRIGGERS, neutralise, restore
 from app.models.base import Maturity, Scope
 from app.models.feedback import CommentCreate
 from app.models.improvement import ProgressNoteCreate
@@ -43,11 +45,16 @@ from app.models.overview import (
 )
 from app.models.pathway import StrengthUpdate
 from app.models.publishing import PublishInput
-from app.services import feedback, improvement, measurement, overview, publishing, strengths
+from app.services import (
+    feedback,
+    measurement,
+    overview,
+    progress_notes,
+    publishing,
+    strengths,
+)
 from app.services.access import SYSTEM
-from app.services.disclosure import Equation, Mark, protect
 from app.services.overview_summary import summarise
-from app.services.spreadsheet import FORMULA_TRIGGERS, neutralise, restore
 from tests import factories
 from tests.api import test_authorization_matrix as matrix
 from tests.conftest import TransactionalDatabase
@@ -142,7 +149,7 @@ def test_finding_07_csv_formula_injection_every_writer_uses_the_one_neutraliser(
     missing = [
         str(path.relative_to(APP))
         for path in writers
-        if "from app.services.spreadsheet import" not in path.read_text(encoding="utf-8")
+        if "from app.kit.spreadsheet import" not in path.read_text(encoding="utf-8")
         or "neutralise" not in path.read_text(encoding="utf-8")
     ]
     assert not missing, f"spreadsheet writers without spreadsheet.neutralise: {missing}"
@@ -343,7 +350,7 @@ def test_finding_14_author_rules_come_before_the_version(
     refused (403) whatever If-Match says — not first told that the version is stale (412)."""
     author = factories.coordinator(session, "5501")
     area_id = factories.area(session, "5501")
-    note = improvement.create_note(
+    note = progress_notes.create_note(
         session, author, ProgressNoteCreate.model_validate({"text": "Notat"}), area_id=area_id
     )
     comment = feedback.create_comment(session, author, "5501", CommentCreate(text="Spørsmål"))

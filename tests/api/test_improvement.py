@@ -12,7 +12,7 @@ from sqlmodel import Session
 from app.errors import Forbidden
 from app.models.base import Scope, utcnow
 from app.models.improvement import ProgressNoteCreate, ProgressNoteUpdate
-from app.services import improvement
+from app.services import progress_notes
 from tests import factories
 
 
@@ -181,16 +181,16 @@ def test_measures_and_notes(session: Session, make_client: Any) -> None:
 def test_notes_are_frozen_after_24_hours(session: Session) -> None:
     author = factories.coordinator(session, "5501")
     area_id = factories.area(session, "5501")
-    note = improvement.create_note(
+    note = progress_notes.create_note(
         session, author, ProgressNoteCreate(text="Først"), area_id=area_id
     )
-    fixed = improvement.update_note(
+    fixed = progress_notes.update_note(
         session, author, note.id, ProgressNoteUpdate(text="Rettet"), note.version
     )
     assert fixed.text == "Rettet"
     late = utcnow() + timedelta(hours=25)
     with pytest.raises(Forbidden):
-        improvement.update_note(
+        progress_notes.update_note(
             session, author, note.id, ProgressNoteUpdate(text="For sent"), fixed.version, now=late
         )
 

@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.models.base import Scope
-from app.services import chart_svg, measurement
+from app.rendering import chart_svg
+from app.services import measurement, run_charts
 from tests import factories
 
 PASTED = "\n".join(
@@ -242,10 +243,10 @@ def test_small_numbers_are_hidden_from_everyone_but_the_editors(
     assert (seen_by_adviser[0].value, seen_by_adviser[0].suppressed) == (None, "<5")
     assert seen_by_adviser[2].value == 7
 
-    coordinator_analysis = measurement.get_analysis(session, coordinator, indicator_id)
+    coordinator_analysis = run_charts.get_analysis(session, coordinator, indicator_id)
     assert coordinator_analysis.centre_line == 3
     assert coordinator_analysis.points[0].value == 3
-    adviser_analysis = measurement.get_analysis(session, adviser, indicator_id)
+    adviser_analysis = run_charts.get_analysis(session, adviser, indicator_id)
     assert adviser_analysis.centre_line is None
     assert adviser_analysis.centre_line_suppressed == "<5"
     assert adviser_analysis.suppressed_points == 3
@@ -258,9 +259,9 @@ def test_small_numbers_are_hidden_from_everyone_but_the_editors(
     _, csv_for_coordinator = measurement.export_observations_csv(session, coordinator, indicator_id)
     assert csv_for_coordinator.splitlines()[1] == "2024-01-01;3;"
 
-    adviser_svg = chart_svg.render_chart(measurement.get_chart(session, adviser, indicator_id))
+    adviser_svg = chart_svg.render_chart(run_charts.get_chart(session, adviser, indicator_id))
     coordinator_svg = chart_svg.render_chart(
-        measurement.get_chart(session, coordinator, indicator_id)
+        run_charts.get_chart(session, coordinator, indicator_id)
     )
     point_titles = {
         svg: [

@@ -16,14 +16,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlmodel import Session
 
+from app.kit.spreadsheet import neutralise
 from app.models.base import Scope
 from app.models.feedback import CommentCreate, ReviewCreate
 from app.models.municipality import MunicipalityUpdate
 from app.models.publishing import PublishInput
-from app.services import feedback, municipalities, publishing
+from app.services import feedback, municipalities, publishing, review
 from app.services.access import SYSTEM, Principal
 from app.services.seed import SEED_DATA
-from app.services.spreadsheet import neutralise
 from tests import factories
 from tests.conftest import SIGNED_IN_QUERIES, QueryCounter, TransactionalDatabase
 
@@ -109,7 +109,7 @@ def test_etags_follow_content_reviews_comments_filters_and_format(
     seen = {tag}
     factories.strength(session, "5501", "Ny styrke")
     tag = adviser.get(TROMS, headers={"If-None-Match": tag}).headers["etag"]
-    feedback.create_review(session, adviser_principal, "5501", ReviewCreate(note="Sett"))
+    review.create_review(session, adviser_principal, "5501", ReviewCreate(note="Sett"))
     seen.add(tag)
     tag = adviser.get(TROMS, headers={"If-None-Match": tag}).headers["etag"]
     feedback.create_comment(session, adviser_principal, "5540", CommentCreate(text="Spørsmål"))

@@ -16,7 +16,7 @@ from app.models.improvement import ProgressNoteCreate
 from app.models.measurement import IndicatorCreate, ObservationList
 from app.models.publishing import PublishInput
 from app.models.transfer import MunicipalityExport
-from app.services import improvement, measurement, publishing, transfer
+from app.services import measurement, progress_notes, publishing, transfer
 from app.services.access import SYSTEM
 from app.services.seed import seed
 from tests import factories
@@ -37,10 +37,10 @@ def _rich_municipality(session: Session, number: str) -> None:
     )
     measure_id = factories.measure(session, second, "Fast kontaktperson")
     factories.measure(session, first, "Nettside")
-    improvement.create_note(
+    progress_notes.create_note(
         session, SYSTEM, ProgressNoteCreate(text="Kom i gang"), measure_id=measure_id
     )
-    improvement.create_note(
+    progress_notes.create_note(
         session, SYSTEM, ProgressNoteCreate(text="Tema på samling"), area_id=first
     )
     indicator = measurement.create_indicator(

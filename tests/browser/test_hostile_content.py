@@ -10,7 +10,7 @@ from playwright.sync_api import Dialog, Page
 from app.models.feedback import CommentCreate
 from app.models.improvement import ImprovementAreaCreate, MeasureCreate, ProgressNoteCreate
 from app.models.pathway import PhaseSectionInput, StrengthCreate
-from app.services import feedback, improvement, pathway, strengths
+from app.services import feedback, improvement, pathway, progress_notes, strengths
 from app.services.access import SYSTEM
 from tests.browser.conftest import KAFJORD, LiveServer, sign_in
 
@@ -74,7 +74,7 @@ def _store_hostile_content(server: LiveServer) -> int:
                 MeasureCreate(title=PAYLOADS[2][:190], description=HOSTILE),
             )
         with database.session(write=True) as session:
-            improvement.create_note(
+            progress_notes.create_note(
                 session, SYSTEM, ProgressNoteCreate(text=HOSTILE), measure_id=measure.id
             )
         with database.session(write=True) as session:

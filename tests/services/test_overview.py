@@ -1,5 +1,5 @@
-"""The regional overview: order, totals, grid, groups, reviews, staleness, filters, the
-anonymous summary, good examples for coordinators, and a fixed number of queries."""
+"""The regional overview: order, totals, grid, groups, reviews, staleness, filters and a
+fixed number of queries (the anonymous summary and good examples have files of their own)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,12 @@ from sqlmodel import Session
 
 from app.config import Settings
 from app.errors import Forbidden, Invalid, Unauthenticated
+from app.kit.collation import norwegian_key
 from app.models.base import local_today, utcnow
 from app.models.feedback import ReviewCreate
-from app.models.overview import Overview, OverviewFilters, OverviewSummary, ReviewStatus
-from app.models.publishing import PublishInput
-from app.services import feedback, good_examples, overview, publishing
-from app.services.access import ANONYMOUS, SYSTEM
-from app.services.collation import norwegian_key
+from app.models.overview import Overview, OverviewFilters, ReviewStatus
+from app.services import overview, review
+from app.services.access import ANONYMOUS
 from app.services.seed import SEED_DATA, seed
 from tests import factories
 from tests.conftest import QueryCounter, TransactionalDatabase
@@ -198,7 +197,7 @@ def test_review_due_counts_from_last_review_else_first_publication(session: Sess
     assert result.totals.published_pathways == 3
 
     # A review restarts the clock, from the day it was written.
-    feedback.create_review(session, adviser, "5503", ReviewCreate(note="Gjennomgått på samling"))
+    review.create_review(session, adviser, "5503", ReviewCreate(note="Gjennomgått på samling"))
     now = local_today()
     reviewed = _row(_full(session, adviser, settings=settings, today=now), "5503").review
     assert reviewed.basis == "review"
@@ -318,61 +317,6 @@ def test_filters_leave_municipalities_out_but_never_reorder(session: Session) ->
 # ---- the anonymous summary ---------------------------------------------------------------
 
 
-def test_anonymous_summary_suppresses_small_counts_and_rare_tags(session: Session) -> None:
-    factories.section(
-        session,
-        "5540",
-        "home_with_services",
-        offerings=[{"type": "respite", "status": "available"}],
-    )
-    shared = ("5501", "5503", "5510", "5512", "5516")
-    for number in shared:
-        factories.tagged_area(session, number, f"Samarbeid {number}", [], ["samarbeid"])
-    factories.tagged_area(session, "5501", "Tromsø-modellen", ["suspicion"], ["tromsø-modellen"])
-    factories.strength_in(session, "5501", "Tromsø kommune har et godt team", "assessment")
-    adviser = factories.adviser(session, "troms")
-
-    summary = overview.get_overview(session, adviser, "troms", anonymous=True)
-    assert isinstance(summary, OverviewSummary)
-    assert summary.suppressed_label == "<5"
-    assert summary.totals.municipalities == 21  # the region's size is public
-    assert summary.totals.inhabitants is not None
-    coverage = {c.offering_type: c for c in summary.coverage}
-    assert coverage["respite"].available == "<5"
-    assert coverage["respite"].planned == 0  # zero identifies nobody
-    tags = {g.key: g for g in summary.improvement_areas_by_tag}
-    assert tags["samarbeid"].municipalities == 5
-    assert tags["samarbeid"].items == 5
-    assert "tromsø-modellen" not in tags
-    assert tags[None].items == "<5"
-    assert tags[None].name.startswith("Andre tagger")
-    home = next(p for p in summary.grid if p.phase == "home_with_services")
-    # 21 − 20 would give the hidden count away: 20 is withheld too (finding 8).
-    assert home.maturity == {
-        "unknown": ":",
-        "not_established": 0,
-        "planned": 0,
-        "established": "<5",
-    }
-    assert summary.withheld_label == ":"
-    dumped = summary.model_dump_json()
-    for text in ("Tromsø", "5501", "Samarbeid 5501", "godt team"):
-        assert text not in dumped
-
-    # A filter that leaves few municipalities withholds their figures too.
-    narrowed = overview.get_overview(
-        session,
-        adviser,
-        "troms",
-        OverviewFilters(offering_type="respite"),
-        anonymous=True,
-    )
-    assert isinstance(narrowed, OverviewSummary)
-    assert narrowed.totals.municipalities == "<5"
-    assert narrowed.totals.inhabitants is None
-    assert narrowed.totals.persons_with_dementia is None
-
-
 # ---- access and good examples ------------------------------------------------------------
 
 
@@ -390,38 +334,6 @@ def test_who_may_open_an_overview(session: Session) -> None:
     assert len(_full(session, factories.admin(session), None).municipalities) == 357
 
 
-def test_coordinator_gets_the_good_examples_of_their_region(session: Session) -> None:
-    factories.strength_in(session, "5540", "Samtalegruppe for pårørende", "home_with_services")
-    factories.strength_in(session, "5501", "Hukommelsesteam med fast lege", "assessment")
-    factories.strength_in(session, "5503", "Demensvennlig bibliotek", None)
-    factories.strength_in(session, "3401", "Innlandets eget eksempel", "assessment")
-    # Other municipalities' strengths are shown as published (finding 9).
-    for number in ("5540", "5503", "3401"):
-        publishing.publish(session, SYSTEM, number, PublishInput(summary="Første versjon"))
-    coordinator = factories.coordinator(session, "5501")
-
-    mine = good_examples.my_good_examples(session, coordinator)
-    assert [r.region.slug for r in mine] == ["troms"]
-    groups = {g.phase: g for g in mine[0].groups}
-    assert [s.text for s in groups["assessment"].strengths] == ["Hukommelsesteam med fast lege"]
-    assert [(m.number, m.name) for m in groups["home_with_services"].municipalities] == [
-        ("5540", "Gáivuotna - Kåfjord - Kaivuono")
-    ]
-    assert [s.municipality for s in groups[None].strengths] == ["5503"]
-    assert "Innlandets eget eksempel" not in mine[0].model_dump_json()
-
-    # The same groups as the adviser's overview shows, while drafts and versions agree.
-    adviser_view = _full(session, factories.adviser(session, "troms")).good_examples
-    assert [[(s.municipality, s.text) for s in g.strengths] for g in adviser_view] == [
-        [(s.municipality, s.text) for s in g.strengths] for g in mine[0].groups
-    ]
-
-    with pytest.raises(Forbidden):
-        good_examples.good_examples(session, coordinator, "innlandet")
-    with pytest.raises(Forbidden):
-        good_examples.my_good_examples(session, factories.adviser(session, "troms"))
-
-
 # ---- acceptance 6: queries do not grow with the municipalities ---------------------------
 
 
@@ -435,7 +347,7 @@ def test_overview_takes_the_same_number_of_queries_for_1_21_and_357(
     factories.published_version(session, "5503", utcnow())
     adviser = factories.demo_user(session, DEMO_ADVISER)
     admin = factories.admin(session)
-    feedback.create_review(session, adviser, "5540", ReviewCreate(note="Fint"))
+    review.create_review(session, adviser, "5540", ReviewCreate(note="Fint"))
 
     counts: dict[str, int] = {}
     sizes: dict[str, int] = {}

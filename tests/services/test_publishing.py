@@ -13,11 +13,11 @@ from sqlmodel import Session, select
 
 from app.db import Database
 from app.errors import Conflict, Forbidden, NotPublished
+from app.kit.collation import norwegian_key, search_key
 from app.models.measurement import IndicatorCreate, ObservationList
 from app.models.publishing import PublishedVersion, PublishInput
 from app.services import audit, measurement, publishing
 from app.services.access import SYSTEM
-from app.services.collation import norwegian_key, search_key
 from app.services.diff import word_diff
 from app.services.seed import seed
 from tests import factories

@@ -7,12 +7,12 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
+from app.kit.collation import norwegian_key
 from app.models.base import MeasureStatus, Role, local_today, utcnow
 from app.models.feedback import Comment
 from app.models.improvement import MeasureCreate
 from app.services import improvement
 from app.services.access import SYSTEM
-from app.services.collation import norwegian_key
 from app.services.seed import seed
 from tests import factories
 from tests.conftest import QueryCounter, TransactionalDatabase

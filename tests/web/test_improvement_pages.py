@@ -9,7 +9,7 @@ from sqlmodel import Session
 from app.models.base import Answer, MeasureStatus, local_today
 from app.models.improvement import MeasureCreate
 from app.models.pathway import ChecklistAnswerInput
-from app.services import checklist, improvement
+from app.services import checklist, improvement, progress_notes
 from app.services.access import SYSTEM
 from tests import factories
 from tests.conftest import QueryCounter, TransactionalDatabase
@@ -187,7 +187,7 @@ def test_measures_and_notes_on_an_area(coordinator: SignedInClient, session: Ses
 
     note = coordinator.post(f"{url}/notater", {"date": "", "text": "Første møte holdt."}, htmx=True)
     assert note.status_code == 200
-    notes = improvement.list_notes(session, SYSTEM, area_id=area_id).items
+    notes = progress_notes.list_notes(session, SYSTEM, area_id=area_id).items
     assert [n.text for n in notes] == ["Første møte holdt."]
     assert notes[0].date == local_today()
     assert "Første møte holdt." in page(note).by_id("notater").text()

@@ -13,13 +13,13 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
+from app.kit.collation import norwegian_key
 from app.models.base import Role
 from app.models.improvement import ImprovementArea
 from app.models.municipality import Municipality, MunicipalityCreate, Region
 from app.models.publishing import PublishInput
 from app.services import municipalities, publishing
 from app.services.access import SYSTEM
-from app.services.collation import norwegian_key
 from app.services.seed import DEMO_USERS, SEED_DATA, seed
 from tests import factories
 from tests.conftest import QueryCounter

@@ -28,7 +28,7 @@ from app.models.feedback import (
     ReviewRead,
 )
 from app.routers.api.access_first import AccessFirstRoute, access
-from app.services import feedback, write_access
+from app.services import feedback, review, write_access
 
 router = APIRouter(route_class=AccessFirstRoute, tags=["comments and reviews"])
 
@@ -161,7 +161,7 @@ def list_reviews(
     offset: Offset = 0,
 ) -> dict[str, Any]:
     """Newest first."""
-    return page_out(feedback.list_reviews(session, principal, number, limit=limit, offset=offset))
+    return page_out(review.list_reviews(session, principal, number, limit=limit, offset=offset))
 
 
 @router.post(
@@ -181,11 +181,11 @@ def create_review(
 ) -> ReviewRead:
     """Mark the pathway as reviewed, with a note. The region's advisers and administrators;
     the next review falls due 12 months later (REVIEW_INTERVAL_MONTHS)."""
-    created = feedback.create_review(session, principal, number, data)
+    created = review.create_review(session, principal, number, data)
     response.headers["Location"] = str(request.url_for("get_review", review_id=created.id).path)
     return created
 
 
 @router.get("/reviews/{review_id}", response_model=ReviewRead, responses=READ)
 def get_review(review_id: Id, session: SessionDep, principal: PrincipalDep) -> ReviewRead:
-    return feedback.get_review(session, principal, review_id)
+    return review.get_review(session, principal, review_id)

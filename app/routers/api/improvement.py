@@ -32,7 +32,7 @@ from app.models.improvement import (
     ProgressNoteUpdate,
 )
 from app.routers.api.access_first import AccessFirstRoute, access
-from app.services import improvement, write_access
+from app.services import improvement, progress_notes, write_access
 
 router = APIRouter(route_class=AccessFirstRoute, tags=["improvement work"])
 
@@ -200,7 +200,7 @@ def list_measure_notes(
     measure_id: Id, session: SessionDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     """Newest first."""
-    return page_out(improvement.list_notes(session, principal, measure_id=measure_id))
+    return page_out(progress_notes.list_notes(session, principal, measure_id=measure_id))
 
 
 @router.post(
@@ -218,7 +218,7 @@ def create_measure_note(
     request: Request,
     response: Response,
 ) -> ProgressNoteRead:
-    created = improvement.create_note(session, principal, data, measure_id=measure_id)
+    created = progress_notes.create_note(session, principal, data, measure_id=measure_id)
     response.headers["Location"] = str(request.url_for("get_note", note_id=created.id).path)
     set_etag(response, created.version)
     return created
@@ -231,7 +231,7 @@ def create_measure_note(
 )
 def list_area_notes(area_id: Id, session: SessionDep, principal: PrincipalDep) -> dict[str, Any]:
     """Newest first."""
-    return page_out(improvement.list_notes(session, principal, area_id=area_id))
+    return page_out(progress_notes.list_notes(session, principal, area_id=area_id))
 
 
 @router.post(
@@ -249,7 +249,7 @@ def create_area_note(
     request: Request,
     response: Response,
 ) -> ProgressNoteRead:
-    created = improvement.create_note(session, principal, data, area_id=area_id)
+    created = progress_notes.create_note(session, principal, data, area_id=area_id)
     response.headers["Location"] = str(request.url_for("get_note", note_id=created.id).path)
     set_etag(response, created.version)
     return created
@@ -259,7 +259,7 @@ def create_area_note(
 def get_note(
     note_id: Id, session: SessionDep, principal: PrincipalDep, response: Response
 ) -> ProgressNoteRead:
-    result = improvement.get_note(session, principal, note_id)
+    result = progress_notes.get_note(session, principal, note_id)
     set_etag(response, result.version)
     return result
 
@@ -275,6 +275,6 @@ def update_note(
     response: Response,
 ) -> ProgressNoteRead:
     """Only the author, within 24 hours; later corrections are new notes."""
-    result = improvement.update_note(session, principal, note_id, data, expected)
+    result = progress_notes.update_note(session, principal, note_id, data, expected)
     set_etag(response, result.version)
     return result

@@ -26,6 +26,7 @@ from app.deps import (
     set_etag,
 )
 from app.errors import UnsupportedMediaType
+from app.kit.observation_text import Separator, decode_text
 from app.models.measurement import (
     IndicatorAnalysisRead,
     IndicatorCreate,
@@ -35,9 +36,9 @@ from app.models.measurement import (
     ObservationList,
     ObservationsRead,
 )
+from app.rendering import chart_svg
 from app.routers.api.access_first import AccessFirstRoute, access
-from app.services import chart_svg, measurement, write_access
-from app.services.observation_text import Separator, decode_text
+from app.services import measurement, run_charts, write_access
 
 router = APIRouter(route_class=AccessFirstRoute, tags=["measurement"])
 
@@ -272,10 +273,10 @@ def get_analysis(
     current segment (all points, or those from `baseline_restart`); signals are reported
     from 10 useful points. For callers who do not edit the municipality, small numbers and
     a centre line built on them are hidden."""
-    tag = etag(measurement.analysis_fingerprint(session, principal, indicator_id))
+    tag = etag(run_charts.analysis_fingerprint(session, principal, indicator_id))
     if not_modified(request, tag):
         return respond_304(tag, {"Cache-Control": PRIVATE})
-    result = measurement.get_analysis(session, principal, indicator_id)
+    result = run_charts.get_analysis(session, principal, indicator_id)
     response.headers["ETag"] = tag
     response.headers["Cache-Control"] = PRIVATE
     return result
@@ -294,10 +295,10 @@ def get_chart(
     """The run chart as accessible SVG (title, description, black-and-white readable):
     points, centre line, target, the area's measures where they started, and signalling
     runs highlighted. Texts in Norwegian bokmål."""
-    tag = etag(measurement.chart_fingerprint(session, principal, indicator_id))
+    tag = etag(run_charts.chart_fingerprint(session, principal, indicator_id))
     if not_modified(request, tag):
         return respond_304(tag, {"Cache-Control": PRIVATE})
-    chart = measurement.get_chart(session, principal, indicator_id)
+    chart = run_charts.get_chart(session, principal, indicator_id)
     return Response(
         content=chart_svg.svg_document(chart).encode("utf-8"),
         media_type=SVG_MEDIA_TYPE,

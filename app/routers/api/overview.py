@@ -19,8 +19,9 @@ from app.deps import (
     responses,
 )
 from app.models.overview import Overview, OverviewFilters, OverviewSummary, RegionGoodExamples
+from app.rendering import overview_export
 from app.services import good_examples as examples
-from app.services import overview, overview_export
+from app.services import overview
 
 router = APIRouter(tags=["regional overview"])
 

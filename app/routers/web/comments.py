@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from app.errors import Forbidden, Invalid, PreconditionFailed
 from app.models.feedback import CommentCreate, CommentTarget, CommentUpdate, ReviewCreate
 from app.services import catalogue, feedback, improvement
+from app.services import review as review_service
 from app.services.workspace import Workspace, open_workspace
 from app.web.core import FormDep, SignedInDep, Web
 from app.web.forms import Form, service_errors
@@ -76,7 +77,7 @@ def _render(
         web.db, web.principal, municipality=ws.number, status="all", limit=THREAD_LIMIT
     ).items
     phase_names = {p.key: p.name for p in catalogue.list_phases(web.db, web.lang)}
-    reviews = feedback.list_reviews(web.db, web.principal, ws.number, limit=20)
+    reviews = review_service.list_reviews(web.db, web.principal, ws.number, limit=20)
     chosen = web.request.query_params.get("gjelder", "")
     target = _target_fields(chosen)
     if target is not None and chosen != "forlop":
@@ -201,5 +202,5 @@ def create_review(number: str, web: SignedInDep, data: FormDep) -> Response:
     if len(note) > 2000:
         form.errors["note"] = web._(N_("Notatet kan ha høyst 2000 tegn."))
         return _render(web, ws, review=form, status=422)
-    feedback.create_review(web.db, web.principal, number, ReviewCreate(note=note))
+    review_service.create_review(web.db, web.principal, number, ReviewCreate(note=note))
     return web.redirect(_url(number, "gjennomganger"), flash="saved")

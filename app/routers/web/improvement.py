@@ -3,13 +3,12 @@ and the progress plan (framdriftsplan)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Response
 
-from app.errors import Forbidden, Invalid, PreconditionFailed
+from app.errors import Invalid, PreconditionFailed
 from app.models.base import ImprovementStatus, MeasureStatus, local_today
 from app.models.improvement import (
     ImprovementAreaCreate,
@@ -21,12 +20,31 @@ from app.models.improvement import (
     ProgressNoteCreate,
 )
 from app.models.measurement import IndicatorCreate
-from app.services import catalogue, improvement, measurement, progress_plan, strengths
+from app.services import (
+    improvement,
+    measurement,
+    progress_notes,
+    progress_plan,
+    run_charts,
+    strengths,
+)
 from app.services.workspace import Workspace, open_workspace, workspace_of
 from app.web import labels
 from app.web.core import FormDep, SignedInDep, Web
-from app.web.forms import Form, date_value, service_errors, tags_value, validate
+from app.web.forms import Form, service_errors, validate
 from app.web.i18n import N_
+from app.web.improvement_forms import (
+    FormState,
+    area_form,
+    area_input,
+    collapse_errors,
+    common_context,
+    form_version,
+    measure_form,
+    measure_input,
+    note_input,
+    require_edit,
+)
 from app.web.indicators import (
     AGGREGATES_ONLY,
     chart_view,
@@ -46,109 +64,7 @@ PLAN = "improvement/plan.html"
 STRENGTHS_FIRST = 3
 
 
-@dataclass
-class FormState:
-    form: Form = field(default_factory=Form)
-    conflict_rows: list[tuple[str, str, str]] = field(default_factory=list)
-    message: str | None = None
-
-
-def _version(form: Form) -> int:
-    try:
-        return int(form.value("version"))
-    except ValueError:
-        return -1
-
-
-def _collapse(errors: dict[str, str], *names: str) -> dict[str, str]:
-    """Errors of list items (`tags-2`) belong to the list's one field (`tags`)."""
-    result: dict[str, str] = {}
-    for key, message in errors.items():
-        target = next((n for n in names if key.startswith(n + "-")), key)
-        result.setdefault(target, message)
-    return result
-
-
-def _require_edit(ws: Workspace) -> None:
-    if not ws.can_edit:
-        raise Forbidden(f"You may read but not change {ws.municipality.name}.")
-
-
-def _common(web: Web, ws: Workspace, active_tab: str = "forbedringsomrader") -> dict[str, Any]:
-    phases = catalogue.list_phases(web.db, web.lang)
-    return {
-        "ws": ws,
-        "active_tab": active_tab,
-        "phase_names": {p.key: p.name for p in phases},
-        "phase_options": [(p.key, p.name) for p in phases],
-        "area_status_options": [
-            (s.value, web._(labels.IMPROVEMENT_STATUS[s.value])) for s in ImprovementStatus
-        ],
-        "measure_status_options": [
-            (s.value, web._(labels.MEASURE_STATUS[s.value])) for s in MeasureStatus
-        ],
-        "today": local_today(),
-        "area_field_names": area_field_names(web),
-        "measure_field_names": measure_field_names(web),
-        "note_field_names": note_field_names(web),
-    }
-
-
 # ---- improvement areas -------------------------------------------------------------------
-
-
-def area_form(area: ImprovementAreaRead) -> Form:
-    return Form(
-        {
-            "title": area.title,
-            "rationale": area.rationale,
-            "phases": list(area.phases),
-            "aim": area.aim,
-            "target_date": area.target_date.isoformat() if area.target_date else "",
-            "status": area.status.value,
-            "tags": ", ".join(area.tags),
-            "version": str(area.version),
-        }
-    )
-
-
-def area_field_names(web: Web) -> dict[str, str]:
-    return {
-        "title": web._(N_("Tittel")),
-        "rationale": web._(N_("Hvorfor dette er viktig")),
-        "phases": web._(N_("Faser det gjelder")),
-        "aim": web._(N_("Mål")),
-        "target_date": web._(N_("Måldato")),
-        "status": web._(N_("Status")),
-        "tags": web._(N_("Stikkord")),
-    }
-
-
-def measure_field_names(web: Web) -> dict[str, str]:
-    return {
-        "title": web._(N_("Tittel")),
-        "description": web._(N_("Beskrivelse")),
-        "responsible": web._(N_("Ansvarlig")),
-        "start_date": web._(N_("Startdato")),
-        "due_date": web._(N_("Frist")),
-        "status": web._(N_("Status")),
-    }
-
-
-def note_field_names(web: Web) -> dict[str, str]:
-    return {"date": web._(N_("Dato")), "text": web._(N_("Notat"))}
-
-
-def area_input(form: Form) -> dict[str, Any]:
-    return {
-        "title": form.value("title"),
-        "rationale": form.value("rationale"),
-        "phases": form.values_of("phases"),
-        "aim": form.value("aim"),
-        "target_date": date_value(form.value("target_date")),
-        "status": form.value("status") or ImprovementStatus.not_started.value,
-        "tags": tags_value(form.value("tags")),
-    }
 
 
 def _areas_context(
@@ -173,7 +89,7 @@ def _areas_context(
             direction = "up"
         focus = f"omrade-{area_id}-{direction}"
     return {
-        **_common(web, ws),
+        **common_context(web, ws),
         "areas": list(page.items),
         "order_version": order_version,
         "strength_count": strength_count,
@@ -194,7 +110,7 @@ def areas_page(number: str, web: SignedInDep) -> Response:
 @router.post("/app/kommuner/{number}/forbedringsomrader")
 def create_area(number: str, web: SignedInDep, data: FormDep) -> Response:
     ws = open_workspace(web.db, web.principal, number)
-    _require_edit(ws)
+    require_edit(ws)
     form = Form.posted(data)
     model, errors = validate(ImprovementAreaCreate, area_input(form), web.lang)
     if model is not None:
@@ -204,7 +120,7 @@ def create_area(number: str, web: SignedInDep, data: FormDep) -> Response:
             errors = service_errors(exc.errors, web.lang)
         else:
             return web.redirect(f"/app/forbedringsomrader/{created.id}", flash="created")
-    form.errors = _collapse(errors, "tags", "phases")
+    form.errors = collapse_errors(errors, "tags", "phases")
     return web.render(AREAS, _areas_context(web, ws, new=form), block="new_area", status=422)
 
 
@@ -213,7 +129,7 @@ def move_area(area_id: int, web: SignedInDep, data: FormDep) -> Response:
     """Keyboard-friendly reordering: one step up or down per press."""
     municipality = improvement.area_municipality(web.db, web.principal, area_id)
     ws = workspace_of(web.db, web.principal, municipality)
-    _require_edit(ws)
+    require_edit(ws)
     form = Form.posted(data)
     direction = form.value("direction")
     offset = -1 if direction == "up" else 1
@@ -257,10 +173,10 @@ def _area_context(
     municipality = improvement.area_municipality(web.db, web.principal, area_id)
     ws = workspace_of(web.db, web.principal, municipality)
     measures = list(improvement.list_measures(web.db, web.principal, area_id).items)
-    notes = list(improvement.list_notes(web.db, web.principal, area_id=area_id).items)
-    charts = measurement.area_charts(web.db, web.principal, area_id)
+    notes = list(progress_notes.list_notes(web.db, web.principal, area_id=area_id).items)
+    charts = run_charts.area_charts(web.db, web.principal, area_id)
     return {
-        **_common(web, ws),
+        **common_context(web, ws),
         "area": area,
         "state": state or FormState(form=area_form(area)),
         "measures": measures,
@@ -288,13 +204,15 @@ def area_page(area_id: int, web: SignedInDep) -> Response:
 @router.post("/app/forbedringsomrader/{area_id:id}")
 def update_area(area_id: int, web: SignedInDep, data: FormDep) -> Response:
     municipality = improvement.area_municipality(web.db, web.principal, area_id)
-    _require_edit(workspace_of(web.db, web.principal, municipality))
+    require_edit(workspace_of(web.db, web.principal, municipality))
     current = improvement.get_area(web.db, web.principal, area_id)
     form = Form.posted(data)
     model, errors = validate(ImprovementAreaUpdate, area_input(form), web.lang)
     if model is not None:
         try:
-            saved = improvement.update_area(web.db, web.principal, area_id, model, _version(form))
+            saved = improvement.update_area(
+                web.db, web.principal, area_id, model, form_version(form)
+            )
         except Invalid as exc:
             errors = service_errors(exc.errors, web.lang)
         except PreconditionFailed as exc:
@@ -309,7 +227,7 @@ def update_area(area_id: int, web: SignedInDep, data: FormDep) -> Response:
                 form=area_form(saved), message=web._(N_("Forbedringsområdet er lagret."))
             )
             return web.render(AREA, _area_context(web, area_id, state=state), block="area_form")
-    form.errors = _collapse(errors, "tags", "phases")
+    form.errors = collapse_errors(errors, "tags", "phases")
     context = _area_context(web, area_id, state=FormState(form=form))
     return web.render(AREA, context, block="area_form", status=422)
 
@@ -342,10 +260,10 @@ def _area_conflict(
 def delete_area(area_id: int, web: SignedInDep, data: FormDep) -> Response:
     municipality = improvement.area_municipality(web.db, web.principal, area_id)
     ws = workspace_of(web.db, web.principal, municipality)
-    _require_edit(ws)
+    require_edit(ws)
     form = Form.posted(data)
     try:
-        improvement.delete_area(web.db, web.principal, area_id, _version(form))
+        improvement.delete_area(web.db, web.principal, area_id, form_version(form))
     except PreconditionFailed:
         message = web._(N_("Forbedringsområdet ble endret av noen andre og er ikke slettet."))
         state = FormState(form=area_form(improvement.get_area(web.db, web.principal, area_id)))
@@ -359,38 +277,13 @@ def delete_area(area_id: int, web: SignedInDep, data: FormDep) -> Response:
 # ---- measures ----------------------------------------------------------------------------
 
 
-def measure_form(measure: MeasureRead) -> Form:
-    return Form(
-        {
-            "title": measure.title,
-            "description": measure.description,
-            "responsible": measure.responsible,
-            "start_date": measure.start_date.isoformat() if measure.start_date else "",
-            "due_date": measure.due_date.isoformat() if measure.due_date else "",
-            "status": measure.status.value,
-            "version": str(measure.version),
-        }
-    )
-
-
-def measure_input(form: Form) -> dict[str, Any]:
-    return {
-        "title": form.value("title"),
-        "description": form.value("description"),
-        "responsible": form.value("responsible"),
-        "start_date": date_value(form.value("start_date")),
-        "due_date": date_value(form.value("due_date")),
-        "status": form.value("status") or MeasureStatus.not_started.value,
-    }
-
-
 MEASURE_RENAME = {"": "due_date"}
 
 
 @router.post("/app/forbedringsomrader/{area_id:id}/tiltak")
 def create_measure(area_id: int, web: SignedInDep, data: FormDep) -> Response:
     municipality = improvement.area_municipality(web.db, web.principal, area_id)
-    _require_edit(workspace_of(web.db, web.principal, municipality))
+    require_edit(workspace_of(web.db, web.principal, municipality))
     form = Form.posted(data)
     model, errors = validate(MeasureCreate, measure_input(form), web.lang, rename=MEASURE_RENAME)
     if model is not None:
@@ -421,9 +314,9 @@ def _measure_context(
     municipality = improvement.measure_municipality(web.db, web.principal, measure_id)
     ws = workspace_of(web.db, web.principal, municipality)
     area = improvement.get_area(web.db, web.principal, measure.improvement_area_id)
-    notes = list(improvement.list_notes(web.db, web.principal, measure_id=measure_id).items)
+    notes = list(progress_notes.list_notes(web.db, web.principal, measure_id=measure_id).items)
     return {
-        **_common(web, ws),
+        **common_context(web, ws),
         "measure": measure,
         "area": area,
         "state": state or FormState(form=measure_form(measure)),
@@ -442,14 +335,14 @@ def measure_page(measure_id: int, web: SignedInDep) -> Response:
 @router.post("/app/tiltak/{measure_id:id}")
 def update_measure(measure_id: int, web: SignedInDep, data: FormDep) -> Response:
     municipality = improvement.measure_municipality(web.db, web.principal, measure_id)
-    _require_edit(workspace_of(web.db, web.principal, municipality))
+    require_edit(workspace_of(web.db, web.principal, municipality))
     current = improvement.get_measure(web.db, web.principal, measure_id)
     form = Form.posted(data)
     model, errors = validate(MeasureUpdate, measure_input(form), web.lang, rename=MEASURE_RENAME)
     if model is not None:
         try:
             saved = improvement.update_measure(
-                web.db, web.principal, measure_id, model, _version(form)
+                web.db, web.principal, measure_id, model, form_version(form)
             )
         except Invalid as exc:
             errors = service_errors(exc.errors, web.lang)
@@ -494,10 +387,10 @@ def _measure_conflict(web: Web, form: Form, current: MeasureRead) -> list[tuple[
 def delete_measure(measure_id: int, web: SignedInDep, data: FormDep) -> Response:
     measure = improvement.get_measure(web.db, web.principal, measure_id)
     municipality = improvement.measure_municipality(web.db, web.principal, measure_id)
-    _require_edit(workspace_of(web.db, web.principal, municipality))
+    require_edit(workspace_of(web.db, web.principal, municipality))
     form = Form.posted(data)
     try:
-        improvement.delete_measure(web.db, web.principal, measure_id, _version(form))
+        improvement.delete_measure(web.db, web.principal, measure_id, form_version(form))
     except PreconditionFailed:
         state = FormState(
             form=measure_form(improvement.get_measure(web.db, web.principal, measure_id)),
@@ -517,7 +410,7 @@ def delete_measure(measure_id: int, web: SignedInDep, data: FormDep) -> Response
 def create_indicator(area_id: int, web: SignedInDep, data: FormDep) -> Response:
     """A new indicator; its page is where the numbers are entered."""
     municipality = improvement.area_municipality(web.db, web.principal, area_id)
-    _require_edit(workspace_of(web.db, web.principal, municipality))
+    require_edit(workspace_of(web.db, web.principal, municipality))
     form = Form.posted(data)
     model, errors = validate(IndicatorCreate, indicator_input(form), web.lang)
     if model is not None:
@@ -535,19 +428,15 @@ def create_indicator(area_id: int, web: SignedInDep, data: FormDep) -> Response:
 # ---- progress notes ----------------------------------------------------------------------
 
 
-def _note_input(form: Form) -> dict[str, Any]:
-    return {"date": date_value(form.value("date")), "text": form.value("text")}
-
-
 @router.post("/app/forbedringsomrader/{area_id:id}/notater")
 def create_area_note(area_id: int, web: SignedInDep, data: FormDep) -> Response:
     municipality = improvement.area_municipality(web.db, web.principal, area_id)
-    _require_edit(workspace_of(web.db, web.principal, municipality))
+    require_edit(workspace_of(web.db, web.principal, municipality))
     form = Form.posted(data)
-    model, errors = validate(ProgressNoteCreate, _note_input(form), web.lang)
+    model, errors = validate(ProgressNoteCreate, note_input(form), web.lang)
     if model is not None:
         try:
-            improvement.create_note(web.db, web.principal, model, area_id=area_id)
+            progress_notes.create_note(web.db, web.principal, model, area_id=area_id)
         except Invalid as exc:
             errors = service_errors(exc.errors, web.lang)
         else:
@@ -564,12 +453,12 @@ def create_area_note(area_id: int, web: SignedInDep, data: FormDep) -> Response:
 @router.post("/app/tiltak/{measure_id:id}/notater")
 def create_measure_note(measure_id: int, web: SignedInDep, data: FormDep) -> Response:
     municipality = improvement.measure_municipality(web.db, web.principal, measure_id)
-    _require_edit(workspace_of(web.db, web.principal, municipality))
+    require_edit(workspace_of(web.db, web.principal, municipality))
     form = Form.posted(data)
-    model, errors = validate(ProgressNoteCreate, _note_input(form), web.lang)
+    model, errors = validate(ProgressNoteCreate, note_input(form), web.lang)
     if model is not None:
         try:
-            improvement.create_note(web.db, web.principal, model, measure_id=measure_id)
+            progress_notes.create_note(web.db, web.principal, model, measure_id=measure_id)
         except Invalid as exc:
             errors = service_errors(exc.errors, web.lang)
         else:
@@ -593,7 +482,7 @@ def plan_page(number: str, web: SignedInDep) -> Response:
     return web.render(
         PLAN,
         {
-            **_common(web, ws, active_tab="framdriftsplan"),
+            **common_context(web, ws, active_tab="framdriftsplan"),
             "plan": plan,
             "timeline": Timeline(plan.start, plan.end, plan.today, web.lang),
             "page_title": web._(N_("Framdriftsplan")),

@@ -10,7 +10,7 @@ from typing import Generic, TypeVar
 
 from fastapi import APIRouter, Response
 
-from app.services import improvement, measurement, pathway, strengths
+from app.services import improvement, pathway, run_charts, strengths
 from app.services.workspace import open_workspace
 from app.web.core import SignedInDep
 from app.web.i18n import N_
@@ -65,7 +65,7 @@ def poster_page(number: str, web: SignedInDep) -> Response:
     for area in areas.items:
         if len(charts) >= CHARTS_SHOWN:
             break
-        for chart in measurement.area_charts(web.db, web.principal, area.id):
+        for chart in run_charts.area_charts(web.db, web.principal, area.id):
             if len(charts) < CHARTS_SHOWN and chart.observations:
                 charts.append(chart_view(chart, web.lang, f"plakat-diagram-{chart.indicator.id}"))
     context = {

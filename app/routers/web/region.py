@@ -8,7 +8,7 @@ GET /app/regioner/{slug}/sammendrag.{csv,xlsx}  the summary as a file
 GET /app/nasjonalt[...]                     the same for the whole country (administrators)
 
 Everything comes from `services.overview` (a fixed number of queries whatever the number of
-municipalities) and `services.overview_export`, the same code the JSON API uses. With HTMX
+municipalities) and `rendering.overview_export`, the same code the JSON API uses. With HTMX
 the filter form swaps only the `results` block.
 """
 
@@ -25,7 +25,8 @@ from app import cache
 from app.config import Settings
 from app.errors import Invalid
 from app.models.overview import Overview, OverviewFilters, OverviewSummary
-from app.services import catalogue, examples, overview, overview_export
+from app.rendering import overview_export
+from app.services import catalogue, examples, overview
 from app.web import labels
 from app.web.core import SignedInDep, Web
 from app.web.forms import Form

@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from app.errors import FieldError, Invalid
+from app.kit.text import clean_text
 from app.models.base import OSLO
 from app.models.improvement import (
     ImprovementArea,
@@ -36,7 +37,6 @@ from app.models.transfer import (
 )
 from app.services.improvement import area_values, measure_values, set_phases
 from app.services.measurement import indicator_values, observation_values, raw_observation
-from app.services.text import clean_text
 from app.services.transfer.checks import note_count_errors
 from app.services.transfer.state import (
     AreaState,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from app.errors import FieldError, Invalid
+from app.kit.text import clean_text
 from app.models.catalogue import ChecklistItem, OfferingType, Phase
 from app.models.improvement import MAX_NOTES
 from app.models.measurement import Indicator
@@ -21,7 +22,6 @@ from app.models.transfer import (
     MunicipalityExport,
 )
 from app.services.measurement import validate_observations
-from app.services.text import clean_text
 
 
 @dataclass(frozen=True)
@@ -205,8 +205,8 @@ def _observation_errors(areas: list[ExportedImprovementArea]) -> list[FieldError
             indicator = Indicator(
                 improvement_area_id=0,
                 name=item.name,
-                kind=item.kind.value,
-                frequency=item.frequency.value,
+                kind=item.kind,
+                frequency=item.frequency,
             )
             for error in validate_observations(indicator, item.observations):
                 errors.append(FieldError(path + error.field.removeprefix("items."), error.message))

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from app.kit.text import clean_text
 from app.models.pathway import ChecklistAnswer, Offering, PhaseSection, Strength
 from app.models.transfer import ExportedChecklistAnswer, ExportedSection, MunicipalityExport
 from app.services.pathway import offering_columns, offering_values, section_values
 from app.services.strengths import strength_values
-from app.services.text import clean_text
 from app.services.transfer.state import (
     Stored,
     contact_of,

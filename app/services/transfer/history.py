@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.errors import FieldError, Invalid
+from app.kit.text import clean_text, render_markdown
 from app.models.base import MeasureStatus
 from app.models.municipality import Municipality
 from app.models.pathway import Offering
@@ -29,7 +30,6 @@ from app.models.transfer import ExportedSnapshot, ExportedSnapshotPhase, Municip
 from app.services.pathway import Catalogue, offering_values, text_values
 from app.services.publishing import contact_points
 from app.services.strengths import strength_values
-from app.services.text import clean_text, render_markdown
 from app.services.transfer.state import Stored, jsonable, snapshot_item, version_item
 from app.services.transfer.sync import VERSION, Run
 

@@ -7,8 +7,8 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.services.collation import norwegian_key
-from app.services.text import clean_markdown, render_markdown
+from app.kit.collation import norwegian_key
+from app.kit.text import clean_markdown, render_markdown
 
 
 def test_norwegian_order() -> None:

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.services.runchart import (
+from app.kit.runchart import (
     ON_LINE,
     analyse,
     analyse_series,

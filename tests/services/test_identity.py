@@ -1,4 +1,4 @@
-"""Tokens, users, access rules and seeding."""
+"""Tokens and users."""
 
 from __future__ import annotations
 
@@ -6,16 +6,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from app.errors import Invalid
 from app.models.base import Role, Scope, utcnow
 from app.models.identity import ApiToken, User
-from app.models.municipality import Municipality
 from app.security import sha256_hex, verify_password
 from app.services import identity
-from app.services.access import ANONYMOUS, SYSTEM
-from app.services.seed import seed
+from app.services.access import SYSTEM
 from tests import factories
 
 
@@ -74,40 +72,3 @@ def test_users_get_argon2id_hashes(session: Session) -> None:
         factories.user(session, Role.coordinator, municipalities=["5501"], password="short")
     with pytest.raises(Invalid):
         factories.user(session, Role.coordinator)  # a coordinator needs a municipality
-
-
-def test_access_rules(session: Session) -> None:
-    tromso = factories.municipality(session, "5501")
-    kafjord = factories.municipality(session, "5540")
-    oslo = factories.municipality(session, "0301")
-    coordinator = factories.coordinator(session, "5501")
-    adviser = factories.adviser(session, "troms")
-    admin = factories.admin(session)
-    assert coordinator.can_edit(tromso)
-    assert not coordinator.can_read(kafjord)
-    assert adviser.can_read(kafjord)
-    assert not adviser.can_edit(kafjord)
-    assert adviser.can_comment(kafjord)
-    assert not adviser.can_read(oslo)
-    assert admin.can_edit(oslo)
-    assert not ANONYMOUS.can_read(tromso)
-
-
-def test_seeding_twice_changes_nothing(session: Session) -> None:
-    before = session.exec(select(func.count()).select_from(Municipality)).one()
-    report = seed(session)
-    assert not report.changed
-    assert session.exec(select(func.count()).select_from(Municipality)).one() == before == 357
-
-
-def test_demo_seed_is_idempotent_and_labelled(session: Session) -> None:
-    first = seed(session, demo=True)
-    assert first.demo_municipalities == 18
-    assert len(first.demo_users) == 4
-    second = seed(session, demo=True)
-    assert not second.changed
-    tromso = factories.municipality(session, "5501")
-    assert tromso.is_example
-    assert tromso.population == 76974
-    demo_users = session.exec(select(User).where(col(User.is_demo).is_(True))).all()
-    assert len(demo_users) == 4

@@ -10,7 +10,8 @@ from typing import Any
 from sqlmodel import Session
 
 from app.models.measurement import IndicatorCreate, ObservationInput, ObservationList
-from app.services import chart_svg, measurement
+from app.rendering import chart_svg, chart_text
+from app.services import measurement, run_charts
 from app.services.access import SYSTEM
 from tests import factories
 
@@ -41,17 +42,17 @@ def _parse(svg: str) -> ET.Element:
 
 def test_the_rules_in_words(session: Session) -> None:
     area_id = factories.area(session, "5501")
-    few = measurement.get_chart(session, SYSTEM, _indicator(session, area_id, [5, 6, 7]))
-    assert chart_svg.rule_sentences(few.analysis) == [
+    few = run_charts.get_chart(session, SYSTEM, _indicator(session, area_id, [5, 6, 7]))
+    assert chart_text.rule_sentences(few.analysis) == [
         "Det er for få punkter til å bruke reglene: 2 punkter ligger utenfor midtlinjen, og "
         "det trengs minst 10."
     ]
-    assert chart_svg.signal_summary(few.analysis) == (
+    assert chart_text.signal_summary(few.analysis) == (
         "For få punkter til å bruke reglene (2 av minst 10)"
     )
 
-    random = measurement.get_chart(session, SYSTEM, _indicator(session, area_id, [1, 9] * 6))
-    assert chart_svg.rule_sentences(random.analysis) == [
+    random = run_charts.get_chart(session, SYSTEM, _indicator(session, area_id, [1, 9] * 6))
+    assert chart_text.rule_sentences(random.analysis) == [
         "Ingen uvanlig lange løp: det lengste løpet er 1 punkter, og grensen er 7.",
         "Linjen krysser midtlinjen 11 ganger, som ventet ved tilfeldig variasjon (minst 3).",
         "Ingen signal: variasjonen ser tilfeldig ut, og reglene viser ingen reell endring.",
@@ -60,8 +61,8 @@ def test_the_rules_in_words(session: Session) -> None:
     shift = _indicator(
         session, area_id, [3, 4, 3, 4, 3, 4, 9, 8, 9, 8, 9, 8, 9, 8], baseline_points=6
     )
-    down = measurement.get_chart(session, SYSTEM, shift)
-    sentences = chart_svg.rule_sentences(
+    down = run_charts.get_chart(session, SYSTEM, shift)
+    sentences = chart_text.rule_sentences(
         down.analysis, down.indicator.direction, down.indicator.frequency
     )
     assert sentences[0] == (
@@ -72,16 +73,16 @@ def test_the_rules_in_words(session: Session) -> None:
     assert sentences[2] == (
         "Linjen krysser midtlinjen 5 ganger, som ventet ved tilfeldig variasjon (minst 4)."
     )
-    assert chart_svg.signal_summary(down.analysis) == (
+    assert chart_text.signal_summary(down.analysis) == (
         "Signal: uvanlig langt løp (9 punkter, grensen er 7)"
     )
-    assert any("langt løp" in s for s in chart_svg.rule_explanations())
+    assert any("langt løp" in s for s in chart_text.rule_explanations())
 
 
 def test_the_table_alternative_has_every_point(session: Session) -> None:
     area_id = factories.area(session, "5501")
     indicator_id = _indicator(session, area_id, [2, 8, 5], unit="personer")
-    table = chart_svg.chart_table(measurement.get_chart(session, SYSTEM, indicator_id))
+    table = chart_text.chart_table(run_charts.get_chart(session, SYSTEM, indicator_id))
     assert table.caption == "Målinger for Andel kartlagt"
     assert table.columns == (
         "Periode",
@@ -99,7 +100,7 @@ def test_the_table_alternative_has_every_point(session: Session) -> None:
 
 def test_texts_go_through_the_translator(session: Session) -> None:
     area_id = factories.area(session, "5501")
-    chart = measurement.get_chart(session, SYSTEM, _indicator(session, area_id, [1, 2, 4]))
+    chart = run_charts.get_chart(session, SYSTEM, _indicator(session, area_id, [1, 2, 4]))
     english = {
         "Seriediagram: {name}": "Run chart: {name}",
         "Median {value}": "Median {value}",
@@ -122,15 +123,15 @@ def test_texts_go_through_the_translator(session: Session) -> None:
         return "‹" + message + "›"
 
     # Every sentence of the description is a translated message.
-    description = chart_svg.chart_description(chart, marked)
+    description = chart_text.chart_description(chart, marked)
     assert description.startswith("‹Seriediagram for")
     assert description.endswith("›")
 
 
 def test_several_charts_on_one_page_have_their_own_ids(session: Session) -> None:
     area_id = factories.area(session, "5501")
-    first = measurement.get_chart(session, SYSTEM, _indicator(session, area_id, [1, 2]))
-    second = measurement.get_chart(session, SYSTEM, _indicator(session, area_id, [3, 4]))
+    first = run_charts.get_chart(session, SYSTEM, _indicator(session, area_id, [1, 2]))
+    second = run_charts.get_chart(session, SYSTEM, _indicator(session, area_id, [3, 4]))
     ids = []
     for chart in (first, second):
         root = _parse(chart_svg.render_chart(chart, heading=False))
@@ -148,10 +149,10 @@ def test_an_area_page_loads_every_chart_in_a_fixed_number_of_queries(
     factories.measure(session, area_id)
     counts = []
     for indicators in (1, 4):
-        while len(measurement.area_charts(session, SYSTEM, area_id)) < indicators:
+        while len(run_charts.area_charts(session, SYSTEM, area_id)) < indicators:
             _indicator(session, area_id, list(range(indicators * 12)))
         with queries.counting():
-            charts = measurement.area_charts(session, SYSTEM, area_id)
+            charts = run_charts.area_charts(session, SYSTEM, area_id)
         counts.append(queries.count)
         assert len(charts) == indicators
     assert counts[0] == counts[1]

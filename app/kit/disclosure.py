@@ -143,6 +143,39 @@ def _disclosed(b: Bounds) -> bool:
     return b[1] is not None and b[0] >= b[1]
 
 
+def _protect_one(
+    key: K,
+    counts: Mapping[K, int],
+    marks: dict[K, Mark],
+    equations: Sequence[Equation[K]],
+    threshold: int,
+    public: Collection[K],
+    known: Mapping[K, Bounds],
+) -> bool:
+    """One step against the disclosure of `key`: withhold the smallest shown count of an
+    equation that pins it, or else withhold the small counts around it. False when there is
+    nothing left to withhold."""
+    order = {k: i for i, k in enumerate(counts)}
+    around = [e for e in equations if any(k == key for k, _ in e.terms)]
+    pinning = [
+        e
+        for e in around
+        if _disclosed(
+            _meet(_label_bounds(counts[key], marks[key], threshold), _implied(e, key, known))
+        )
+    ]
+    cells = {k for e in (pinning or around) for k, _ in e.terms} - {key}
+    candidates = [k for k in cells if marks[k] == Mark.shown and k not in public]
+    if candidates:
+        chosen = min(candidates, key=lambda k: (counts[k] == 0, counts[k], order[k]))
+        marks[chosen] = Mark.withheld
+        return True
+    small = [k for k in cells | {key} if marks[k] == Mark.small]
+    for k in small:
+        marks[k] = Mark.withheld
+    return bool(small)
+
+
 def protect(
     counts: Mapping[K, int],
     equations: Sequence[Equation[K]],
@@ -152,7 +185,6 @@ def protect(
     """How each count is shown: primary suppression of small counts, then complementary
     suppression until no hidden count is disclosed. `public` counts are always shown (the
     reader knows them anyway). Equations must hold for `counts`."""
-    order = {k: i for i, k in enumerate(counts)}
     marks = {
         k: Mark.small if 0 < v < threshold and k not in public else Mark.shown
         for k, v in counts.items()
@@ -168,25 +200,6 @@ def protect(
         ]
         if not exposed:
             break
-        key = exposed[0]
-        around = [e for e in equations if any(k == key for k, _ in e.terms)]
-        pinning = [
-            e
-            for e in around
-            if _disclosed(
-                _meet(_label_bounds(counts[key], marks[key], threshold), _implied(e, key, known))
-            )
-        ]
-        cells = {k for e in (pinning or around) for k, _ in e.terms} - {key}
-        candidates = [k for k in cells if marks[k] == Mark.shown and k not in public]
-        if candidates:
-            chosen = min(candidates, key=lambda k: (counts[k] == 0, counts[k], order[k]))
-            marks[chosen] = Mark.withheld
-            continue
-        small = [k for k in cells | {key} if marks[k] == Mark.small]
-        if small:
-            for k in small:
-                marks[k] = Mark.withheld
-            continue
-        unprotectable.add(key)
+        if not _protect_one(exposed[0], counts, marks, equations, threshold, public, known):
+            unprotectable.add(exposed[0])
     return marks

@@ -8,14 +8,24 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.models.measurement import ObservationRead
-from app.services.observation_text import (
+from app.kit import observation_text
+from app.kit.observation_text import (
+    ParsedText,
     decode_text,
     observations_csv,
     parse_number,
-    parse_observations,
     parse_period,
 )
+from app.models.measurement import MAX_OBSERVATIONS_PER_WRITE, ObservationInput, ObservationRead
+
+
+def parse_observations(
+    text: str, kind: str, frequency: str = "month"
+) -> ParsedText[ObservationInput]:
+    """The parser as the measurement service calls it."""
+    return observation_text.parse_observations(
+        text, kind, frequency, model=ObservationInput, max_rows=MAX_OBSERVATIONS_PER_WRITE
+    )
 
 
 def _values(text: str, kind: str = "count", frequency: str = "month") -> list[tuple[date, float]]:

@@ -27,13 +27,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Generic, Literal, Protocol, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from app.models.base import Frequency, IndicatorKind
-from app.models.measurement import MAX_OBSERVATIONS_PER_WRITE, ObservationInput, ObservationRead
-from app.services.spreadsheet import neutralise, restore
+from app.kit.spreadsheet import neutralise, restore
 
 Separator = Literal[";", ","]
 
@@ -90,12 +88,35 @@ _NUMBER = re.compile(r"^-?(\d+([.,]\d*)?|[.,]\d+)$")
 
 Granularity = Literal["day", "week", "month", "quarter"]
 
+#: The indicator kind whose rows carry a numerator and a denominator (`PROPORTION`).
+PROPORTION = "proportion"
+
+#: What a row is validated into (the service passes its input schema).
+Row = TypeVar("Row", bound=BaseModel)
+
+
+class ExportedObservation(Protocol):
+    """What the CSV export reads of an observation (`ObservationRead` has it)."""
+
+    @property
+    def period(self) -> date: ...
+    @property
+    def value(self) -> float | None: ...
+    @property
+    def numerator(self) -> int | None: ...
+    @property
+    def denominator(self) -> int | None: ...
+    @property
+    def comment(self) -> str: ...
+    @property
+    def suppressed(self) -> str | None: ...
+
 
 @dataclass(frozen=True)
-class ParsedRow:
+class ParsedRow(Generic[Row]):
     #: The line of the text the row starts on (1-based, blank lines and the header counted).
     line: int
-    observation: ObservationInput
+    observation: Row
 
 
 @dataclass(frozen=True)
@@ -105,8 +126,8 @@ class LineError:
 
 
 @dataclass(frozen=True)
-class ParsedText:
-    rows: list[ParsedRow]
+class ParsedText(Generic[Row]):
+    rows: list[ParsedRow[Row]]
     errors: list[LineError]
 
 
@@ -252,7 +273,7 @@ def _looks_like_header(cells: Sequence[str]) -> bool:
 
 
 def _positional(kind: str) -> list[str]:
-    if kind == IndicatorKind.proportion:
+    if kind == PROPORTION:
         return ["period", "numerator", "denominator", "comment"]
     return ["period", "value", "comment"]
 
@@ -268,17 +289,13 @@ def _named_columns(cells: Sequence[str], kind: str) -> list[str] | str | None:
     duplicated = sorted({r for r in roles if r and roles.count(r) > 1})
     if duplicated:
         return f"the header names the column {duplicated[0]} twice"
-    needed = (
-        ["period", "numerator", "denominator"]
-        if kind == IndicatorKind.proportion
-        else ["period", "value"]
-    )
+    needed = ["period", "numerator", "denominator"] if kind == PROPORTION else ["period", "value"]
     missing = [n for n in needed if n not in roles]
     if missing:
         return f"a {kind} indicator needs the columns {', '.join(needed)}; missing: " + (
             ", ".join(missing)
         )
-    wrong = {"value"} if kind == IndicatorKind.proportion else {"numerator", "denominator"}
+    wrong = {"value"} if kind == PROPORTION else {"numerator", "denominator"}
     if wrong & set(roles):
         return f"a {kind} indicator takes the columns {', '.join(needed)}, not " + (
             ", ".join(sorted(wrong & set(roles)))
@@ -286,7 +303,9 @@ def _named_columns(cells: Sequence[str], kind: str) -> list[str] | str | None:
     return roles
 
 
-def _row(cells: Sequence[str], roles: Sequence[str], kind: str, frequency: str) -> ObservationInput:
+def _row(
+    cells: Sequence[str], roles: Sequence[str], kind: str, frequency: str, model: type[Row]
+) -> Row:
     extra = [c for c in cells[len(roles) :] if c.strip()]
     if extra:
         raise CellError(
@@ -302,7 +321,7 @@ def _row(cells: Sequence[str], roles: Sequence[str], kind: str, frequency: str) 
         )
     # A comment the export kept from being run as a formula reads back as it was saved.
     fields: dict[str, object] = {"period": period, "comment": restore(cell.get("comment", ""))}
-    if kind == IndicatorKind.proportion:
+    if kind == PROPORTION:
         if not cell.get("numerator") or not cell.get("denominator"):
             raise CellError("a proportion needs a numerator and a denominator")
         fields["numerator"] = _whole(cell["numerator"], "numerator")
@@ -312,7 +331,7 @@ def _row(cells: Sequence[str], roles: Sequence[str], kind: str, frequency: str) 
             raise CellError("the value is missing")
         fields["value"] = _number_in(cell["value"], "value")
     try:
-        return ObservationInput.model_validate(fields)
+        return model.model_validate(fields)
     except ValidationError as exc:
         messages = []
         for error in exc.errors():
@@ -323,13 +342,16 @@ def _row(cells: Sequence[str], roles: Sequence[str], kind: str, frequency: str) 
         raise CellError("; ".join(messages)) from None
 
 
-def parse_observations(text: str, kind: str, frequency: str = Frequency.month) -> ParsedText:
-    """Rows of observations from pasted or uploaded text, each with its line number, and
-    every problem found (by line). The rules that need the saved indicator (period aligned
-    to the frequency, one row per period, counts whole) are checked by the service."""
+def parse_observations(
+    text: str, kind: str, frequency: str = "month", *, model: type[Row], max_rows: int
+) -> ParsedText[Row]:
+    """Rows of observations from pasted or uploaded text, each validated into `model` with
+    its line number, and every problem found (by line); more than `max_rows` rows is one.
+    The rules that need the saved indicator (period aligned to the frequency, one row per
+    period, counts whole) are checked by the service."""
     text = text.removeprefix("\ufeff")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_separator(text))
-    rows: list[ParsedRow] = []
+    rows: list[ParsedRow[Row]] = []
     errors: list[LineError] = []
     roles: list[str] | None = None
     first = True
@@ -353,18 +375,18 @@ def parse_observations(text: str, kind: str, frequency: str = Frequency.month) -
                 roles = _positional(kind)
             assert roles is not None
             try:
-                rows.append(ParsedRow(line, _row(cells, roles, kind, frequency)))
+                rows.append(ParsedRow(line, _row(cells, roles, kind, frequency, model)))
             except CellError as exc:
                 errors.append(LineError(line, str(exc)))
     except csv.Error as exc:
         errors.append(LineError(line_before + 1, f"the text cannot be read as rows: {exc}"))
     if not rows and not errors:
         errors.append(LineError(1, "no observations found: paste or send rows of period, value"))
-    if len(rows) > MAX_OBSERVATIONS_PER_WRITE:
+    if len(rows) > max_rows:
         errors.append(
             LineError(
-                rows[MAX_OBSERVATIONS_PER_WRITE].line,
-                f"at most {MAX_OBSERVATIONS_PER_WRITE} rows can be imported at once",
+                rows[max_rows].line,
+                f"at most {max_rows} rows can be imported at once",
             )
         )
     return ParsedText(rows=rows, errors=errors)
@@ -374,13 +396,13 @@ def parse_observations(text: str, kind: str, frequency: str = Frequency.month) -
 
 
 def export_columns(kind: str) -> list[str]:
-    if kind == IndicatorKind.proportion:
+    if kind == PROPORTION:
         return ["period", "numerator", "denominator", "percent", "comment"]
     return ["period", "value", "comment"]
 
 
 def observations_csv(
-    items: Sequence[ObservationRead], kind: str, separator: Separator = ";"
+    items: Sequence[ExportedObservation], kind: str, separator: Separator = ";"
 ) -> str:
     """The observations as CSV with a header, in a form `parse_observations` reads back to
     the same numbers and comments. Suppressed numbers appear as their label (e.g. "<5"),
@@ -390,7 +412,7 @@ def observations_csv(
     writer = csv.writer(out, delimiter=separator, lineterminator="\r\n")
     writer.writerow(export_columns(kind))
     for item in items:
-        if kind == IndicatorKind.proportion:
+        if kind == PROPORTION:
             if item.suppressed:
                 numbers = [item.suppressed, "", ""]
             else:

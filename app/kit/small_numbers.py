@@ -14,14 +14,12 @@ the numbers leave the services:
 
 The anonymous summary's counts (not measurements, but counts of municipalities, answers and
 so on) are suppressed by their own rule, with complementary suppression
-(`services.disclosure`).
+(`kit.disclosure`).
 """
 
 from __future__ import annotations
 
 from typing import Any
-
-from app.models.base import IndicatorKind
 
 
 def suppression_label(threshold: int) -> str:
@@ -37,10 +35,10 @@ def is_small(
 ) -> bool:
     """Whether an observation shows a small number. `kind` None (an indicator that is gone)
     is read as a count: when in doubt, hide."""
-    if numerator is not None or kind == IndicatorKind.proportion:
+    if numerator is not None or kind == "proportion":  # IndicatorKind.proportion
         numerator, denominator = numerator or 0, denominator or 1
         return numerator < threshold or (denominator - numerator) < threshold
-    if kind == IndicatorKind.value:
+    if kind == "value":
         return False
     return value is not None and 0 < value < threshold
 

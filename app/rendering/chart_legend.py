@@ -1,0 +1,134 @@
+"""The run chart's legend: the verdict in words, what each line and marker means, the
+measures by number and the label of hidden small numbers."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+
+from app.rendering.chart_text import (
+    ChartInput,
+    MeasureMark,
+    Translate,
+    long_date,
+    signal_summary,
+    truncate,
+)
+from app.rendering.svg import (
+    CENTRE_DASH,
+    INK,
+    LEGEND_ROW,
+    MEASURE_DASH,
+    MUTED,
+    PLOT_LEFT,
+    SIGNAL,
+    TARGET,
+    TARGET_DASH,
+    diamond,
+    el,
+    fmt,
+)
+
+
+def draw_legend(
+    root: ET.Element,
+    chart: ChartInput,
+    measures: Sequence[MeasureMark],
+    signalling: bool,
+    top: int,
+    _: Translate,
+    locale: str,
+) -> None:
+    legend = el(root, "g", class_="rc-legend", font_size="11")
+    x = PLOT_LEFT - 56
+    y = top
+    el(
+        legend,
+        "text",
+        signal_summary(chart.analysis, _),
+        x=fmt(x),
+        y=str(y),
+        font_size="12",
+        font_weight="bold",
+        class_="rc-verdict",
+    )
+    y += LEGEND_ROW + 4
+    entries = [("series", _("Målinger"))]
+    if any(s.centre_line is not None for s in chart.analysis.segments):
+        entries.append(("centre", _("Midtlinje (median)")))
+    if chart.indicator.target is not None:
+        entries.append(("target", _("Mål")))
+    if signalling:
+        entries.append(("signal", _("Punkt i et uvanlig langt løp")))
+    for what, text in entries:
+        line = {"x1": fmt(x), "x2": fmt(x + 28), "y1": str(y - 4), "y2": str(y - 4)}
+        if what == "series":
+            el(legend, "line", **line, stroke=INK, stroke_width="2")
+            el(legend, "circle", cx=fmt(x + 14), cy=str(y - 4), r="3.5", fill=INK)
+        elif what == "centre":
+            el(
+                legend,
+                "line",
+                **line,
+                stroke=MUTED,
+                stroke_width="1.5",
+                stroke_dasharray=CENTRE_DASH,
+            )
+        elif what == "target":
+            el(
+                legend,
+                "line",
+                **line,
+                stroke=TARGET,
+                stroke_width="2",
+                stroke_dasharray=TARGET_DASH,
+            )
+        else:
+            el(
+                legend,
+                "path",
+                d=diamond(x + 14, y - 4, 6),
+                fill=SIGNAL,
+                stroke=INK,
+                stroke_width="1.5",
+            )
+        el(legend, "text", text, x=fmt(x + 34), y=str(y))
+        x += 34 + 7 * len(text) + 24
+    for number, mark in enumerate(measures, start=1):
+        y += LEGEND_ROW
+        x = PLOT_LEFT - 56
+        el(
+            legend,
+            "line",
+            x1=fmt(x + 14),
+            x2=fmt(x + 14),
+            y1=str(y - 12),
+            y2=str(y + 3),
+            stroke=MUTED,
+            stroke_width="1.5",
+            stroke_dasharray=MEASURE_DASH,
+        )
+        el(
+            legend,
+            "text",
+            truncate(
+                _("T{number}: {title} (startet {date})").format(
+                    number=number,
+                    title=mark.title,
+                    date=long_date(mark.start_date, locale),
+                ),
+                110,
+            ),
+            x=fmt(x + 34),
+            y=str(y),
+        )
+    if chart.analysis.suppressed_points:
+        y += LEGEND_ROW
+        label = next(p.suppressed for p in chart.analysis.points if p.suppressed)
+        el(
+            legend,
+            "text",
+            _("{label}: små tall vises ikke").format(label=label),
+            x=fmt(PLOT_LEFT - 22),
+            y=str(y),
+        )

@@ -1,0 +1,31 @@
+"""Word-level differences between two texts, as the version comparison shows them."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.models.publishing import DiffSegment
+from app.services import diff
+
+
+def _spell(segments: list[DiffSegment], keep: str) -> str:
+    return "".join(s.text for s in segments if s.op in ("equal", keep))
+
+
+def test_a_rewritten_phrase_reads_as_one_deletion_and_one_insertion() -> None:
+    segments = diff.word_diff("Vi har et godt team", "Vi har et nytt og sterkt team")
+    assert [(s.op, s.text) for s in segments] == [
+        ("equal", "Vi har et "),
+        ("delete", "godt"),
+        ("insert", "nytt og sterkt"),
+        ("equal", " team"),
+    ]
+    assert diff.text_change("description", "lik", "lik") is None
+
+
+@given(st.text(max_size=40), st.text(max_size=40))
+def test_the_segments_spell_both_texts(before: str, after: str) -> None:
+    segments = diff.word_diff(before, after)
+    assert _spell(segments, "delete") == before
+    assert _spell(segments, "insert") == after

@@ -1,0 +1,28 @@
+"""Workspaces: who may open a municipality's pages, and with which rights."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session
+
+from app.errors import Forbidden
+from app.services import workspace
+from tests import factories
+
+
+def test_editors_edit_advisers_read_and_others_are_refused(session: Session) -> None:
+    coordinator = factories.coordinator(session, "5501")
+    adviser = factories.adviser(session, "troms")
+    outsider = factories.coordinator(session, "5503")
+    mine = workspace.open_workspace(session, coordinator, "5501")
+    assert (mine.number, mine.region_slug, mine.can_edit) == ("5501", "troms", True)
+    theirs = workspace.open_workspace(session, adviser, "5501")
+    assert (theirs.can_edit, theirs.can_comment) == (False, True)
+    with pytest.raises(Forbidden):
+        workspace.open_workspace(session, outsider, "5501")
+
+
+def test_my_municipalities_are_a_coordinators_own(session: Session) -> None:
+    coordinator = factories.coordinator(session, "5501", "5503")
+    numbers = [m.number for m in workspace.my_municipalities(session, coordinator)]
+    assert sorted(numbers) == ["5501", "5503"]
