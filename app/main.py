@@ -27,6 +27,7 @@ from app.middleware import (
 from app.problems import PROBLEM_TYPE, install_error_handlers
 from app.routers import health
 from app.routers.api import (
+    anchoring,
     audit,
     catalogue,
     checklist,
@@ -34,6 +35,7 @@ from app.routers.api import (
     improvement,
     measurement,
     municipalities,
+    networks,
     overview,
     pathway,
     public,
@@ -88,6 +90,8 @@ def api_router() -> APIRouter:
         improvement,
         measurement,
         feedback,
+        networks,
+        anchoring,
         overview,
         audit,
         public,
