@@ -446,6 +446,18 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/app/malinger/{indicator_id:id}/perioder/{period}/slett"): row(ITEM_WRITE),
     ("POST", "/app/malinger/{indicator_id:id}"): row(ITEM_WRITE),
     ("POST", "/app/malinger/{indicator_id:id}/slett"): row(ITEM_WRITE),
+    # ---- learning networks
+    ("GET", "/app/nettverk"): row(SIGNED_IN),
+    ("GET", "/app/nettverk/{network_id:id}"): row(ITEM_READ),
+    ("POST", "/app/nettverk/{network_id:id}/samlinger"): row(
+        NETWORK_RUN, body={"title": "Samling", "starts_on": "2024-03-01"}
+    ),
+    ("POST", "/app/nettverk/{network_id:id}/oppgaver"): row(NETWORK_RUN, body={"title": "Oppgave"}),
+    ("GET", "/app/samlinger/{gathering_id:id}"): row(ITEM_READ),
+    ("GET", "/app/oppgaver/{task_id:id}"): row(ITEM_READ),
+    ("POST", "/app/oppgaver/{task_id:id}/svar/{number}"): row(
+        ITEM_WRITE, body={"status": "done", "report": "Gjort", "version": "0"}
+    ),
 }
 
 #: Paths the matrix does not request, with the reason.
