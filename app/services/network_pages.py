@@ -1,8 +1,9 @@
 """What the network and gathering pages show, read in a fixed number of queries.
 
 The pages follow the networks' values: members in alphabetical order, no scores and no
-ranking; the grid answers "who needs help, who is ready for the gathering". Members who
-withdrew are named only to those who run the network; the members see how many.
+ranking; the grid answers "who needs help, who is ready for the gathering". Named detail
+(the grid, who withdrew, who has not answered) is for those who run the network; the
+members see counts, and each other's reports — sharing is the point.
 """
 
 from __future__ import annotations
@@ -40,6 +41,16 @@ class GridRow:
 
 
 @dataclass(frozen=True)
+class TaskCount:
+    """How far the members have come with a task, counted: what members see."""
+
+    task: TaskRead
+    done: int
+    in_progress: int
+    not_started: int
+
+
+@dataclass(frozen=True)
 class NetworkPage:
     network: NetworkRead
     runs: bool
@@ -48,7 +59,9 @@ class NetworkPage:
     tasks: list[TaskRead]
     #: The tasks the grid follows: those of the next gathering, else all.
     grid_tasks: list[TaskRead]
+    #: Named rows: only for those who run the network (members see `counts`).
     grid: list[GridRow]
+    counts: list[TaskCount]
     ready: int
     needs_help: list[str]
     members: list[MemberRead]
@@ -83,6 +96,15 @@ def network_page(session: Session, principal: Principal, network_id: int) -> Net
         ]
         grid.append(GridRow(member.municipality, member.municipality_name, answers))
     ready = sum(all(a.status == AnswerStatus.done for a in row.answers) for row in grid)
+    counts = [
+        TaskCount(
+            task=t,
+            done=sum(row.answers[i].status == AnswerStatus.done for row in grid),
+            in_progress=sum(row.answers[i].status == AnswerStatus.in_progress for row in grid),
+            not_started=sum(row.answers[i].status == AnswerStatus.not_started for row in grid),
+        )
+        for i, t in enumerate(grid_tasks)
+    ]
     needs_help = [
         row.municipality_name
         for row in grid
@@ -97,9 +119,10 @@ def network_page(session: Session, principal: Principal, network_id: int) -> Net
         next_gathering=next_gathering,
         tasks=tasks,
         grid_tasks=grid_tasks if grid else [],
-        grid=grid if numbers else [],
+        grid=grid if numbers and running else [],
+        counts=counts if grid else [],
         ready=ready,
-        needs_help=needs_help,
+        needs_help=needs_help if running else [],
         members=shown,
         withdrawn_count=len(withdrawn),
         own=_view_members(principal, view),
@@ -157,6 +180,10 @@ def gathering_page(session: Session, principal: Principal, gathering_id: int) ->
         network=networks.network_read(view, principal),
         gathering=gathering,
         tasks=tasks,
-        members=contributions,
+        members=[
+            c
+            for c in contributions
+            if running or (c.answers and any(a.version for _, a in c.answers))
+        ],
         runs=running,
     )

@@ -149,8 +149,12 @@ def _render_task(
     answer_forms.update(forms or {})
     gathering = next((g for g in page.gatherings if g.id == task.gathering_id), None)
     statuses = _statuses(web)
+    # Members read each other's reports; who has not answered is for the facilitators.
+    answers = [a for a in task.answers if page.runs or a.version or a.municipality in page.own]
     context = {
         "task": task,
+        "answers": answers,
+        "unanswered": len(task.answers) - len(answers),
         "network": page.network,
         "gathering": gathering,
         "md": markdown,
