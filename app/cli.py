@@ -87,7 +87,8 @@ def seed_command(
         f"seeded: {report.phases} phases, {report.offering_types} offering types, "
         f"{report.checklist_items} checklist items, {report.regions} regions, "
         f"{report.municipalities} municipalities, {report.demo_municipalities} demo "
-        f"municipalities, {len(report.demo_users)} demo users"
+        f"municipalities, {len(report.demo_users)} demo users, {report.demo_content} "
+        f"municipalities with example content, {report.demo_networks} example networks"
         + ("" if report.changed else " (nothing new)")
     )
 

@@ -150,7 +150,12 @@ def _render_task(
     gathering = next((g for g in page.gatherings if g.id == task.gathering_id), None)
     statuses = _statuses(web)
     # Members read each other's reports; who has not answered is for the facilitators.
-    answers = [a for a in task.answers if page.runs or a.version or a.municipality in page.own]
+    shown = {m.municipality for m in page.members}  # without those who withdrew, for members
+    answers = [
+        a
+        for a in task.answers
+        if page.runs or (a.municipality in shown and (a.version or a.municipality in page.own))
+    ]
     context = {
         "task": task,
         "answers": answers,
