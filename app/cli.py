@@ -82,7 +82,7 @@ def seed_command(
     """Load the catalogues and all municipalities (and, with --demo, example data)."""
     database = _database()
     with database.session(write=True) as session:
-        report = seed(session, demo=demo)
+        report = seed(session, demo=demo, examples=demo)
     typer.echo(
         f"seeded: {report.phases} phases, {report.offering_types} offering types, "
         f"{report.checklist_items} checklist items, {report.regions} regions, "

@@ -193,7 +193,7 @@ def seed_municipalities(session: Session, report: SeedReport) -> None:
     session.flush()
 
 
-def seed_demo(session: Session, report: SeedReport) -> None:
+def seed_demo(session: Session, report: SeedReport, *, examples: bool = False) -> None:
     data: dict[str, Any] = json.loads(_data_file("troms-learning-network.json"))
     numbers = [m["number"] for m in data["municipalities"]]
     by_number = {
@@ -259,10 +259,12 @@ def seed_demo(session: Session, report: SeedReport) -> None:
         )
         report.demo_users.append(user.email)
     session.flush()
-    _seed_examples(session, report, numbers)
+    report.demo_networks = int(seed_network(session, numbers))
+    if examples:
+        _seed_examples(session, report)
 
 
-def _seed_examples(session: Session, report: SeedReport, numbers: list[str]) -> None:
+def _seed_examples(session: Session, report: SeedReport) -> None:
     """The Troms learning network and the example content of five of its members, written
     as the demo people where a person writes (comments)."""
     users = {
@@ -279,15 +281,18 @@ def _seed_examples(session: Session, report: SeedReport, numbers: list[str]) -> 
         if (principal := users.get(email)) is not None
     }
     report.demo_content = seed_example_content(session, adviser, coordinators)
-    report.demo_networks = int(seed_network(session, numbers))
 
 
-def seed(session: Session, *, demo: bool = False) -> SeedReport:
+def seed(session: Session, *, demo: bool = False, examples: bool = False) -> SeedReport:
+    """`demo`: the Troms demo (figures, improvement areas, the learning network, the demo
+    people); `examples` adds the example content of five municipalities (phases, strengths,
+    measures, numbers, a published version, comments), which `demensforlop seed --demo`
+    loads and tests ask for when they need it."""
     report = SeedReport()
     seed_catalogues(session, report)
     seed_municipalities(session, report)
     session.commit()
     if demo:
-        seed_demo(session, report)
+        seed_demo(session, report, examples=examples)
         session.commit()
     return report

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlmodel import Session
 
-from app.models.base import Role
+from app.models.base import Role, local_today
 from app.models.network import MemberPut, MemberStatus, NetworkCreate
 from app.services import networks
 from app.services.access import SYSTEM
@@ -63,8 +63,8 @@ def test_plan_answer_and_collect_without_javascript(session: Session, signed_in:
     assert "Demensnettverket" in page(coordinator.get("/app/nettverk")).text()
 
     # A bad gathering keeps what was typed and says what is wrong, beside the field.
-    day = (date.today() + timedelta(days=30)).isoformat()
-    before = (date.today() + timedelta(days=29)).isoformat()
+    day = (local_today() + timedelta(days=30)).isoformat()
+    before = (local_today() + timedelta(days=29)).isoformat()
     bad = facilitator.post(
         f"{url}/samlinger", {"title": "Samling 3", "starts_on": day, "ends_on": before}
     )
