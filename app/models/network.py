@@ -343,3 +343,37 @@ class TaskRead(ApiOutput):
     answers: list[AnswerRead]
     version: int
     updated_at: datetime
+
+
+class EvaluationPut(StrictInput):
+    #: Relevance and content of the network, 1 (poor) to 5 (very good).
+    relevance: Annotated[int, pydantic.Field(ge=1, le=5)]
+    #: What was best about taking part.
+    best: LongText = ""
+    #: The plan for further work after the network.
+    next_steps: LongText = ""
+
+
+class EvaluationRead(ApiOutput):
+    network_id: int
+    municipality: str
+    relevance: int | None
+    best: str
+    next_steps: str
+    #: 0: not answered yet (send `If-Match: "0"` to answer).
+    version: int
+
+
+class EvaluationSummary(ApiOutput):
+    """The members' answers together, never by member: counts, the mean, and the texts in
+    alphabetical order."""
+
+    network_id: int
+    members: int
+    answered: int
+    #: Null until at least three members have answered.
+    mean_relevance: float | None
+    #: How many answered 1, 2, 3, 4 and 5 (null until at least three have answered).
+    relevance_counts: list[int] | None
+    best: list[str]
+    next_steps: list[str]

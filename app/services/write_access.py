@@ -20,6 +20,7 @@ from app.services import (
     improvement,
     measurement,
     network_access,
+    network_evaluation,
     network_tasks,
     strengths,
 )
@@ -95,3 +96,8 @@ def plan_task(session: Session, principal: Principal, task_id: int) -> None:
 def answer_task(session: Session, principal: Principal, task_id: int, number: str) -> None:
     """A member's editors answer its own tasks."""
     network_tasks.answer_access(session, principal, task_id, number)
+
+
+def answer_evaluation(session: Session, principal: Principal, network_id: int, number: str) -> None:
+    """A member's editors answer its own evaluation."""
+    network_evaluation.evaluation_access(session, principal, network_id, number)

@@ -341,6 +341,11 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("PUT", f"{A}/tasks/{{task_id}}/answers/{{number}}"): row(
         ITEM_WRITE, body={"status": "done", "report": "Gjort"}, etag=SAME
     ),
+    ("GET", f"{A}/networks/{{network_id}}/evaluation"): row(ITEM_READ),
+    ("GET", f"{A}/networks/{{network_id}}/evaluations/{{number}}"): row(ITEM_READ),
+    ("PUT", f"{A}/networks/{{network_id}}/evaluations/{{number}}"): row(
+        ITEM_WRITE, body={"relevance": 5, "best": "Samlingene"}, etag=SAME
+    ),
     ("GET", f"{N}/anchoring"): row(MUNICIPALITY_READ),
     ("PUT", f"{N}/anchoring"): row(MUNICIPALITY_WRITE, body={"management": "anchored"}, etag=SAME),
     ("GET", f"{N}/team"): row(MUNICIPALITY_READ),
@@ -453,6 +458,9 @@ ROUTES: dict[tuple[str, str], Row] = {
         NETWORK_RUN, body={"title": "Samling", "starts_on": "2024-03-01"}
     ),
     ("POST", "/app/nettverk/{network_id:id}/oppgaver"): row(NETWORK_RUN, body={"title": "Oppgave"}),
+    ("POST", "/app/nettverk/{network_id:id}/evaluering/{number}"): row(
+        ITEM_WRITE, body={"relevance": "5", "best": "Samlingene", "version": "0"}
+    ),
     ("GET", "/app/samlinger/{gathering_id:id}"): row(ITEM_READ),
     ("GET", "/app/oppgaver/{task_id:id}"): row(ITEM_READ),
     ("POST", "/app/oppgaver/{task_id:id}/svar/{number}"): row(

@@ -327,3 +327,35 @@ def test_anchoring_and_team(session: Session, make_client: MakeClient) -> None:
     assert "members.0.role" in _field(
         _put(editor, f"{A}/municipalities/5501/team", {"members": [{"role": "boss"}]}, 1)
     )
+
+
+def test_the_evaluation_is_read_only_together(session: Session, make_client: MakeClient) -> None:
+    facilitator = make_client(factories.token(session, Scope.write, regions=["troms"]))
+    members = ["5501", "5540", "5503"]
+    nid = _network(facilitator, members=members)["id"]
+    summary = f"{A}/networks/{nid}/evaluation"
+    for number, relevance in zip(members, (5, 4), strict=False):
+        client = make_client(factories.token(session, Scope.write, municipalities=[number]))
+        saved = _put(
+            client,
+            f"{A}/networks/{nid}/evaluations/{number}",
+            {"relevance": relevance, "best": f"Best {number}"},
+        )
+        assert saved.status_code == 200, saved.text
+    tromso = make_client(factories.token(session, Scope.write, municipalities=["5501"]))
+    # Two answers: nothing is summed up yet, so no member's answer can be read from it.
+    two = tromso.get(summary).json()
+    assert two["answered"] == 2
+    assert two["mean_relevance"] is None
+    assert two["best"] == []
+    # Another member's own answer is not for Tromsø.
+    assert tromso.get(f"{A}/networks/{nid}/evaluations/5540").status_code == 403
+    assert "relevance" in _field(
+        _put(tromso, f"{A}/networks/{nid}/evaluations/5501", {"relevance": 6}, 1)
+    )
+    harstad = make_client(factories.token(session, Scope.write, municipalities=["5503"]))
+    _put(harstad, f"{A}/networks/{nid}/evaluations/5503", {"relevance": 3, "best": "A"})
+    three = tromso.get(summary).json()
+    assert three["mean_relevance"] == 4.0
+    assert three["relevance_counts"] == [0, 0, 1, 1, 1]
+    assert three["best"] == ["A", "Best 5501", "Best 5540"]

@@ -136,3 +136,24 @@ def test_outsiders_do_not_see_the_network(session: Session, signed_in: SignedIn)
     outsider = signed_in(Role.coordinator, municipalities=["3401"])
     assert outsider.get(f"/app/nettverk/{network_id}").status_code == 404
     assert "Demensnettverket" not in page(outsider.get("/app/nettverk")).text()
+
+
+def test_a_member_answers_the_evaluation_in_the_browser(
+    session: Session, signed_in: SignedIn
+) -> None:
+    network_id = _network(session)
+    coordinator = signed_in(Role.coordinator, municipalities=["5501"])
+    url = f"/app/nettverk/{network_id}"
+    action = f"{url}/evaluering/5501"
+    assert page(coordinator.get(url)).find("form", action=action) is not None
+    bad = coordinator.post(action, {"relevance": "9", "best": "Samlingene", "version": "0"})
+    assert bad.status_code == 422
+    assert field_error(page(bad), "evaluering-5501-relevance")
+    saved = coordinator.post(action, {"relevance": "5", "best": "Samlingene", "version": "0"})
+    assert saved.status_code == 303
+    text = page(coordinator.get(url)).text()
+    assert "1 av 2 kommuner har svart." in text
+    assert "«Samlingene»" not in text  # not summed up from one answer; the form keeps it
+    assert "Samlingene" in text
+    other = signed_in(Role.coordinator, municipalities=["5540"])
+    assert other.post(action, {"relevance": "1", "version": "1"}).status_code == 403

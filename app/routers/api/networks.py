@@ -9,6 +9,9 @@ from fastapi import APIRouter, Request, Response
 from app.models.network import (
     AnswerPut,
     AnswerRead,
+    EvaluationPut,
+    EvaluationRead,
+    EvaluationSummary,
     GatheringCreate,
     GatheringRead,
     GatheringUpdate,
@@ -34,7 +37,13 @@ from app.routers.api.deps import (
     page_out,
     set_etag,
 )
-from app.services import gatherings, network_tasks, networks, write_access
+from app.services import (
+    gatherings,
+    network_evaluation,
+    network_tasks,
+    networks,
+    write_access,
+)
 
 router = APIRouter(route_class=AccessFirstRoute, tags=["networks"])
 
@@ -271,5 +280,50 @@ def put_answer(
     """A member's answer (its coordinators and tokens bound to it). Not answered yet:
     `If-Match: "0"`."""
     result = network_tasks.put_answer(session, principal, task_id, number, data, expected)
+    set_etag(response, result.version)
+    return result
+
+
+# ---- the end-of-network evaluation -------------------------------------------------------
+
+
+@router.get("/networks/{network_id}/evaluation", response_model=EvaluationSummary, responses=READ)
+def evaluation_summary(
+    network_id: Id, session: SessionDep, principal: PrincipalDep
+) -> EvaluationSummary:
+    """The members' answers together (never by member; nothing until three have answered)."""
+    return network_evaluation.summary(session, principal, network_id)
+
+
+@router.get(
+    "/networks/{network_id}/evaluations/{number}", response_model=EvaluationRead, responses=READ
+)
+def get_evaluation(
+    network_id: Id, number: str, session: SessionDep, principal: PrincipalDep, response: Response
+) -> EvaluationRead:
+    """A member's own answer: for the member and those who run the network."""
+    result = network_evaluation.get_evaluation(session, principal, network_id, number)
+    set_etag(response, result.version)
+    return result
+
+
+@router.put(
+    "/networks/{network_id}/evaluations/{number}", response_model=EvaluationRead, responses=WRITE
+)
+@access(write_access.answer_evaluation)
+def put_evaluation(
+    network_id: Id,
+    number: str,
+    data: EvaluationPut,
+    expected: IfMatchDep,
+    session: SessionDep,
+    principal: PrincipalDep,
+    response: Response,
+) -> EvaluationRead:
+    """The member's answer (its coordinators and tokens bound to it): relevance 1–5, what
+    was best, the plan for further work. Not answered yet: `If-Match: "0"`."""
+    result = network_evaluation.put_evaluation(
+        session, principal, network_id, number, data, expected
+    )
     set_etag(response, result.version)
     return result

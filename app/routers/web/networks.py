@@ -11,8 +11,14 @@ from fastapi import APIRouter, Response
 from markupsafe import Markup
 
 from app.errors import Invalid, PreconditionFailed
-from app.models.network import AnswerPut, GatheringCreate, TaskCreate
-from app.services import gatherings, network_pages, network_tasks, networks
+from app.models.network import AnswerPut, EvaluationPut, GatheringCreate, TaskCreate
+from app.services import (
+    gatherings,
+    network_evaluation,
+    network_pages,
+    network_tasks,
+    networks,
+)
 from app.services.text import render_markdown
 from app.web.core import FormDep, SignedInDep, Web
 from app.web.forms import Form, date_value, service_errors, validate
@@ -56,15 +62,33 @@ def _render_network(
     *,
     gathering_form: Form | None = None,
     task_form: Form | None = None,
+    evaluation_forms: dict[str, Form] | None = None,
     status: int = 200,
 ) -> Response:
     page = network_pages.network_page(web.db, web.principal, network_id)
+    forms = {}
+    for number in page.own:
+        own = network_evaluation.get_evaluation(web.db, web.principal, network_id, number)
+        forms[number] = Form(
+            {
+                "relevance": str(own.relevance or ""),
+                "best": own.best,
+                "next_steps": own.next_steps,
+                "version": str(own.version),
+            }
+        )
+    forms.update(evaluation_forms or {})
+    names = {m.municipality: m.municipality_name for m in page.members}
     context: dict[str, Any] = {
         "page": page,
         "md": markdown,
         "statuses": _statuses(web),
         "member_statuses": _member_statuses(web),
         "gathering_form": gathering_form or Form({"digital": ""}),
+        "evaluation": network_evaluation.summary(web.db, web.principal, network_id),
+        "evaluation_forms": forms,
+        "member_names": names,
+        "relevance_options": [(str(n), str(n), None) for n in range(1, 6)],
         "task_form": task_form or Form(),
         "gathering_options": [("", web._(N_("Ingen samling valgt")))]
         + [(str(g.id), f"{g.title} ({g.starts_on.isoformat()})") for g in page.gatherings],
@@ -199,3 +223,28 @@ def answer_task(task_id: int, number: str, web: SignedInDep, data: FormDep) -> R
             return web.redirect(f"/app/oppgaver/{task_id}", flash="saved")
     form.errors = errors
     return _render_task(web, task_id, {number: form}, status=422)
+
+
+@router.post("/app/nettverk/{network_id:id}/evaluering/{number}")
+def answer_evaluation(network_id: int, number: str, web: SignedInDep, data: FormDep) -> Response:
+    network_evaluation.evaluation_access(web.db, web.principal, network_id, number)
+    form = Form.posted(data)
+    values = {
+        "relevance": form.value("relevance") or None,
+        "best": form.value("best"),
+        "next_steps": form.value("next_steps"),
+    }
+    model, errors = validate(EvaluationPut, values, web.lang)
+    version = int(form.value("version")) if form.value("version").isdigit() else -1
+    if model is not None:
+        try:
+            network_evaluation.put_evaluation(
+                web.db, web.principal, network_id, number, model, version
+            )
+        except PreconditionFailed as exc:
+            form.values["version"] = str(exc.current_version)
+            errors = {"relevance": web._(N_("Noen andre lagret først. Se over og lagre på nytt."))}
+        else:
+            return web.redirect(f"/app/nettverk/{network_id}", flash="saved")
+    form.errors = errors
+    return _render_network(web, network_id, evaluation_forms={number: form}, status=422)
