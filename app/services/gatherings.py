@@ -30,7 +30,7 @@ from app.services.network_access import (
     running_view,
 )
 from app.services.networks import _audit
-from app.services.text import clean_text
+from app.services.text import clean_markdown, clean_text
 
 
 def _attendance(session: Session, gathering_ids: list[int]) -> dict[int, list[AttendanceRead]]:
@@ -155,7 +155,7 @@ def create_gathering(
         ends_on=ends_on,
         place=clean_text(data.place),
         digital=data.digital,
-        programme=data.programme,
+        programme=clean_markdown(data.programme),
         created_at=now,
         updated_at=now,
     )
@@ -198,6 +198,8 @@ def update_gathering(
     for key in ("title", "place"):
         if key in changes:
             changes[key] = clean_text(changes[key])
+    if "programme" in changes:
+        changes["programme"] = clean_markdown(changes["programme"])
     _check_dates(
         changes.get("starts_on", gathering.starts_on), changes.get("ends_on", gathering.ends_on)
     )

@@ -3,6 +3,8 @@ everyone in the network reads the answers only together, never by member."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import Session, col, select
 
 from app.errors import Forbidden, NotFound
@@ -19,6 +21,7 @@ from app.services.access import Principal
 from app.services.common import check_version, commit, get_municipality, lock_municipality
 from app.services.network_access import NetworkView, readable_view, runs
 from app.services.networks import _audit
+from app.services.text import clean_text
 
 #: Fewer answers than this are not summed up: one member's answer could be read from it.
 MIN_ANSWERS = 3
@@ -86,7 +89,11 @@ def put_evaluation(
     row = _row(session, network_id, municipality.id or 0)
     before = _read(network_id, number, row)
     check_version(before.version, expected, before.model_dump(mode="json"))
-    values = data.model_dump()
+    values: dict[str, Any] = {
+        "relevance": data.relevance,
+        "best": clean_text(data.best),
+        "next_steps": clean_text(data.next_steps),
+    }
     if row is not None and all(getattr(row, k) == v for k, v in values.items()):
         session.rollback()
         return before

@@ -38,7 +38,7 @@ from app.services.network_access import (
     running_view,
 )
 from app.services.networks import _audit
-from app.services.text import clean_text
+from app.services.text import clean_markdown, clean_text
 
 #: Members whose answers a task lists even before they answer.
 ANSWERING = (MemberStatus.taking_part.value, MemberStatus.completed.value)
@@ -168,7 +168,7 @@ def create_task(
         network_id=network_id,
         gathering_id=data.gathering_id,
         title=clean_text(data.title),
-        description=data.description,
+        description=clean_markdown(data.description),
         due_on=data.due_on,
         created_at=now,
         updated_at=now,
@@ -207,6 +207,8 @@ def update_task(
     changes = data.model_dump(exclude_unset=True)
     if "title" in changes:
         changes["title"] = clean_text(changes["title"])
+    if "description" in changes:
+        changes["description"] = clean_markdown(changes["description"])
     if "gathering_id" in changes:
         _check_gathering(session, task.network_id, changes["gathering_id"])
     if all(getattr(task, k) == v for k, v in changes.items()):
@@ -279,7 +281,8 @@ def put_answer(
     municipality = lock_municipality(session, municipality.id or 0)
     before = get_answer(session, principal, task_id, number)
     check_version(before.version, expected_version, before.model_dump(mode="json"))
-    if before.version and before.status == data.status and before.report == data.report:
+    report = clean_markdown(data.report)
+    if before.version and before.status == data.status and before.report == report:
         session.rollback()
         return before
     answer = session.exec(
@@ -294,7 +297,7 @@ def put_answer(
             task_id=task_id, municipality_id=municipality.id or 0, version=0, updated_at=now
         )
     answer.status = data.status.value
-    answer.report = data.report
+    answer.report = report
     answer.answered_by = principal.label[:200]
     answer.version += 1
     answer.updated_at = now

@@ -38,7 +38,7 @@ from app.services.network_access import (
     running_view,
     runs,
 )
-from app.services.text import clean_text
+from app.services.text import clean_markdown, clean_text
 
 
 def network_read(view: NetworkView, principal: Principal) -> NetworkRead:
@@ -130,7 +130,7 @@ def create_network(session: Session, principal: Principal, data: NetworkCreate) 
         region_id=region.id if region else None,
         starts_on=data.starts_on,
         ends_on=data.ends_on,
-        goal=data.goal,
+        goal=clean_markdown(data.goal),
         created_at=now,
         updated_at=now,
     )
@@ -183,6 +183,8 @@ def update_network(
     facilitators = _facilitators(session, emails) if emails is not None else view.facilitators
     if "name" in changes:
         changes["name"] = clean_text(changes["name"])
+    if "goal" in changes:
+        changes["goal"] = clean_markdown(changes["goal"])
     _check_dates(
         changes.get("starts_on", network.starts_on), changes.get("ends_on", network.ends_on)
     )
@@ -329,7 +331,7 @@ def put_member(
         before.model_dump(mode="json") if before else None,
     )
     _check_member_dates(data)
-    values = {**data.model_dump(), "status": data.status.value, "note": data.note}
+    values = {**data.model_dump(), "status": data.status.value, "note": clean_text(data.note)}
     if member is not None and all(getattr(member, k) == v for k, v in values.items()):
         session.rollback()
         assert before is not None

@@ -359,3 +359,30 @@ def test_the_evaluation_is_read_only_together(session: Session, make_client: Mak
     assert three["mean_relevance"] == 4.0
     assert three["relevance_counts"] == [0, 0, 1, 1, 1]
     assert three["best"] == ["A", "Best 5501", "Best 5540"]
+
+
+def test_control_characters_are_not_stored(session: Session, make_client: MakeClient) -> None:
+    """PostgreSQL refuses NUL in text: free text is cleaned on save, as everywhere else."""
+    facilitator = make_client(factories.token(session, Scope.write, regions=["troms"]))
+    nid = _network(facilitator, members=["5501"], goal="Mål\x00 for nettverket")["id"]
+    assert facilitator.get(f"{A}/networks/{nid}").json()["goal"] == "Mål for nettverket"
+    task_id = facilitator.post(
+        f"{A}/networks/{nid}/tasks", json={"title": "T\x00", "description": "B\x00"}
+    ).json()["id"]
+    member = make_client(factories.token(session, Scope.write, municipalities=["5501"]))
+    answered = _put(
+        member, f"{A}/tasks/{task_id}/answers/5501", {"status": "done", "report": "R\x00"}
+    )
+    assert answered.status_code == 200, answered.text
+    assert answered.json()["report"] == "R"
+    note = _put(
+        facilitator,
+        f"{A}/networks/{nid}/members/5501",
+        {"status": "withdrew", "left_on": "2023-01-01", "note": "N\x00"},
+        1,
+    )
+    assert note.json()["note"] == "N"
+    evaluation = _put(
+        member, f"{A}/networks/{nid}/evaluations/5501", {"relevance": 5, "best": "B\x00"}
+    )
+    assert evaluation.json()["best"] == "B"
