@@ -168,11 +168,26 @@ def test_upgrade_to_learning_networks_keeps_municipalities_and_takes_networks() 
     url = fresh_database_url("learning_networks")
     command.downgrade(alembic_config(url), f"{NETWORKS}-1")
     engine = make_engine(url)
+    now = utcnow()
     try:
-        with engine.connect() as connection:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO region (slug, name, version, created_at, updated_at) "
+                    "VALUES ('prove', 'Prøve', 1, :now, :now)"
+                ),
+                {"now": now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO municipality (number, name, region_id, is_example, version, "
+                    "priority_version, created_at, updated_at) SELECT '5501', 'Tromsø', id, "
+                    "false, 1, 1, :now, :now FROM region WHERE slug = 'prove'"
+                ),
+                {"now": now},
+            )
             before = connection.execute(text("SELECT count(*) FROM municipality")).scalar_one()
         upgrade(url, NETWORKS)
-        now = utcnow()
         with engine.begin() as connection:
             assert connection.execute(text("SELECT count(*) FROM municipality")).scalar_one() == (
                 before
