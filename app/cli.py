@@ -82,12 +82,13 @@ def seed_command(
     """Load the catalogues and all municipalities (and, with --demo, example data)."""
     database = _database()
     with database.session(write=True) as session:
-        report = seed(session, demo=demo)
+        report = seed(session, demo=demo, examples=demo)
     typer.echo(
         f"seeded: {report.phases} phases, {report.offering_types} offering types, "
         f"{report.checklist_items} checklist items, {report.regions} regions, "
         f"{report.municipalities} municipalities, {report.demo_municipalities} demo "
-        f"municipalities, {len(report.demo_users)} demo users"
+        f"municipalities, {len(report.demo_users)} demo users, {report.demo_content} "
+        f"municipalities with example content, {report.demo_networks} example networks"
         + ("" if report.changed else " (nothing new)")
     )
 

@@ -27,6 +27,7 @@ from app.middleware import (
 from app.problems import PROBLEM_TYPE, install_error_handlers
 from app.routers import health
 from app.routers.api import (
+    anchoring,
     audit,
     catalogue,
     checklist,
@@ -34,6 +35,7 @@ from app.routers.api import (
     improvement,
     measurement,
     municipalities,
+    networks,
     overview,
     pathway,
     public,
@@ -47,6 +49,7 @@ from app.routers.web import comments as web_comments
 from app.routers.web import dashboard as web_dashboard
 from app.routers.web import improvement as web_improvement
 from app.routers.web import measurement as web_measurement
+from app.routers.web import networks as web_networks
 from app.routers.web import pathway as web_pathway
 from app.routers.web import poster as web_poster
 from app.routers.web import public as web_public
@@ -89,6 +92,8 @@ def api_router() -> APIRouter:
         improvement,
         measurement,
         feedback,
+        networks,
+        anchoring,
         overview,
         audit,
         public,
@@ -113,6 +118,7 @@ def web_router() -> APIRouter:
         web_comments,
         web_publishing,
         web_poster,
+        web_networks,
     ):
         signed_in.include_router(module.router)
     router = APIRouter(include_in_schema=False)

@@ -1,5 +1,6 @@
 """All tables, imported so that the metadata knows every one of them."""
 
+from app.models.anchoring import ImprovementTeam, MunicipalityAnchoring
 from app.models.audit import AuditEvent
 from app.models.catalogue import ChecklistItem, ChecklistVersion, OfferingType, Phase
 from app.models.feedback import Comment, Review
@@ -17,6 +18,17 @@ from app.models.identity import (
 from app.models.improvement import ImprovementArea, ImprovementAreaPhase, Measure, ProgressNote
 from app.models.measurement import Indicator, Observation
 from app.models.municipality import Municipality, Region
+from app.models.network import (
+    Gathering,
+    GatheringAttendance,
+    Network,
+    NetworkEvaluation,
+    NetworkFacilitator,
+    NetworkMember,
+    NetworkMemberChange,
+    NetworkTask,
+    TaskAnswer,
+)
 from app.models.pathway import ChecklistAnswer, Offering, PhaseSection, Strength
 from app.models.publishing import PublishedVersion
 from app.models.stamp import ContentStamp
@@ -32,12 +44,22 @@ __all__ = [
     "ChecklistVersion",
     "Comment",
     "ContentStamp",
+    "Gathering",
+    "GatheringAttendance",
     "ImprovementArea",
     "ImprovementAreaPhase",
+    "ImprovementTeam",
     "Indicator",
     "LoginAttempt",
     "Measure",
     "Municipality",
+    "MunicipalityAnchoring",
+    "Network",
+    "NetworkEvaluation",
+    "NetworkFacilitator",
+    "NetworkMember",
+    "NetworkMemberChange",
+    "NetworkTask",
     "Observation",
     "Offering",
     "OfferingType",
@@ -48,6 +70,7 @@ __all__ = [
     "Region",
     "Review",
     "Strength",
+    "TaskAnswer",
     "User",
     "UserMunicipality",
     "UserRegion",

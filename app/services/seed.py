@@ -26,8 +26,10 @@ from app.models.municipality import Municipality, Region
 from app.services import audit
 from app.services.access import SYSTEM
 from app.services.common import touch
-from app.services.identity import create_user
+from app.services.identity import create_user, user_principal
 from app.services.municipalities import create_sections
+from app.services.seed_content import seed_example_content
+from app.services.seed_network import seed_network
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,8 @@ class SeedReport:
     municipalities: int = 0
     demo_municipalities: int = 0
     demo_users: list[str] = field(default_factory=list)
+    demo_content: int = 0
+    demo_networks: int = 0
 
     @property
     def changed(self) -> bool:
@@ -88,6 +92,8 @@ class SeedReport:
                 self.municipalities,
                 self.demo_municipalities,
                 self.demo_users,
+                self.demo_content,
+                self.demo_networks,
             )
         )
 
@@ -187,7 +193,7 @@ def seed_municipalities(session: Session, report: SeedReport) -> None:
     session.flush()
 
 
-def seed_demo(session: Session, report: SeedReport) -> None:
+def seed_demo(session: Session, report: SeedReport, *, examples: bool = False) -> None:
     data: dict[str, Any] = json.loads(_data_file("troms-learning-network.json"))
     numbers = [m["number"] for m in data["municipalities"]]
     by_number = {
@@ -252,14 +258,41 @@ def seed_demo(session: Session, report: SeedReport) -> None:
             is_demo=True,
         )
         report.demo_users.append(user.email)
+    session.flush()
+    report.demo_networks = int(seed_network(session, numbers))
+    if examples:
+        _seed_examples(session, report)
 
 
-def seed(session: Session, *, demo: bool = False) -> SeedReport:
+def _seed_examples(session: Session, report: SeedReport) -> None:
+    """The Troms learning network and the example content of five of its members, written
+    as the demo people where a person writes (comments)."""
+    users = {
+        u.email: user_principal(session, u)
+        for u in session.exec(select(User).where(col(User.is_demo))).all()
+    }
+    adviser = users.get("radgiver.troms@demo.demensforlop.no", SYSTEM)
+    coordinators = {
+        number: principal
+        for email, number in (
+            ("koordinator.tromso@demo.demensforlop.no", "5501"),
+            ("koordinator.kafjord@demo.demensforlop.no", "5540"),
+        )
+        if (principal := users.get(email)) is not None
+    }
+    report.demo_content = seed_example_content(session, adviser, coordinators)
+
+
+def seed(session: Session, *, demo: bool = False, examples: bool = False) -> SeedReport:
+    """`demo`: the Troms demo (figures, improvement areas, the learning network, the demo
+    people); `examples` adds the example content of five municipalities (phases, strengths,
+    measures, numbers, a published version, comments), which `demensforlop seed --demo`
+    loads and tests ask for when they need it."""
     report = SeedReport()
     seed_catalogues(session, report)
     seed_municipalities(session, report)
     session.commit()
     if demo:
-        seed_demo(session, report)
+        seed_demo(session, report, examples=examples)
         session.commit()
     return report

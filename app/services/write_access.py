@@ -13,8 +13,19 @@ from __future__ import annotations
 
 from sqlmodel import Session
 
-from app.services import feedback, improvement, measurement, progress_notes, strengths
-from app.services.access import Principal, require_admin, require_edit
+from app.errors import Forbidden
+from app.services import (
+    feedback,
+    gatherings,
+    improvement,
+    measurement,
+    network_access,
+    network_evaluation,
+    network_tasks,
+    progress_notes,
+    strengths,
+)
+from app.services.access import Principal, require_admin, require_authenticated, require_edit
 from app.services.common import get_municipality
 
 
@@ -61,3 +72,33 @@ def change_comment(session: Session, principal: Principal, comment_id: int) -> N
     the municipality (the author rule for the text needs the body; the service checks it
     before the version)."""
     feedback.comment_to_change(session, principal, comment_id)
+
+
+def start_network(session: Session, principal: Principal) -> None:
+    """Administrators, advisers and write-scoped API clients bound to a region (the service
+    then checks the region named)."""
+    require_authenticated(principal)
+    if not network_access.may_start_networks(principal):
+        raise Forbidden("Only administrators and regional advisers start networks.")
+
+
+def run_network(session: Session, principal: Principal, network_id: int) -> None:
+    network_access.running_view(session, principal, network_id)
+
+
+def plan_gathering(session: Session, principal: Principal, gathering_id: int) -> None:
+    gatherings.gathering_network(session, principal, gathering_id)
+
+
+def plan_task(session: Session, principal: Principal, task_id: int) -> None:
+    network_tasks.task_network(session, principal, task_id)
+
+
+def answer_task(session: Session, principal: Principal, task_id: int, number: str) -> None:
+    """A member's editors answer its own tasks."""
+    network_tasks.answer_access(session, principal, task_id, number)
+
+
+def answer_evaluation(session: Session, principal: Principal, network_id: int, number: str) -> None:
+    """A member's editors answer its own evaluation."""
+    network_evaluation.evaluation_access(session, principal, network_id, number)

@@ -68,6 +68,9 @@ _MESSAGES: dict[str, str] = {
     "required": N_("Fyll ut dette feltet."),
     "due_date cannot be before start_date": N_("Fristen kan ikke være før startdatoen."),
     "cannot be before start_date": N_("Fristen kan ikke være før startdatoen."),
+    "cannot be before starts_on": N_("Sluttdatoen kan ikke være før startdatoen."),
+    "cannot be before the start": N_("Sluttdatoen kan ikke være før startdatoen."),
+    "no gathering with that id in this network": N_("Velg en samling i dette nettverket."),
     "an offering needs a type from the catalogue or a name": N_(
         "Velg en type fra katalogen eller skriv et navn."
     ),

@@ -50,6 +50,7 @@ MUNICIPALITY_NAV: list[NavItem] = [
 #: The header menu of the signed-in app.
 MAIN_NAV: list[NavItem] = [
     NavItem("app", "/app", N_("Mine kommuner")),
+    NavItem("nettverk", "/app/nettverk", N_("Læringsnettverk")),
     NavItem(
         "nasjonalt",
         "/app/nasjonalt",

@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi import FastAPI
@@ -49,8 +49,18 @@ from app.models.feedback import CommentCreate, ReviewCreate
 from app.models.identity import ApiToken
 from app.models.improvement import ProgressNoteCreate
 from app.models.measurement import IndicatorCreate, ObservationList
+from app.models.network import GatheringCreate, NetworkCreate, TaskCreate
 from app.models.publishing import PublishInput
-from app.services import feedback, identity, measurement, progress_notes, publishing
+from app.services import (
+    feedback,
+    gatherings,
+    identity,
+    measurement,
+    network_tasks,
+    networks,
+    progress_notes,
+    publishing,
+)
 from app.services import review as review_service
 from app.services.access import SYSTEM
 from app.web.core import SESSION_COOKIE, SIGN_IN_COOKIE
@@ -119,6 +129,8 @@ REGION_READ = "region-read"
 REGION_MEMBERS = "region-members"
 ADMIN_ONLY = "admin-only"
 OPERATORS = "operators"
+NETWORK_START = "network-start"
+NETWORK_RUN = "network-run"
 
 #: What each principal gets, per class, on the JSON API. Pages: see `expected()`.
 RULES: dict[str, dict[str, str]] = {
@@ -143,6 +155,10 @@ RULES: dict[str, dict[str, str]] = {
     # A region's good examples: also the coordinators of its municipalities.
     REGION_MEMBERS: rule({COORDINATOR, OTHER_COORDINATOR, ADVISER, ADMIN}),
     ADMIN_ONLY: rule({ADMIN}),
+    # Learning networks of troms (Tromsø a member): read by its members (ITEM_READ), run by
+    # the region's advisers and administrators; members answer their own tasks (ITEM_WRITE).
+    NETWORK_START: rule({ADVISER, ADMIN}),
+    NETWORK_RUN: rule({ADVISER, ADMIN}, hidden=OUTSIDERS),
     OPERATORS: dict.fromkeys(PRINCIPALS, HIDDEN),
 }
 
@@ -295,6 +311,48 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", f"{A}/public/municipalities/{{number}}/pathway"): row(PUBLIC),
     ("GET", f"{N}/export"): row(MUNICIPALITY_READ),
     ("POST", f"{N}/import"): row(MUNICIPALITY_WRITE, body="export", etag=f"{N}/pathway"),
+    # ---- learning networks, anchoring and teams
+    ("GET", f"{A}/networks"): row(SIGNED_IN),
+    ("POST", f"{A}/networks"): row(
+        NETWORK_START,
+        body={"name": "N", "region": "troms", "starts_on": "2024-01-01", "ends_on": "2024-12-31"},
+    ),
+    ("GET", f"{A}/networks/{{network_id}}"): row(ITEM_READ),
+    ("PATCH", f"{A}/networks/{{network_id}}"): row(NETWORK_RUN, body={"name": "Ny"}, etag=SAME),
+    ("GET", f"{A}/networks/{{network_id}}/members"): row(ITEM_READ),
+    ("GET", f"{A}/networks/{{network_id}}/members/{{number}}"): row(ITEM_READ),
+    ("PUT", f"{A}/networks/{{network_id}}/members/{{number}}"): row(
+        NETWORK_RUN, body={"status": "completed"}, etag=SAME
+    ),
+    ("GET", f"{A}/networks/{{network_id}}/gatherings"): row(ITEM_READ),
+    ("POST", f"{A}/networks/{{network_id}}/gatherings"): row(
+        NETWORK_RUN, body={"title": "Samling", "starts_on": "2024-03-01"}
+    ),
+    ("GET", f"{A}/gatherings/{{gathering_id}}"): row(ITEM_READ),
+    ("PATCH", f"{A}/gatherings/{{gathering_id}}"): row(
+        NETWORK_RUN, body={"place": "Tromsø"}, etag=SAME
+    ),
+    ("DELETE", f"{A}/gatherings/{{gathering_id}}"): row(NETWORK_RUN, etag=SAME),
+    ("GET", f"{A}/networks/{{network_id}}/tasks"): row(ITEM_READ),
+    ("POST", f"{A}/networks/{{network_id}}/tasks"): row(NETWORK_RUN, body={"title": "Oppgave"}),
+    ("GET", f"{A}/tasks/{{task_id}}"): row(ITEM_READ),
+    ("PATCH", f"{A}/tasks/{{task_id}}"): row(NETWORK_RUN, body={"title": "Ny"}, etag=SAME),
+    ("DELETE", f"{A}/tasks/{{task_id}}"): row(NETWORK_RUN, etag=SAME),
+    ("GET", f"{A}/tasks/{{task_id}}/answers/{{number}}"): row(ITEM_READ),
+    ("PUT", f"{A}/tasks/{{task_id}}/answers/{{number}}"): row(
+        ITEM_WRITE, body={"status": "done", "report": "Gjort"}, etag=SAME
+    ),
+    ("GET", f"{A}/networks/{{network_id}}/evaluation"): row(ITEM_READ),
+    ("GET", f"{A}/networks/{{network_id}}/evaluations/{{number}}"): row(ITEM_READ),
+    ("PUT", f"{A}/networks/{{network_id}}/evaluations/{{number}}"): row(
+        ITEM_WRITE, body={"relevance": 5, "best": "Samlingene"}, etag=SAME
+    ),
+    ("GET", f"{N}/anchoring"): row(MUNICIPALITY_READ),
+    ("PUT", f"{N}/anchoring"): row(MUNICIPALITY_WRITE, body={"management": "anchored"}, etag=SAME),
+    ("GET", f"{N}/team"): row(MUNICIPALITY_READ),
+    ("PUT", f"{N}/team"): row(
+        MUNICIPALITY_WRITE, body={"members": [{"role": "leader"}]}, etag=SAME
+    ),
     # ---- pages: signing in, the person's own settings
     ("GET", "/logg-inn"): row(PUBLIC),
     ("POST", "/logg-inn"): row(PUBLIC, body="sign-in form"),
@@ -394,6 +452,21 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/app/malinger/{indicator_id:id}/perioder/{period}/slett"): row(ITEM_WRITE),
     ("POST", "/app/malinger/{indicator_id:id}"): row(ITEM_WRITE),
     ("POST", "/app/malinger/{indicator_id:id}/slett"): row(ITEM_WRITE),
+    # ---- learning networks
+    ("GET", "/app/nettverk"): row(SIGNED_IN),
+    ("GET", "/app/nettverk/{network_id:id}"): row(ITEM_READ),
+    ("POST", "/app/nettverk/{network_id:id}/samlinger"): row(
+        NETWORK_RUN, body={"title": "Samling", "starts_on": "2024-03-01"}
+    ),
+    ("POST", "/app/nettverk/{network_id:id}/oppgaver"): row(NETWORK_RUN, body={"title": "Oppgave"}),
+    ("POST", "/app/nettverk/{network_id:id}/evaluering/{number}"): row(
+        ITEM_WRITE, body={"relevance": "5", "best": "Samlingene", "version": "0"}
+    ),
+    ("GET", "/app/samlinger/{gathering_id:id}"): row(ITEM_READ),
+    ("GET", "/app/oppgaver/{task_id:id}"): row(ITEM_READ),
+    ("POST", "/app/oppgaver/{task_id:id}/svar/{number}"): row(
+        ITEM_WRITE, body={"status": "done", "report": "Gjort", "version": "0"}
+    ),
 }
 
 #: Paths the matrix does not request, with the reason.
@@ -518,8 +591,29 @@ def build_world(session: Session, client: TestClient) -> World:
     )
     review = review_service.create_review(session, SYSTEM, number, ReviewCreate(note="Fint"))
 
+    network = networks.create_network(
+        session,
+        SYSTEM,
+        NetworkCreate(
+            name="Nettverk",
+            region="troms",
+            starts_on=date(2024, 1, 1),
+            ends_on=date(2024, 12, 31),
+            members=[number, "5503"],
+        ),
+    )
+    gathering = gatherings.create_gathering(
+        session, SYSTEM, network.id, GatheringCreate(title="Samling", starts_on=date(2024, 2, 1))
+    )
+    task = network_tasks.create_task(
+        session, SYSTEM, network.id, TaskCreate(title="Oppgave", gathering_id=gathering.id)
+    )
+
     world = World(
         values={
+            "network_id": network.id,
+            "gathering_id": gathering.id,
+            "task_id": task.id,
             "number": number,
             "slug": "troms",
             "phase": "assessment",

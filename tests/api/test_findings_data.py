@@ -273,6 +273,10 @@ INVALID_BODIES: list[tuple[str, str]] = [
 ]
 
 
+#: Creations whose region is named in the body (not the address).
+REGION_IN_BODY = frozenset({("POST", "/api/v1/networks")})
+
+
 def test_finding_14_every_unsafe_route_refuses_before_judging_the_request(
     app: FastAPI, client: TestClient, session: Session, db: TransactionalDatabase
 ) -> None:
@@ -295,6 +299,11 @@ def test_finding_14_every_unsafe_route_refuses_before_judging_the_request(
         for principal in matrix.PRINCIPALS:
             wanted = matrix.expected(method, path, principal)
             if wanted == matrix.OK:
+                continue
+            if (method, path) in REGION_IN_BODY and principal == matrix.OTHER_ADVISER:
+                # Any adviser may start a network in their own region; which region is in
+                # the body, so the refusal comes once the body is read. Nothing exists yet
+                # that a 422 could tell them about.
                 continue
             for content_type, body in INVALID_BODIES:
                 response = runner.send(

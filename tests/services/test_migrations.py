@@ -231,3 +231,67 @@ def test_every_stamped_table_has_its_triggers_at_head(engine: Engine) -> None:
                     {"table": table},
                 ).scalar_one()
                 assert found == 3, table
+
+
+NETWORKS = "learning_networks"
+
+
+def test_upgrade_to_learning_networks_keeps_municipalities_and_takes_networks() -> None:
+    """From the previous head: municipalities stay; a network with a member, a gathering,
+    a task and an answer can be stored, and the downgrade removes only the new tables."""
+    url = fresh_database_url("learning_networks")
+    command.downgrade(alembic_config(url), f"{NETWORKS}-1")
+    engine = make_engine(url)
+    now = utcnow()
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO region (slug, name, version, created_at, updated_at) "
+                    "VALUES ('prove', 'Prøve', 1, :now, :now)"
+                ),
+                {"now": now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO municipality (number, name, region_id, is_example, version, "
+                    "priority_version, created_at, updated_at) SELECT '5501', 'Tromsø', id, "
+                    "false, 1, 1, :now, :now FROM region WHERE slug = 'prove'"
+                ),
+                {"now": now},
+            )
+            before = connection.execute(text("SELECT count(*) FROM municipality")).scalar_one()
+        upgrade(url, NETWORKS)
+        with engine.begin() as connection:
+            assert connection.execute(text("SELECT count(*) FROM municipality")).scalar_one() == (
+                before
+            )
+            mid = connection.execute(
+                text("SELECT id FROM municipality WHERE number = '5501'")
+            ).scalar_one()
+            connection.execute(
+                text(
+                    "INSERT INTO network (name, starts_on, ends_on, goal, is_example, version, "
+                    "created_at, updated_at) VALUES ('N', '2022-03-01', '2023-11-30', '', "
+                    "false, 1, :now, :now)"
+                ),
+                {"now": now},
+            )
+            nid = connection.execute(text("SELECT id FROM network")).scalar_one()
+            connection.execute(
+                text(
+                    "INSERT INTO network_member (network_id, municipality_id, status, note, "
+                    "version, updated_at) VALUES (:n, :m, 'taking_part', '', 1, :now)"
+                ),
+                {"n": nid, "m": mid, "now": now},
+            )
+        with engine.connect() as connection:
+            row = connection.execute(text("SELECT status FROM network_member")).scalar_one()
+        assert row == "taking_part"
+        command.downgrade(alembic_config(url), f"{NETWORKS}-1")
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM municipality")).scalar_one() == (
+                before
+            )
+    finally:
+        engine.dispose()
