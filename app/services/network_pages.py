@@ -80,6 +80,50 @@ def _view_members(principal: Principal, view: NetworkView) -> list[str]:
     return [m.number for m in own_members(principal, view) if principal.can_edit(m)]
 
 
+def _grid(members: list[MemberRead], tasks: list[TaskRead]) -> list[GridRow]:
+    """One row per member followed, with its answer to each task."""
+    return [
+        GridRow(
+            member.municipality,
+            member.municipality_name,
+            [next(a for a in t.answers if a.municipality == member.municipality) for t in tasks],
+        )
+        for member in members
+        if member.status in FOLLOWED
+    ]
+
+
+def _count(grid: list[GridRow], index: int, status: AnswerStatus) -> int:
+    return sum(row.answers[index].status == status for row in grid)
+
+
+def _counts(grid: list[GridRow], tasks: list[TaskRead]) -> list[TaskCount]:
+    return [
+        TaskCount(
+            task=t,
+            done=_count(grid, i, AnswerStatus.done),
+            in_progress=_count(grid, i, AnswerStatus.in_progress),
+            not_started=_count(grid, i, AnswerStatus.not_started),
+        )
+        for i, t in enumerate(tasks)
+    ]
+
+
+def _needs_help(grid: list[GridRow]) -> list[str]:
+    """Members that have not started any of the tasks: the ones to call before the gathering."""
+    return [
+        row.municipality_name
+        for row in grid
+        if row.answers and all(a.status == AnswerStatus.not_started for a in row.answers)
+    ]
+
+
+def _tasks_for(tasks: list[TaskRead], gathering: GatheringRead | None) -> list[TaskRead]:
+    """The tasks presented at the next gathering, or every task when none is planned."""
+    chosen = [t for t in tasks if gathering and t.gathering_id == gathering.id]
+    return chosen or tasks
+
+
 def network_page(session: Session, principal: Principal, network_id: int) -> NetworkPage:
     view = readable_view(session, principal, network_id)
     running = runs(principal, view.network, view.facilitator_ids)
@@ -88,32 +132,10 @@ def network_page(session: Session, principal: Principal, network_id: int) -> Net
     today = local_today()
     upcoming = [g for g in all_gatherings if g.ends_on >= today]
     next_gathering = upcoming[0] if upcoming else None
-    grid_tasks = [t for t in tasks if next_gathering and t.gathering_id == next_gathering.id]
-    grid_tasks = grid_tasks or tasks
+    grid_tasks = _tasks_for(tasks, next_gathering)
     members = list(networks.list_members(session, principal, network_id).items)
-    followed = [m for m in members if m.status in FOLLOWED]
-    numbers = {m.municipality for m in followed}
-    grid = []
-    for member in followed:
-        answers = [
-            next(a for a in t.answers if a.municipality == member.municipality) for t in grid_tasks
-        ]
-        grid.append(GridRow(member.municipality, member.municipality_name, answers))
+    grid = _grid(members, grid_tasks)
     ready = sum(all(a.status == AnswerStatus.done for a in row.answers) for row in grid)
-    counts = [
-        TaskCount(
-            task=t,
-            done=sum(row.answers[i].status == AnswerStatus.done for row in grid),
-            in_progress=sum(row.answers[i].status == AnswerStatus.in_progress for row in grid),
-            not_started=sum(row.answers[i].status == AnswerStatus.not_started for row in grid),
-        )
-        for i, t in enumerate(grid_tasks)
-    ]
-    needs_help = [
-        row.municipality_name
-        for row in grid
-        if row.answers and all(a.status == AnswerStatus.not_started for a in row.answers)
-    ]
     withdrawn = [m for m in members if m.status == MemberStatus.withdrew]
     shown = members if running else [m for m in members if m.status != MemberStatus.withdrew]
     return NetworkPage(
@@ -123,10 +145,10 @@ def network_page(session: Session, principal: Principal, network_id: int) -> Net
         next_gathering=next_gathering,
         tasks=tasks,
         grid_tasks=grid_tasks if grid else [],
-        grid=grid if numbers and running else [],
-        counts=counts if grid else [],
+        grid=grid if running else [],
+        counts=_counts(grid, grid_tasks) if grid else [],
         ready=ready,
-        needs_help=needs_help if running else [],
+        needs_help=_needs_help(grid) if running else [],
         members=shown,
         withdrawn_count=len(withdrawn),
         own=_view_members(principal, view),

@@ -304,6 +304,36 @@ def _status_date(data: MemberPut) -> date:
     return local_today()
 
 
+def _member_of(session: Session, network_id: int, municipality_id: int) -> NetworkMember | None:
+    return session.exec(
+        select(NetworkMember).where(
+            col(NetworkMember.network_id) == network_id,
+            col(NetworkMember.municipality_id) == municipality_id,
+        )
+    ).one_or_none()
+
+
+def _member_before(
+    session: Session, member: NetworkMember | None, municipality: Municipality
+) -> MemberRead | None:
+    if member is None:
+        return None
+    changes = _changes(session, [member.id or 0])[member.id or 0]
+    return member_read(member, municipality, changes, True)
+
+
+def _unchanged(member: NetworkMember | None, values: dict[str, object]) -> bool:
+    return member is not None and all(getattr(member, k) == v for k, v in values.items())
+
+
+def _new_member(session: Session, network_id: int, municipality_id: int) -> NetworkMember:
+    if len(load_views(session, [network_id])[0].members) >= 400:
+        raise Invalid(FieldError("municipality", "a network has at most 400 members"))
+    member = NetworkMember(network_id=network_id, municipality_id=municipality_id)
+    member.version = 0
+    return member
+
+
 def put_member(
     session: Session,
     principal: Principal,
@@ -317,14 +347,8 @@ def put_member(
     running_view(session, principal, network_id)
     municipality = get_municipality(session, number)
     lock_network(session, network_id)
-    member = session.exec(
-        select(NetworkMember).where(
-            col(NetworkMember.network_id) == network_id,
-            col(NetworkMember.municipality_id) == municipality.id,
-        )
-    ).one_or_none()
-    changes = _changes(session, [member.id or 0])[member.id or 0] if member else []
-    before = member_read(member, municipality, changes, True) if member else None
+    member = _member_of(session, network_id, municipality.id or 0)
+    before = _member_before(session, member, municipality)
     check_version(
         member.version if member else 0,
         expected_version,
@@ -332,16 +356,11 @@ def put_member(
     )
     _check_member_dates(data)
     values = {**data.model_dump(), "status": data.status.value, "note": clean_text(data.note)}
-    if member is not None and all(getattr(member, k) == v for k, v in values.items()):
+    if before is not None and _unchanged(member, values):
         session.rollback()
-        assert before is not None
         return before
     now = utcnow()
-    if member is None:
-        if len(load_views(session, [network_id])[0].members) >= 400:
-            raise Invalid(FieldError("municipality", "a network has at most 400 members"))
-        member = NetworkMember(network_id=network_id, municipality_id=municipality.id or 0)
-        member.version = 0
+    member = member or _new_member(session, network_id, municipality.id or 0)
     status_changed = before is None or before.status != data.status
     for key, value in values.items():
         setattr(member, key, value)
