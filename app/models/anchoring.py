@@ -11,7 +11,14 @@ import pydantic
 from pydantic import StringConstraints
 from sqlmodel import Field, SQLModel
 
-from app.models.base import ApiOutput, JSONType, StrictInput, updated_at_field, version_field
+from app.models.base import (
+    ApiOutput,
+    EnumText,
+    JSONType,
+    StrictInput,
+    updated_at_field,
+    version_field,
+)
 
 MAX_TEAM_MEMBERS = 30
 
@@ -53,13 +60,19 @@ class MunicipalityAnchoring(SQLModel, table=True):
     municipality_id: int = Field(
         foreign_key="municipality.id", primary_key=True, ondelete="CASCADE"
     )
-    management: str = Field(default=AnchoringLevel.not_started.value, max_length=20)
-    political: str = Field(default=AnchoringLevel.not_started.value, max_length=20)
-    dementia_plan: str = Field(default=DementiaPlan.none.value, max_length=20)
+    management: AnchoringLevel = Field(
+        default=AnchoringLevel.not_started, sa_type=EnumText(AnchoringLevel, 20)
+    )
+    political: AnchoringLevel = Field(
+        default=AnchoringLevel.not_started, sa_type=EnumText(AnchoringLevel, 20)
+    )
+    dementia_plan: DementiaPlan = Field(
+        default=DementiaPlan.none, sa_type=EnumText(DementiaPlan, 20)
+    )
     dementia_plan_year: int | None = None
     stakeholder_analysis: bool = False
     communication_plan: bool = False
-    abc_status: str = Field(default=AbcStatus.none.value, max_length=20)
+    abc_status: AbcStatus = Field(default=AbcStatus.none, sa_type=EnumText(AbcStatus, 20))
     abc_contacts: int = 0
     version: int = version_field()
     updated_at: datetime = updated_at_field()

@@ -15,6 +15,7 @@ from sqlmodel import Field, SQLModel
 
 from app.models.base import (
     ApiOutput,
+    EnumText,
     PatchInput,
     StrictInput,
     UTCDateTime,
@@ -79,7 +80,7 @@ class NetworkMember(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     network_id: int = Field(foreign_key="network.id", index=True, ondelete="CASCADE")
     municipality_id: int = Field(foreign_key="municipality.id", index=True, ondelete="CASCADE")
-    status: str = Field(default=MemberStatus.invited.value, max_length=20)
+    status: MemberStatus = Field(default=MemberStatus.invited, sa_type=EnumText(MemberStatus, 20))
     joined_on: date | None = None
     left_on: date | None = None
     #: The reason for a status (why a member withdrew): for the facilitators only.
@@ -95,7 +96,7 @@ class NetworkMemberChange(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     member_id: int = Field(foreign_key="network_member.id", index=True, ondelete="CASCADE")
-    status: str = Field(max_length=20)
+    status: MemberStatus = Field(sa_type=EnumText(MemberStatus, 20))
     changed_on: date
     recorded_at: datetime = created_at_field()
 
@@ -151,7 +152,9 @@ class TaskAnswer(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     task_id: int = Field(foreign_key="network_task.id", index=True, ondelete="CASCADE")
     municipality_id: int = Field(foreign_key="municipality.id", index=True, ondelete="CASCADE")
-    status: str = Field(default=AnswerStatus.not_started.value, max_length=20)
+    status: AnswerStatus = Field(
+        default=AnswerStatus.not_started, sa_type=EnumText(AnswerStatus, 20)
+    )
     report: str = Field(default="", sa_type=Text)
     answered_by: str = Field(default="", max_length=200)
     version: int = version_field()

@@ -24,11 +24,11 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from app.kit.dates import local_date
 from app.kit.spreadsheet import neutralise
 from app.models.base import Maturity
 from app.models.overview import Overview, OverviewSummary
 from app.rendering.labels import label
-from app.services.overview import local_date
 
 Cell = str | int | date | None
 

@@ -36,13 +36,13 @@ def _anchoring_read(number: str, row: MunicipalityAnchoring | None) -> Anchoring
         )  # fmt: skip
     return AnchoringRead(
         municipality=number,
-        management=row.management,  # type: ignore[arg-type]
-        political=row.political,  # type: ignore[arg-type]
-        dementia_plan=row.dementia_plan,  # type: ignore[arg-type]
+        management=row.management,
+        political=row.political,
+        dementia_plan=row.dementia_plan,
         dementia_plan_year=row.dementia_plan_year,
         stakeholder_analysis=row.stakeholder_analysis,
         communication_plan=row.communication_plan,
-        abc_status=row.abc_status,  # type: ignore[arg-type]
+        abc_status=row.abc_status,
         abc_contacts=row.abc_contacts,
         version=row.version,
         updated_at=row.updated_at,

@@ -29,7 +29,7 @@ from app.models.pathway import Strength
 from app.models.publishing import PublishedVersion, SnapshotStrength
 from app.services.access import Principal, require_authenticated
 from app.services.municipalities import get_region_row
-from app.services.overview import strength_groups
+from app.services.overview_builder import strength_groups
 from app.services.pathway import Catalogue
 
 

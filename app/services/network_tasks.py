@@ -296,7 +296,7 @@ def put_answer(
         answer = TaskAnswer(
             task_id=task_id, municipality_id=municipality.id or 0, version=0, updated_at=now
         )
-    answer.status = data.status.value
+    answer.status = data.status
     answer.report = report
     answer.answered_by = principal.label[:200]
     answer.version += 1

@@ -155,7 +155,7 @@ def _add_members(session: Session, network_id: int, members: list[Municipality])
         member = NetworkMember(
             network_id=network_id,
             municipality_id=municipality.id or 0,
-            status=status.value,
+            status=status,
             joined_on=STARTS,
             left_on=left_on,
             note=WITHDREW_NOTE if left else (SOMETIMES_NOTE if number == SOMETIMES else ""),
@@ -169,7 +169,7 @@ def _add_members(session: Session, network_id: int, members: list[Municipality])
             (status, left_on),
         ):
             session.add(
-                NetworkMemberChange(member_id=member.id or 0, status=changed.value, changed_on=on)
+                NetworkMemberChange(member_id=member.id or 0, status=changed, changed_on=on)
             )
 
 
@@ -214,7 +214,7 @@ def _add_gatherings(session: Session, network_id: int, members: list[Municipalit
                 TaskAnswer(
                     task_id=task.id or 0,
                     municipality_id=municipality.id or 0,
-                    status=AnswerStatus.done.value,
+                    status=AnswerStatus.done,
                     report=_report(index, municipality.name, areas.get(municipality.id or 0, [])),
                     answered_by="Eksempeldata",
                     updated_at=now,

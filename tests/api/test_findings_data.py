@@ -48,12 +48,12 @@ from app.models.publishing import PublishInput
 from app.services import (
     feedback,
     measurement,
-    overview,
     progress_notes,
     publishing,
     strengths,
 )
 from app.services.access import SYSTEM
+from app.services.overview_builder import totals_of
 from app.services.overview_summary import summarise
 from tests import factories
 from tests.api import test_authorization_matrix as matrix
@@ -756,7 +756,7 @@ def regions(draw: st.DrawFn) -> Overview:
         stale_after_days=90,
         filters=OverviewFilters(offering_type="respite" if narrowed else None),
         phases=[PhaseColumn(key=p, name=p) for p in phases],
-        totals=overview.totals_of(rows),
+        totals=totals_of(rows),
         regions=[],
         municipalities=rows,
         coverage=[],
