@@ -30,6 +30,7 @@ from app.models.network import (
     TaskAnswer,
 )
 from app.models.pathway import ChecklistAnswer, Offering, PhaseSection, Strength
+from app.models.poster import FurtherWorkPlan
 from app.models.publishing import PublishedVersion
 from app.models.stamp import ContentStamp
 
@@ -44,6 +45,7 @@ __all__ = [
     "ChecklistVersion",
     "Comment",
     "ContentStamp",
+    "FurtherWorkPlan",
     "Gathering",
     "GatheringAttendance",
     "ImprovementArea",

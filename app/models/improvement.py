@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated, Any
 
 import pydantic
@@ -225,6 +226,15 @@ class MeasureUpdate(_MeasureDates, PatchInput):
     status: MeasureStatus | None = None
 
 
+class MeasureLight(StrEnum):
+    """A measure's status colour, as learning networks show it on posters: green on track
+    (or done), yellow delayed (its due date has passed and it is still open), red stopped."""
+
+    green = "green"
+    yellow = "yellow"
+    red = "red"
+
+
 class MeasureRead(ApiOutput):
     id: int
     improvement_area_id: int
@@ -236,6 +246,8 @@ class MeasureRead(ApiOutput):
     status: MeasureStatus
     position: int
     overdue: bool
+    #: The status colour: green on track or done, yellow delayed, red stopped.
+    light: MeasureLight
     version: int
     updated_at: datetime
 

@@ -24,6 +24,7 @@ from app.models.improvement import (
     ImprovementAreaUpdate,
     Measure,
     MeasureCreate,
+    MeasureLight,
     MeasureRead,
     MeasureUpdate,
     PriorityOrder,
@@ -68,6 +69,15 @@ def overdue_condition(today: date) -> Any:
     )
 
 
+def measure_light(measure: Measure, today: date | None = None) -> MeasureLight:
+    """Green on track (or done), yellow delayed (overdue), red stopped."""
+    if measure.status == MeasureStatus.stopped:
+        return MeasureLight.red
+    if is_overdue(measure, today):
+        return MeasureLight.yellow
+    return MeasureLight.green
+
+
 def measure_read(measure: Measure, today: date | None = None) -> MeasureRead:
     return MeasureRead(
         id=measure.id or 0,
@@ -80,6 +90,7 @@ def measure_read(measure: Measure, today: date | None = None) -> MeasureRead:
         status=measure.status,
         position=measure.position,
         overdue=is_overdue(measure, today),
+        light=measure_light(measure, today),
         version=measure.version,
         updated_at=measure.updated_at,
     )

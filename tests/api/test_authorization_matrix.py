@@ -349,6 +349,8 @@ ROUTES: dict[tuple[str, str], Row] = {
     ),
     ("GET", f"{N}/anchoring"): row(MUNICIPALITY_READ),
     ("PUT", f"{N}/anchoring"): row(MUNICIPALITY_WRITE, body={"management": "anchored"}, etag=SAME),
+    ("GET", f"{N}/further-work-plan"): row(MUNICIPALITY_READ),
+    ("PUT", f"{N}/further-work-plan"): row(MUNICIPALITY_WRITE, body={"plan": "Videre"}, etag=SAME),
     ("GET", f"{N}/team"): row(MUNICIPALITY_READ),
     ("PUT", f"{N}/team"): row(
         MUNICIPALITY_WRITE, body={"members": [{"role": "leader"}]}, etag=SAME
@@ -403,6 +405,7 @@ ROUTES: dict[tuple[str, str], Row] = {
         ITEM_WRITE, body={"text": "Notat", "date": "2024-05-01"}
     ),
     ("GET", "/app/kommuner/{number}/framdriftsplan"): row(MUNICIPALITY_READ),
+    ("POST", "/app/kommuner/{number}/videre-arbeid"): row(MUNICIPALITY_WRITE),
     # ---- publishing, history, the poster and the public pages
     ("GET", "/"): row(PUBLIC),
     ("GET", "/kommuner/{number}"): row(PUBLIC),
@@ -455,6 +458,7 @@ ROUTES: dict[tuple[str, str], Row] = {
     # ---- learning networks
     ("GET", "/app/nettverk"): row(SIGNED_IN),
     ("GET", "/app/nettverk/{network_id:id}"): row(ITEM_READ),
+    ("GET", "/app/nettverk/{network_id:id}/plakater"): row(ITEM_READ),
     ("POST", "/app/nettverk/{network_id:id}/samlinger"): row(
         NETWORK_RUN, body={"title": "Samling", "starts_on": "2024-03-01"}
     ),

@@ -103,6 +103,8 @@ def test_the_network_pages_pass_axe(
             ("network", network),
             ("gathering", gathering),
             ("task", task),
+            ("poster gallery", f"{network}/plakater"),
+            ("poster", f"{live_server.url}/app/kommuner/5501/plakat"),
         ]:
             page.goto(f"{url}?lang={lang}")
             expect(page.locator("html")).to_have_attribute("lang", lang)

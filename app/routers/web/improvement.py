@@ -24,7 +24,6 @@ from app.services import (
     improvement,
     measurement,
     progress_notes,
-    progress_plan,
     run_charts,
     strengths,
 )
@@ -53,7 +52,6 @@ from app.web.indicators import (
     indicator_options,
     new_indicator_form,
 )
-from app.web.timeline import Timeline
 
 router = APIRouter(include_in_schema=False)
 
@@ -470,21 +468,3 @@ def create_measure_note(measure_id: int, web: SignedInDep, data: FormDep) -> Res
     form.errors = errors
     context = _measure_context(web, measure_id, new_note=form)
     return web.render(MEASURE, context, block="notes", status=422)
-
-
-# ---- the progress plan -------------------------------------------------------------------
-
-
-@router.get("/app/kommuner/{number}/framdriftsplan")
-def plan_page(number: str, web: SignedInDep) -> Response:
-    ws = open_workspace(web.db, web.principal, number)
-    plan = progress_plan.get_progress_plan(web.db, web.principal, number)
-    return web.render(
-        PLAN,
-        {
-            **common_context(web, ws, active_tab="framdriftsplan"),
-            "plan": plan,
-            "timeline": Timeline(plan.start, plan.end, plan.today, web.lang),
-            "page_title": web._(N_("Framdriftsplan")),
-        },
-    )

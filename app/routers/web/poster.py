@@ -1,80 +1,100 @@
-"""The poster: one A3 landscape page per municipality, as presented at network gatherings —
-the pathway with its key offerings, the strengths, the improvement areas with the status of
-their measures, and up to two run charts. Long lists are cut with "+N more" so the page
-never spills onto a second sheet."""
+"""The poster (one A3 landscape page per municipality, `services.poster`), the plan for
+further work written for it, and a learning network's poster gallery."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any
 
 from fastapi import APIRouter, Response
 
-from app.services import improvement, pathway, run_charts, strengths
-from app.services.workspace import open_workspace
-from app.web.core import SignedInDep
+from app.errors import PreconditionFailed
+from app.models.poster import FurtherWorkPlanPut
+from app.services import further_work, poster, progress_plan
+from app.services.workspace import Workspace, open_workspace
+from app.web.core import FormDep, SignedInDep, Web
+from app.web.forms import Form, validate
 from app.web.i18n import N_
-from app.web.indicators import ChartView, chart_view
+from app.web.improvement_forms import common_context, form_version, require_edit
+from app.web.indicators import chart_view
+from app.web.timeline import Timeline
 
 router = APIRouter(include_in_schema=False)
 
-T = TypeVar("T")
-
-OFFERINGS_PER_PHASE = 4
-STRENGTHS_SHOWN = 5
-AREAS_SHOWN = 4
-CHARTS_SHOWN = 2
-#: Characters of a phase description on the poster (the rest is on the public page).
-DESCRIPTION_CHARS = 220
-
-
-@dataclass(frozen=True)
-class Cut(Generic[T]):
-    """The first items of a list, and how many more there are."""
-
-    shown: list[T]
-    more: int
-
-
-def cut(items: list[T], limit: int) -> Cut[T]:
-    if len(items) <= limit:
-        return Cut(items, 0)
-    # The "+N more" line takes the place of the last item.
-    return Cut(items[: limit - 1], len(items) - limit + 1)
-
-
-def shorten(text: str, limit: int = DESCRIPTION_CHARS) -> str:
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    return text[: limit - 1].rsplit(" ", 1)[0] + "…"
+PLAN = "improvement/plan.html"
+MEASURE_STATUSES = ["not_started", "in_progress", "done", "stopped"]
 
 
 @router.get("/app/kommuner/{number}/plakat")
 def poster_page(number: str, web: SignedInDep) -> Response:
-    ws = open_workspace(web.db, web.principal, number)
-    draft = pathway.read_pathway(web.db, ws.municipality, web.lang)
-    phases = []
-    for section in draft.sections:
-        # Available offerings first: they are what a family can use now.
-        offerings = sorted(section.offerings, key=lambda o: o.status.value != "available")
-        phases.append((section, shorten(section.description), cut(offerings, OFFERINGS_PER_PHASE)))
-    strength_items = list(strengths.list_strengths(web.db, web.principal, number).items)
-    areas, _ = improvement.list_areas(web.db, web.principal, number)
-    charts: list[ChartView] = []
-    for area in areas.items:
-        if len(charts) >= CHARTS_SHOWN:
-            break
-        for chart in run_charts.area_charts(web.db, web.principal, area.id):
-            if len(charts) < CHARTS_SHOWN and chart.observations:
-                charts.append(chart_view(chart, web.lang, f"plakat-diagram-{chart.indicator.id}"))
+    view = poster.poster(web.db, web.principal, number, web.lang)
     context = {
-        "ws": ws,
-        "phases": phases,
-        "strengths": cut(strength_items, STRENGTHS_SHOWN),
-        "areas": cut(list(areas.items), AREAS_SHOWN),
-        "charts": charts,
-        "measure_statuses": ["not_started", "in_progress", "done", "stopped"],
+        "ws": view.workspace,
+        "poster": view,
+        "charts": [
+            chart_view(chart, web.lang, f"plakat-diagram-{chart.indicator.id}")
+            for chart in view.charts
+        ],
+        "measure_statuses": MEASURE_STATUSES,
         "page_title": web._(N_("Plakat")),
     }
     return web.render("poster/poster.html", context)
+
+
+def plan_context(
+    web: Web, ws: Workspace, *, form: Form | None = None, conflict: bool = False
+) -> dict[str, Any]:
+    """The progress plan page, with the plan for further work and its form."""
+    plan = progress_plan.get_progress_plan(web.db, web.principal, ws.number)
+    further = further_work.read_plan(web.db, ws.municipality)
+    return {
+        **common_context(web, ws, active_tab="framdriftsplan"),
+        "plan": plan,
+        "timeline": Timeline(plan.start, plan.end, plan.today, web.lang),
+        "further": further,
+        "further_form": form or Form({"plan": further.plan, "version": str(further.version)}),
+        "further_conflict": conflict,
+        "further_message": None,
+        "page_title": web._(N_("Framdriftsplan")),
+    }
+
+
+@router.get("/app/kommuner/{number}/framdriftsplan")
+def plan_page(number: str, web: SignedInDep) -> Response:
+    ws = open_workspace(web.db, web.principal, number)
+    return web.render(PLAN, plan_context(web, ws))
+
+
+@router.post("/app/kommuner/{number}/videre-arbeid")
+def save_further_work(number: str, web: SignedInDep, data: FormDep) -> Response:
+    ws = open_workspace(web.db, web.principal, number)
+    require_edit(ws)
+    form = Form.posted(data)
+    model, errors = validate(FurtherWorkPlanPut, {"plan": form.value("plan")}, web.lang)
+    if model is not None:
+        try:
+            further_work.put_plan(web.db, web.principal, number, model, form_version(form))
+        except PreconditionFailed as exc:
+            # Keep what the person wrote; the next save overwrites the colleague's version.
+            form.values["version"] = str(exc.current_version)
+            context = plan_context(web, ws, form=form, conflict=True)
+            return web.render(PLAN, context, block="further_work", status=409)
+        if not web.is_fragment:
+            return web.redirect(
+                f"/app/kommuner/{number}/framdriftsplan#videre-arbeid", flash="saved"
+            )
+        context = plan_context(web, ws)
+        context["further_message"] = web._(N_("Planen for videre arbeid er lagret."))
+        return web.render(PLAN, context, block="further_work")
+    form.errors = errors
+    return web.render(PLAN, plan_context(web, ws, form=form), block="further_work", status=422)
+
+
+@router.get("/app/nettverk/{network_id:id}/plakater")
+def gallery_page(network_id: int, web: SignedInDep) -> Response:
+    view = poster.gallery(web.db, web.principal, network_id)
+    context = {
+        "gallery": view,
+        "measure_statuses": MEASURE_STATUSES,
+        "page_title": web._(N_("Plakater fra medlemmene")),
+    }
+    return web.render("poster/gallery.html", context)
