@@ -29,6 +29,7 @@ from app.models.network import (
     NetworkTask,
     TaskAnswer,
 )
+from app.models.poster import FurtherWorkPlan
 from app.services import audit
 from app.services.access import SYSTEM
 
@@ -222,6 +223,27 @@ def _add_gatherings(session: Session, network_id: int, members: list[Municipalit
             )
 
 
+#: The plan for further work each member that completed showed on its final poster.
+PLAN = (
+    "- Fortsette i fagnettverk demens fra våren 2024\n"
+    "- Følge opp tiltakene i framdriftsplanen hver måned i demensteamet\n"
+    "- Ta erfaringene inn i neste revisjon av demensplanen\n"
+    "\n"
+    "Eksempeldata."
+)
+
+
+def _add_plans(session: Session, members: list[Municipality]) -> None:
+    now = utcnow()
+    for municipality in members:
+        if municipality.number in WITHDREW:
+            continue
+        if session.get(FurtherWorkPlan, municipality.id) is None:
+            session.add(
+                FurtherWorkPlan(municipality_id=municipality.id or 0, plan=PLAN, updated_at=now)
+            )
+
+
 def seed_network(session: Session, numbers: list[str]) -> bool:
     """The Troms network with the municipalities `numbers` as members, once; False when it
     is there already."""
@@ -248,6 +270,7 @@ def seed_network(session: Session, numbers: list[str]) -> bool:
     _add_members(session, network_id, members)
     _add_gatherings(session, network_id, members)
     _add_evaluations(session, network_id, members)
+    _add_plans(session, members)
     session.flush()
     audit.record(
         session,

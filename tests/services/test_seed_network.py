@@ -12,7 +12,7 @@ from app.models.measurement import Indicator, Observation
 from app.models.network import Network
 from app.models.pathway import Strength
 from app.models.publishing import PublishedVersion
-from app.services import network_evaluation, network_pages, networks
+from app.services import network_evaluation, network_pages, networks, poster
 from app.services.seed import seed
 from app.services.seed_content import EXAMPLES
 from tests import factories
@@ -61,6 +61,11 @@ def test_the_troms_network_and_the_example_content(session: Session) -> None:
         handout = network_pages.gathering_page(session, coordinator, gathering.id)
         shown = {c.municipality.name for c in handout.members}
         assert not shown & {"Gratangen", "Senja", "Bardu"}
+
+    # The final gathering's poster walk: every member that completed shows its plan.
+    gallery = poster.gallery(session, coordinator, network.id or 0)
+    assert len(gallery.posters) == 16
+    assert all("fagnettverk demens" in p.plan.plan for p in gallery.posters)
 
     evaluation = network_evaluation.summary(session, coordinator, network.id or 0)
     assert evaluation.answered == 15
