@@ -41,6 +41,7 @@ from app.routers.api import (
     pathway,
     public,
     publishing,
+    shared_examples,
     strengths,
     transfer,
 )
@@ -56,6 +57,7 @@ from app.routers.web import poster as web_poster
 from app.routers.web import public as web_public
 from app.routers.web import publishing as web_publishing
 from app.routers.web import region as web_region
+from app.routers.web import shared_examples as web_shared_examples
 from app.routers.web import strengths as web_strengths
 from app.routing import GatedRouter
 from app.static_files import CachedStaticFiles
@@ -97,6 +99,7 @@ def api_router() -> APIRouter:
         networks,
         anchoring,
         overview,
+        shared_examples,
         audit,
         public,
         transfer,
@@ -121,6 +124,7 @@ def web_router() -> APIRouter:
         web_publishing,
         web_poster,
         web_networks,
+        web_shared_examples,
     ):
         signed_in.include_router(module.router)
     router = APIRouter(include_in_schema=False)

@@ -110,6 +110,10 @@ class Measure(SQLModel, table=True):
     status: MeasureStatus = Field(
         default=MeasureStatus.not_started, sa_type=EnumText(MeasureStatus, 20)
     )
+    #: What the measure achieved (for a completed measure shared as a good example).
+    result: str = Field(default="", sa_type=Text)
+    #: Marked as a good example other municipalities may read (done, with a result).
+    shared: bool = False
     version: int = version_field()
     created_at: datetime = created_at_field()
     updated_at: datetime = updated_at_field()
@@ -213,10 +217,14 @@ class MeasureCreate(_MeasureDates):
     start_date: SaneDate | None = None
     due_date: SaneDate | None = None
     status: MeasureStatus = MeasureStatus.not_started
+    #: What the measure achieved.
+    result: LongText = ""
+    #: Share as a good example with every municipality: only a done measure with a result.
+    shared: bool = False
 
 
 class MeasureUpdate(_MeasureDates, PatchInput):
-    not_null = frozenset({"title", "description", "responsible", "status"})
+    not_null = frozenset({"title", "description", "responsible", "status", "result", "shared"})
 
     title: Title | None = None
     description: LongText | None = None
@@ -224,6 +232,8 @@ class MeasureUpdate(_MeasureDates, PatchInput):
     start_date: SaneDate | None = None
     due_date: SaneDate | None = None
     status: MeasureStatus | None = None
+    result: LongText | None = None
+    shared: bool | None = None
 
 
 class MeasureLight(StrEnum):
@@ -244,6 +254,8 @@ class MeasureRead(ApiOutput):
     start_date: date | None
     due_date: date | None
     status: MeasureStatus
+    result: str
+    shared: bool
     position: int
     overdue: bool
     #: The status colour: green on track or done, yellow delayed, red stopped.

@@ -89,6 +89,8 @@ class Strength(SQLModel, table=True):
     position: int
     text: str = Field(max_length=500)
     phase: str | None = Field(default=None, foreign_key="phase.key", max_length=40)
+    #: Marked by the municipality as a good example other municipalities may read.
+    shared: bool = False
     version: int = version_field()
     created_at: datetime = created_at_field()
     updated_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
@@ -204,16 +206,24 @@ class ChecklistAnswersRead(ApiOutput):
     items: list[ChecklistAnswerRead]
 
 
-class StrengthCreate(StrictInput):
+class StrengthText(StrictInput):
+    """A strength as a published version shows it."""
+
     text: Annotated[str, StringConstraints(min_length=1, max_length=500)]
     phase: Annotated[str, StringConstraints(max_length=40)] | None = None
 
 
+class StrengthCreate(StrengthText):
+    #: Share as a good example with every municipality (`GET /good-examples`).
+    shared: bool = False
+
+
 class StrengthUpdate(PatchInput):
-    not_null = frozenset({"text"})
+    not_null = frozenset({"text", "shared"})
 
     text: Annotated[str, StringConstraints(min_length=1, max_length=500)] | None = None
     phase: Annotated[str, StringConstraints(max_length=40)] | None = None
+    shared: bool | None = None
 
 
 class StrengthRead(ApiOutput):
@@ -221,6 +231,7 @@ class StrengthRead(ApiOutput):
     municipality: str
     text: str
     phase: str | None
+    shared: bool
     position: int
     version: int
     updated_at: datetime

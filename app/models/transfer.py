@@ -48,6 +48,7 @@ from app.models.pathway import (
     PhaseSectionInput,
     PhaseSectionText,
     StrengthCreate,
+    StrengthText,
 )
 from app.models.publishing import PublishInput
 
@@ -155,7 +156,7 @@ class ExportedSnapshot(StrictInput):
 
     website: WebAddress = None
     phases: list[ExportedSnapshotPhase] = Field(default_factory=list, max_length=MAX_PHASES)
-    strengths: list[StrengthCreate] = Field(default_factory=list, max_length=MAX_STRENGTHS)
+    strengths: list[StrengthText] = Field(default_factory=list, max_length=MAX_STRENGTHS)
     improvement_areas: list[ExportedSnapshotArea] = Field(
         default_factory=list, max_length=MAX_AREAS
     )

@@ -33,6 +33,10 @@ _NB: dict[str, str] = {
     "other_tags": "Andre tagger (brukt av færre enn {n} kommuner)",
     "yes": "Ja",
     "no": "Nei",
+    "size.small": "Kommuner under 5 000 innbyggere",
+    "size.medium": "Kommuner med 5 000–20 000 innbyggere",
+    "size.large": "Kommuner over 20 000 innbyggere",
+    "size.unknown": "Kommuner uten registrert innbyggertall",
 }
 
 _EN: dict[str, str] = {
@@ -61,6 +65,10 @@ _EN: dict[str, str] = {
     "other_tags": "Other tags (used by fewer than {n} municipalities)",
     "yes": "Yes",
     "no": "No",
+    "size.small": "Municipalities under 5,000 inhabitants",
+    "size.medium": "Municipalities of 5,000–20,000 inhabitants",
+    "size.large": "Municipalities over 20,000 inhabitants",
+    "size.unknown": "Municipalities without registered figures",
 }
 
 

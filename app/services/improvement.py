@@ -88,6 +88,8 @@ def measure_read(measure: Measure, today: date | None = None) -> MeasureRead:
         start_date=measure.start_date,
         due_date=measure.due_date,
         status=measure.status,
+        result=measure.result,
+        shared=measure.shared,
         position=measure.position,
         overdue=is_overdue(measure, today),
         light=measure_light(measure, today),
@@ -239,7 +241,19 @@ def measure_values(data: MeasureCreate) -> dict[str, Any]:
         "start_date": data.start_date,
         "due_date": data.due_date,
         "status": data.status.value,
+        "result": clean_text(data.result),
+        "shared": data.shared,
     }
+
+
+def check_shared(status: str, result: str, shared: bool) -> None:
+    """Only a done measure with its result is shared as a good example."""
+    if not shared:
+        return
+    if status != MeasureStatus.done:
+        raise Invalid(FieldError("shared", "only a done measure can be shared"))
+    if not result:
+        raise Invalid(FieldError("result", "say what the measure achieved before sharing it"))
 
 
 def set_phases(session: Session, area_id: int, phases: list[str]) -> None:
@@ -473,6 +487,7 @@ def create_measure(
     values = measure_values(data)
     if not values["title"]:
         raise Invalid(FieldError("title", "cannot be empty"))
+    check_shared(values["status"], values["result"], values["shared"])
     now = utcnow()
     measure = Measure(
         improvement_area_id=area_id,
@@ -543,13 +558,18 @@ def update_measure(
 ) -> MeasureRead:
     measure, municipality, before = locked_measure(session, principal, measure_id, expected_version)
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
-    for key in ("title", "description", "responsible"):
+    for key in ("title", "description", "responsible", "result"):
         if key in changes:
             changes[key] = clean_text(changes[key])
     if "title" in changes and not changes["title"]:
         raise Invalid(FieldError("title", "cannot be empty"))
     if "status" in changes:
         changes["status"] = changes["status"].value
+    check_shared(
+        changes.get("status", measure.status),
+        changes.get("result", measure.result),
+        changes.get("shared", measure.shared),
+    )
     start = changes.get("start_date", measure.start_date)
     due = changes.get("due_date", measure.due_date)
     if start and due and due < start:

@@ -16,6 +16,7 @@ from app.models.pathway import (
     Strength,
     StrengthCreate,
     StrengthRead,
+    StrengthText,
     StrengthUpdate,
 )
 from app.services import audit
@@ -36,13 +37,14 @@ def strength_read(strength: Strength, number: str) -> StrengthRead:
         municipality=number,
         text=strength.text,
         phase=strength.phase,
+        shared=strength.shared,
         position=strength.position,
         version=strength.version,
         updated_at=strength.updated_at,
     )
 
 
-def strength_values(data: StrengthCreate) -> dict[str, Any]:
+def strength_values(data: StrengthText) -> dict[str, Any]:
     """A strength's stored columns as the API saves them."""
     return {"text": clean_text(data.text), "phase": data.phase}
 
@@ -84,6 +86,7 @@ def create_strength(
         municipality_id=municipality.id or 0,
         position=max(existing, default=0) + 1,
         **values,
+        shared=data.shared,
         created_at=now,
         updated_at=now,
     )

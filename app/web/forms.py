@@ -80,6 +80,12 @@ _MESSAGES: dict[str, str] = {
     "must differ from the current password": N_(
         "Det nye passordet må være forskjellig fra det gamle."
     ),
+    "only a done measure can be shared": N_(
+        "Bare et gjennomført tiltak kan deles. Sett status til Gjennomført først."
+    ),
+    "say what the measure achieved before sharing it": N_(
+        "Skriv hva tiltaket førte til før det deles."
+    ),
     "must list every improvement area of the municipality exactly once": N_(
         "Rekkefølgen er endret av noen andre. Last siden på nytt."
     ),

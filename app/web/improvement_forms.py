@@ -135,6 +135,8 @@ def measure_form(measure: MeasureRead) -> Form:
             "start_date": measure.start_date.isoformat() if measure.start_date else "",
             "due_date": measure.due_date.isoformat() if measure.due_date else "",
             "status": measure.status.value,
+            "result": measure.result,
+            "shared": "on" if measure.shared else "",
             "version": str(measure.version),
         }
     )
@@ -148,6 +150,8 @@ def measure_input(form: Form) -> dict[str, Any]:
         "start_date": date_value(form.value("start_date")),
         "due_date": date_value(form.value("due_date")),
         "status": form.value("status") or MeasureStatus.not_started.value,
+        "result": form.value("result"),
+        "shared": form.checked("shared"),
     }
 
 

@@ -51,6 +51,7 @@ MUNICIPALITY_NAV: list[NavItem] = [
 MAIN_NAV: list[NavItem] = [
     NavItem("app", "/app", N_("Mine kommuner")),
     NavItem("nettverk", "/app/nettverk", N_("Læringsnettverk")),
+    NavItem("gode-eksempler", "/app/gode-eksempler", N_("Gode eksempler")),
     NavItem(
         "nasjonalt",
         "/app/nasjonalt",

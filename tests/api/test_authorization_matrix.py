@@ -305,6 +305,7 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", f"{A}/overview.csv"): row(ADMIN_ONLY),
     ("GET", f"{A}/overview.xlsx"): row(ADMIN_ONLY),
     ("GET", f"{A}/regions/{{slug}}/good-examples"): row(REGION_MEMBERS),
+    ("GET", f"{A}/good-examples"): row(SIGNED_IN),
     ("GET", f"{A}/audit-events"): row(MUNICIPALITY_READ, query="municipality={number}"),
     ("GET", f"{A}/audit-events/filters"): row(MUNICIPALITY_READ, query="municipality={number}"),
     ("GET", f"{A}/public/municipalities"): row(PUBLIC),
@@ -459,6 +460,7 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", "/app/nettverk"): row(SIGNED_IN),
     ("GET", "/app/nettverk/{network_id:id}"): row(ITEM_READ),
     ("GET", "/app/nettverk/{network_id:id}/plakater"): row(ITEM_READ),
+    ("GET", "/app/gode-eksempler"): row(SIGNED_IN),
     ("POST", "/app/nettverk/{network_id:id}/samlinger"): row(
         NETWORK_RUN, body={"title": "Samling", "starts_on": "2024-03-01"}
     ),

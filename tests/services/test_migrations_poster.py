@@ -77,3 +77,75 @@ def test_upgrade_to_the_further_work_plan_keeps_municipalities_and_improvement_w
             }
     finally:
         engine.dispose()
+
+
+SHARED = "shared_examples"
+
+
+def test_upgrade_to_shared_examples_shares_nothing_and_keeps_the_stamp_triggers() -> None:
+    url = fresh_database_url("shared_examples")
+    command.downgrade(alembic_config(url), f"{SHARED}-1")
+    engine = make_engine(url)
+    now = utcnow()
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO region (slug, name, version, created_at, updated_at) "
+                    "VALUES ('prove', 'Prøve', 1, :now, :now)"
+                ),
+                {"now": now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO municipality (number, name, region_id, is_example, version, "
+                    "priority_version, created_at, updated_at) SELECT '5501', 'Tromsø', id, "
+                    "false, 1, 1, :now, :now FROM region WHERE slug = 'prove'"
+                ),
+                {"now": now},
+            )
+            mid = connection.execute(text("SELECT id FROM municipality")).scalar_one()
+            connection.execute(
+                text(
+                    "INSERT INTO strength (municipality_id, position, text, version, created_at, "
+                    "updated_at) VALUES (:m, 1, 'Godt samarbeid', 1, :now, :now)"
+                ),
+                {"m": mid, "now": now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO improvement_area (municipality_id, priority, title, rationale, "
+                    "aim, status, tags, version, created_at, updated_at) VALUES (:m, 1, 'Område', "
+                    "'', '', 'in_progress', '[]', 1, :now, :now)"
+                ),
+                {"m": mid, "now": now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO measure (improvement_area_id, position, title, description, "
+                    "responsible, status, version, created_at, updated_at) SELECT id, 1, "
+                    "'Tiltak', '', '', 'done', 1, :now, :now FROM improvement_area"
+                ),
+                {"now": now},
+            )
+        upgrade(url, SHARED)
+        with engine.begin() as connection:
+            assert connection.execute(text("SELECT text, shared FROM strength")).one() == (
+                "Godt samarbeid",
+                False,
+            )
+            assert connection.execute(
+                text("SELECT title, status, shared, result FROM measure")
+            ).one() == ("Tiltak", "done", False, "")
+            before = connection.execute(text("SELECT sum(stamp) FROM content_stamp")).scalar_one()
+            connection.execute(text("UPDATE strength SET shared = true"))
+        with engine.connect() as connection:
+            after = connection.execute(text("SELECT sum(stamp) FROM content_stamp")).scalar_one()
+        assert after > before, "a write to a stamped table still moves the stamp"
+        command.downgrade(alembic_config(url), f"{SHARED}-1")
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT text FROM strength")).scalar_one() == (
+                "Godt samarbeid"
+            )
+    finally:
+        engine.dispose()

@@ -31,7 +31,12 @@ class StrengthState:
 
 def _form(strength: StrengthRead) -> Form:
     return Form(
-        {"text": strength.text, "phase": strength.phase or "", "version": str(strength.version)}
+        {
+            "text": strength.text,
+            "phase": strength.phase or "",
+            "shared": "on" if strength.shared else "",
+            "version": str(strength.version),
+        }
     )
 
 
@@ -97,7 +102,11 @@ def create_strength(number: str, web: SignedInDep, data: FormDep) -> Response:
     form = Form.posted(data)
     model, errors = validate(
         StrengthCreate,
-        {"text": form.value("text"), "phase": form.value("phase") or None},
+        {
+            "text": form.value("text"),
+            "phase": form.value("phase") or None,
+            "shared": form.checked("shared"),
+        },
         web.lang,
     )
     if model is not None:
@@ -127,7 +136,11 @@ def update_strength(number: str, strength_id: int, web: SignedInDep, data: FormD
     form = Form.posted(data)
     model, errors = validate(
         StrengthUpdate,
-        {"text": form.value("text"), "phase": form.value("phase") or None},
+        {
+            "text": form.value("text"),
+            "phase": form.value("phase") or None,
+            "shared": form.checked("shared"),
+        },
         web.lang,
     )
     try:

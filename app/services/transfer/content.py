@@ -205,7 +205,9 @@ def import_strengths(run: Run, stored: Stored, data: MunicipalityExport) -> None
         ),
     )
     wanted = [
-        Wanted(s.id, f"strengths.{n}", {**strength_values(s), "position": n + 1})
+        Wanted(
+            s.id, f"strengths.{n}", {**strength_values(s), "shared": s.shared, "position": n + 1}
+        )
         for n, s in enumerate(data.strengths)
     ]
     sync(run, collection, stored.strengths, wanted)

@@ -27,7 +27,7 @@ from app.models.pathway import (
     OfferingInput,
     PhaseSection,
     Strength,
-    StrengthCreate,
+    StrengthText,
 )
 from app.models.publishing import PathwaySnapshot, PublishedVersion
 from app.models.transfer import (
@@ -327,7 +327,7 @@ def snapshot_item(snapshot: PathwaySnapshot) -> dict[str, Any]:
             )
             for phase in snapshot.phases
         ],
-        strengths=[fields(StrengthCreate, s) for s in snapshot.strengths],
+        strengths=[fields(StrengthText, s) for s in snapshot.strengths],
         improvement_areas=[
             fields(
                 ExportedSnapshotArea,
