@@ -80,6 +80,9 @@ _MESSAGES: dict[str, str] = {
     "must differ from the current password": N_(
         "Det nye passordet må være forskjellig fra det gamle."
     ),
+    "the improvement area already has this indicator": N_(
+        "Forbedringsområdet har allerede denne målingen."
+    ),
     "must list every improvement area of the municipality exactly once": N_(
         "Rekkefølgen er endret av noen andre. Last siden på nytt."
     ),

@@ -58,6 +58,16 @@ INDICATOR_KIND_HINT = {
     "proportion": N_("Teller og nevner per periode, vist i prosent."),
     "value": N_("Et tall med desimaler, for eksempel ventetid i uker."),
 }
+INDICATOR_ROLE = {
+    "process": N_("Prosessmål"),
+    "outcome": N_("Resultatmål"),
+    "balancing": N_("Balansemål"),
+}
+INDICATOR_ROLE_HINT = {
+    "process": N_("Gjør vi det vi har bestemt? For eksempel andelen der sjekklisten ble fulgt."),
+    "outcome": N_("Blir det bedre for personen? For eksempel endring i funksjon (PSFS)."),
+    "balancing": N_("Blir noe annet verre av endringen? For eksempel reinnleggelser."),
+}
 DIRECTION = {
     "up": N_("Høyere er bedre"),
     "down": N_("Lavere er bedre"),
