@@ -13,11 +13,15 @@ MATURITY = {
     "planned": N_("Planlagt"),
     "established": N_("Etablert"),
 }
+#: The wording of the regional survey of dementia services (USHT), so answers to the two can
+#: be set side by side.
 MATURITY_HINT = {
     "unknown": N_("Ikke vurdert ennå."),
-    "not_established": N_("Vi har ingen ordning."),
-    "planned": N_("Vi har bestemt å etablere en ordning."),
-    "established": N_("Etablert, vi jobber systematisk."),
+    "not_established": N_("Vi har ikke en slik ordning og det prioriteres ikke nå."),
+    "planned": N_("Vi har besluttet plan for å starte etablering."),
+    "established": N_(
+        "Vi har etablert ordning og jobber systematisk for å sikre sammenheng i hele forløpet."
+    ),
 }
 OFFERING_STATUS = {
     "available": N_("Tilgjengelig"),
@@ -39,13 +43,13 @@ ANSWER = {
 IMPROVEMENT_STATUS = {
     "not_started": N_("Ikke startet"),
     "in_progress": N_("Pågår"),
-    "implemented": N_("Innført i drift"),
+    "implemented": N_("I daglig drift"),
     "paused": N_("Satt på vent"),
 }
 MEASURE_STATUS = {
     "not_started": N_("Ikke startet"),
     "in_progress": N_("Pågår"),
-    "done": N_("Fullført"),
+    "done": N_("Gjennomført"),
     "stopped": N_("Stoppet"),
 }
 INDICATOR_KIND = {

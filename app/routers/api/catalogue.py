@@ -34,7 +34,8 @@ def list_offering_types(
 
 @router.get("/checklist", response_model=ChecklistRead)
 def get_checklist(session: SessionDep, lang: LangDep, response: Response) -> ChecklistRead:
-    """The current version of the national checklist."""
+    """The current version of the checklist: the product's own, based on the national
+    guideline on dementia (Nasjonal faglig retningslinje om demens), not a national checklist."""
     response.headers["Cache-Control"] = CACHE
     return catalogue.get_checklist(session, lang)
 

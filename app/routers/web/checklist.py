@@ -1,4 +1,4 @@
-"""The national checklist: each item answered yes / partly / no / not applicable, with a
+"""The checklist (the product's own, based on the national guideline): each item answered yes / partly / no / not applicable, with a
 comment, one item at a time; progress shown."""
 
 from __future__ import annotations
