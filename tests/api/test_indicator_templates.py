@@ -19,8 +19,9 @@ def test_templates_are_public_and_in_the_language_asked_for(client: TestClient) 
     by_key = {t["key"]: t for t in items}
     assert by_key["pathway_checklist"]["name"] == "Sjekkliste for pasientforløp fulgt"
     assert by_key["referral_to_diagnosis"]["unit"] == "uker"
-    english = client.get("/api/v1/indicator-templates", headers={"Accept-Language": "en"}).json()["items"]
-    assert {t["key"]: t for t in english}["referral_to_diagnosis"]["unit"] == "weeks"
+    english = client.get("/api/v1/indicator-templates", headers={"Accept-Language": "en"})
+    english_items = english.json()["items"]
+    assert {t["key"]: t for t in english_items}["referral_to_diagnosis"]["unit"] == "weeks"
 
 
 def test_one_click_add_and_the_role_of_an_indicator(session: Session, make_client: Any) -> None:
