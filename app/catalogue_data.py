@@ -1,4 +1,8 @@
-"""The reference catalogues as shipped: phases, offering types and checklist version 1."""
+"""The reference catalogues as shipped: phases, offering types and the checklist, version 1
+(kept, so answers to it stay readable) and version 2 (the current one).
+
+Migration `catalogue_v2` brings a database seeded with the first catalogue to this one;
+`tests/services/test_migrations_catalogue.py` checks that both end the same."""
 
 from __future__ import annotations
 
@@ -25,8 +29,10 @@ PHASES: tuple[PhaseDef, ...] = (
         "assessment",
         "Utredning og diagnose",
         "Assessment and diagnosis",
-        "Fastlegen og kommunens hukommelsesteam utreder, og spesialisthelsetjenesten ved behov.",
-        "The GP and the municipal memory team assess, with specialist services when needed.",
+        "Fastlegen utreder sammen med kommunens hukommelsesteam eller ressursperson, og "
+        "spesialisthelsetjenesten ved behov.",
+        "The GP assesses with the municipality's memory team or resource person, and "
+        "specialist services when needed.",
     ),
     PhaseDef(
         "independent_with_support",
@@ -73,7 +79,13 @@ class OfferingTypeDef(NamedTuple):
 # Categories follow the national survey of dementia services (Nasjonal kartlegging av
 # tilbudet til personer med demens), so local data can be set beside it.
 OFFERING_TYPES: tuple[OfferingTypeDef, ...] = (
-    OfferingTypeDef("memory_team", "Hukommelsesteam", "Memory team", "assessment", "Utredning"),
+    OfferingTypeDef(
+        "memory_team",
+        "Hukommelsesteam eller ressursperson",
+        "Memory team or resource person",
+        "assessment",
+        "Utredning",
+    ),
     OfferingTypeDef(
         "dementia_coordinator",
         "Demenskoordinator",
@@ -161,8 +173,8 @@ OFFERING_TYPES: tuple[OfferingTypeDef, ...] = (
     ),
     OfferingTypeDef(
         "life_story",
-        "«Hva er viktig for deg?» / Min livshistorie",
-        "\u201cWhat matters to you?\u201d / life story conversation",
+        "Min livshistorie",
+        "Life story (\u201cMin livshistorie\u201d)",
         "independent_with_support",
         "Personsentrert omsorg",
     ),
@@ -175,7 +187,7 @@ OFFERING_TYPES: tuple[OfferingTypeDef, ...] = (
     ),
     OfferingTypeDef(
         "drop_in",
-        "Lavterskel drop-in",
+        "Lavterskeltilbud",
         "Low-threshold drop-in",
         "suspicion",
         "Informasjon og tilgjengelighet",
@@ -221,6 +233,42 @@ OFFERING_TYPES: tuple[OfferingTypeDef, ...] = (
         "Palliative care",
         "end_of_life",
         "Lindrende omsorg",
+    ),
+    # Added in catalogue version 2.
+    OfferingTypeDef(
+        "primary_contact",
+        "Primærkontakt i hjemmetjenesten",
+        "Primary contact in the home services",
+        "home_with_services",
+        "Hjemmetjenester",
+    ),
+    OfferingTypeDef(
+        "dementia_contact",
+        "Demenskontakt i hjemmetjenesten",
+        "Dementia contact in the home services",
+        "home_with_services",
+        "Hjemmetjenester",
+    ),
+    OfferingTypeDef(
+        "young_onset_activities",
+        "Aktivitetstilbud for yngre personer med demens",
+        "Activities for younger people with dementia",
+        "independent_with_support",
+        "Dagaktivitetstilbud",
+    ),
+    OfferingTypeDef(
+        "lasting_power_of_attorney",
+        "Informasjon om fremtidsfullmakt",
+        "Information about lasting power of attorney",
+        "independent_with_support",
+        "Oppfølging etter diagnose",
+    ),
+    OfferingTypeDef(
+        "preventive_home_visits",
+        "Forebyggende hjemmebesøk",
+        "Preventive home visits",
+        "suspicion",
+        "Informasjon og tilgjengelighet",
     ),
 )
 
@@ -334,6 +382,75 @@ CHECKLIST_V1: tuple[ChecklistItemDef, ...] = (
         "Personer med demens og pårørende er med når tjenestene planlegges.",
         "People with dementia and relatives are involved in planning the services.",
     ),
+)
+
+CHECKLIST_V2_TITLE = (
+    "Sjekkliste for demensforløpet, bygd på Nasjonal faglig retningslinje om demens – versjon 2"
+)
+
+_V2_TEXTS: dict[str, tuple[str, str]] = {
+    "gp_basic_assessment": (
+        "Fastlegen tilbyr basal utredning ved mistanke om demens, sammen med hukommelsesteamet "
+        "eller ressurspersonen.",
+        "The GP offers a basic assessment when dementia is suspected, with the memory team or "
+        "resource person.",
+    ),
+    "team_gp_routines": (
+        "Det finnes skriftlige rutiner for samarbeid mellom fastlegen og hukommelsesteamet eller "
+        "ressurspersonen.",
+        "There are written routines for cooperation between the GP and the memory team or "
+        "resource person.",
+    ),
+    "gp_follow_up": (
+        "Fastlegen følger opp personen minst hver 6.–12. måned.",
+        "The GP follows the person up at least every 6–12 months.",
+    ),
+}
+
+#: New in version 2, each placed after the item named.
+_V2_NEW: tuple[tuple[str, ChecklistItemDef], ...] = (
+    (
+        "gp_follow_up",
+        ChecklistItemDef(
+            "what_matters",
+            "cross_cutting",
+            "Personen blir spurt «Hva er viktig for deg?», og oppfølgingen bygger på svaret.",
+            "The person is asked \u201cWhat matters to you?\u201d, and the follow-up builds on "
+            "the answer.",
+        ),
+    ),
+    (
+        "what_matters",
+        ChecklistItemDef(
+            "lasting_power_of_attorney",
+            "independent_with_support",
+            "Personen og pårørende får informasjon om fremtidsfullmakt tidlig i forløpet.",
+            "The person and relatives get information about a lasting power of attorney early "
+            "in the pathway.",
+        ),
+    ),
+)
+
+
+def _checklist_v2() -> tuple[ChecklistItemDef, ...]:
+    items: list[ChecklistItemDef] = []
+    for item in CHECKLIST_V1:
+        text_nb, text_en = _V2_TEXTS.get(item.key, (item.text_nb, item.text_en))
+        items.append(item._replace(text_nb=text_nb, text_en=text_en))
+    for after, new in _V2_NEW:
+        index = next(i for i, item in enumerate(items) if item.key == after)
+        items.insert(index + 1, new)
+    return tuple(items)
+
+
+#: Every item of version 1 carries over under its own key (its answers are copied to
+#: version 2); three have new wording, two are new.
+CHECKLIST_V2: tuple[ChecklistItemDef, ...] = _checklist_v2()
+
+#: The checklist versions as shipped; the last one is the current one.
+CHECKLISTS: tuple[tuple[int, str, tuple[ChecklistItemDef, ...]], ...] = (
+    (1, CHECKLIST_V1_TITLE, CHECKLIST_V1),
+    (2, CHECKLIST_V2_TITLE, CHECKLIST_V2),
 )
 
 # One region per county, named by the county (slug, display name, development centre).

@@ -165,6 +165,16 @@ class IndicatorKind(StrEnum):
     value = "value"
 
 
+class IndicatorRole(StrEnum):
+    """What an indicator shows in the improvement work (the Model for Improvement's family
+    of measures): whether the work is done as planned, whether it helps the person, and
+    whether it makes something else worse."""
+
+    process = "process"
+    outcome = "outcome"
+    balancing = "balancing"
+
+
 class Direction(StrEnum):
     up = "up"
     down = "down"

@@ -1,4 +1,5 @@
-"""Reference catalogues: the six phases, offering types and the versioned national checklist."""
+"""Reference catalogues: the six phases, offering types and the versioned checklist (the
+product's own, based on the national guideline on dementia)."""
 
 from __future__ import annotations
 

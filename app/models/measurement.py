@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated, Literal
 
 import pydantic
@@ -16,6 +17,7 @@ from app.models.base import (
     EnumText,
     Frequency,
     IndicatorKind,
+    IndicatorRole,
     PatchInput,
     StrictInput,
     created_at_field,
@@ -42,6 +44,13 @@ class Indicator(SQLModel, table=True):
     name: str = Field(max_length=200)
     definition: str = Field(default="", sa_type=Text)
     kind: IndicatorKind = Field(sa_type=EnumText(IndicatorKind, 20))
+    #: Process, outcome or balancing measure. Indicators saved before the field existed
+    #: are process measures (migration `catalogue_v2`).
+    role: IndicatorRole = Field(
+        default=IndicatorRole.process,
+        sa_type=EnumText(IndicatorRole, 20),
+        sa_column_kwargs={"server_default": IndicatorRole.process.value},
+    )
     unit: str = Field(default="", max_length=50)
     direction: Direction = Field(default=Direction.up, sa_type=EnumText(Direction, 10))
     target: float | None = None
@@ -79,6 +88,7 @@ class IndicatorCreate(StrictInput):
     name: Title
     definition: Annotated[str, StringConstraints(max_length=2000)] = ""
     kind: IndicatorKind
+    role: IndicatorRole = IndicatorRole.process
     unit: Annotated[str, StringConstraints(max_length=50)] = ""
     direction: Direction = Direction.up
     target: FiniteFloat | None = None
@@ -88,11 +98,12 @@ class IndicatorCreate(StrictInput):
 
 
 class IndicatorUpdate(PatchInput):
-    not_null = frozenset({"name", "definition", "kind", "unit", "direction", "frequency"})
+    not_null = frozenset({"name", "definition", "kind", "role", "unit", "direction", "frequency"})
 
     name: Title | None = None
     definition: Annotated[str, StringConstraints(max_length=2000)] | None = None
     kind: IndicatorKind | None = None
+    role: IndicatorRole | None = None
     unit: Annotated[str, StringConstraints(max_length=50)] | None = None
     direction: Direction | None = None
     target: FiniteFloat | None = None
@@ -107,6 +118,7 @@ class IndicatorRead(ApiOutput):
     name: str
     definition: str
     kind: IndicatorKind
+    role: IndicatorRole
     unit: str
     direction: Direction
     target: float | None
@@ -116,6 +128,34 @@ class IndicatorRead(ApiOutput):
     version: int
     data_version: int
     updated_at: datetime
+
+
+class IndicatorTemplateKey(StrEnum):
+    """The measures the learning networks used, ready to add to an improvement area."""
+
+    pathway_checklist = "pathway_checklist"
+    what_matters_asked = "what_matters_asked"
+    psfs_measured_twice = "psfs_measured_twice"
+    psfs_mean_change = "psfs_mean_change"
+    referral_to_diagnosis = "referral_to_diagnosis"
+    readmissions = "readmissions"
+
+
+class IndicatorTemplateRead(ApiOutput):
+    key: IndicatorTemplateKey
+    name: str
+    definition: str
+    kind: IndicatorKind
+    role: IndicatorRole
+    unit: str
+    direction: Direction
+    frequency: Frequency
+    #: Where the measure comes from (the network report it was used in).
+    source: str
+
+
+class IndicatorFromTemplate(StrictInput):
+    template: IndicatorTemplateKey
 
 
 class ObservationInput(StrictInput):

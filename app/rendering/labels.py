@@ -30,7 +30,7 @@ _NB: dict[str, str] = {
     f"review.{ReviewStatus.due}": "Forfaller snart",
     f"review.{ReviewStatus.overdue}": "Forfalt",
     "no_phase": "Uten fase",
-    "other_tags": "Andre tagger (brukt av færre enn {n} kommuner)",
+    "other_tags": "Andre stikkord (brukt av færre enn {n} kommuner)",
     "yes": "Ja",
     "no": "Nei",
     "size.small": "Kommuner under 5 000 innbyggere",

@@ -165,8 +165,8 @@ def overview_tables(overview: Overview) -> list[Table]:
         )
     )
     for title, key_heading, groups in (
-        ("Forbedringsområder etter fase", "Fase", overview.improvement_areas_by_phase),
-        ("Forbedringsområder etter tagg", "Tagg", overview.improvement_areas_by_tag),
+        ("Forbedringsområder per fase", "Fase", overview.improvement_areas_by_phase),
+        ("Forbedringsområder per stikkord", "Stikkord", overview.improvement_areas_by_tag),
     ):
         tables.append(
             Table(
@@ -235,13 +235,13 @@ def summary_tables(summary: OverviewSummary) -> list[Table]:
             [[c.name, c.available, c.planned] for c in summary.coverage],
         ),
         Table(
-            "Forbedringsområder etter fase",
+            "Forbedringsområder per fase",
             ["Fase", "Forbedringsområder", "Kommuner"],
             [[g.name, g.items, g.municipalities] for g in summary.improvement_areas_by_phase],
         ),
         Table(
-            "Forbedringsområder etter tagg",
-            ["Tagg", "Forbedringsområder", "Kommuner"],
+            "Forbedringsområder per stikkord",
+            ["Stikkord", "Forbedringsområder", "Kommuner"],
             [[g.name, g.items, g.municipalities] for g in summary.improvement_areas_by_tag],
         ),
         Table(
@@ -265,7 +265,7 @@ def about_table(result: Overview | OverviewSummary) -> Table:
         for name, value in (
             ("fase", f.phase),
             ("tilbudstype", f.offering_type),
-            ("tagg", f.tag),
+            ("stikkord", f.tag),
             ("trenger kunnskap", None if f.needs_knowledge is None else _yes_no(f.needs_knowledge)),
         )
         if value is not None

@@ -42,6 +42,7 @@ def indicator_read(indicator: Indicator) -> IndicatorRead:
         name=indicator.name,
         definition=indicator.definition,
         kind=indicator.kind,
+        role=indicator.role,
         unit=indicator.unit,
         direction=indicator.direction,
         target=indicator.target,
@@ -182,6 +183,7 @@ def indicator_values(data: IndicatorCreate) -> dict[str, Any]:
         "name": clean_text(data.name),
         "definition": clean_text(data.definition),
         "kind": data.kind.value,
+        "role": data.role.value,
         "unit": clean_text(data.unit),
         "direction": data.direction.value,
         "target": data.target,
@@ -267,7 +269,7 @@ def update_indicator(
             changes[key] = clean_text(changes[key])
     if "name" in changes and not changes["name"]:
         raise Invalid(FieldError("name", "cannot be empty"))
-    for key in ("kind", "direction", "frequency"):
+    for key in ("kind", "role", "direction", "frequency"):
         if key in changes:
             changes[key] = changes[key].value
     has_observations = session.exec(

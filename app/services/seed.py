@@ -12,8 +12,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from app.catalogue_data import (
-    CHECKLIST_V1,
-    CHECKLIST_V1_TITLE,
+    CHECKLISTS,
     OFFERING_TYPES,
     PHASES,
     REGIONS,
@@ -135,27 +134,40 @@ def seed_catalogues(session: Session, report: SeedReport) -> None:
                 )
             )
             report.offering_types += 1
-    if session.get(ChecklistVersion, 1) is None:
-        session.add(ChecklistVersion(id=1, title=CHECKLIST_V1_TITLE, is_current=True))
-        session.flush()
-    existing_items = set(
-        session.exec(
-            select(ChecklistItem.key).where(col(ChecklistItem.checklist_version_id) == 1)
-        ).all()
-    )
-    for position, item in enumerate(CHECKLIST_V1, start=1):
-        if item.key not in existing_items:
+    _seed_checklists(session, report)
+
+
+def _seed_checklists(session: Session, report: SeedReport) -> None:
+    """Every shipped checklist version, the last one current. A database seeded with an
+    older catalogue gets the newer versions from its migration (`catalogue_v2`), which also
+    carries the answers over; here a missing version is only ever a fresh database's."""
+    current = CHECKLISTS[-1][0]
+    for version_id, title, items in CHECKLISTS:
+        if session.get(ChecklistVersion, version_id) is None:
             session.add(
-                ChecklistItem(
-                    checklist_version_id=1,
-                    key=item.key,
-                    position=position,
-                    phase=item.phase,
-                    text_nb=item.text_nb,
-                    text_en=item.text_en,
-                )
+                ChecklistVersion(id=version_id, title=title, is_current=version_id == current)
             )
-            report.checklist_items += 1
+            session.flush()
+        existing_items = set(
+            session.exec(
+                select(ChecklistItem.key).where(
+                    col(ChecklistItem.checklist_version_id) == version_id
+                )
+            ).all()
+        )
+        for position, item in enumerate(items, start=1):
+            if item.key not in existing_items:
+                session.add(
+                    ChecklistItem(
+                        checklist_version_id=version_id,
+                        key=item.key,
+                        position=position,
+                        phase=item.phase,
+                        text_nb=item.text_nb,
+                        text_en=item.text_en,
+                    )
+                )
+                report.checklist_items += 1
     session.flush()
 
 

@@ -86,6 +86,9 @@ _MESSAGES: dict[str, str] = {
     "say what the measure achieved before sharing it": N_(
         "Skriv hva tiltaket førte til før det deles."
     ),
+    "the improvement area already has this indicator": N_(
+        "Forbedringsområdet har allerede denne målingen."
+    ),
     "must list every improvement area of the municipality exactly once": N_(
         "Rekkefølgen er endret av noen andre. Last siden på nytt."
     ),

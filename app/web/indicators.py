@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from app.kit.observation_text import CellError, parse_number
 from app.kit.observation_text import format_number as plain_number
-from app.models.base import Direction, Frequency, IndicatorKind
+from app.models.base import Direction, Frequency, IndicatorKind, IndicatorRole
 from app.models.measurement import IndicatorRead, ObservationRead
 from app.rendering import chart_svg, chart_text
 from app.rendering.chart_text import ChartInput, DataTable
@@ -132,6 +132,7 @@ def indicator_form(indicator: IndicatorRead) -> Form:
             "name": indicator.name,
             "definition": indicator.definition,
             "kind": indicator.kind.value,
+            "role": indicator.role.value,
             "unit": indicator.unit,
             "direction": indicator.direction.value,
             "target": number_text(indicator.target),
@@ -149,6 +150,7 @@ def new_indicator_form() -> Form:
     return Form(
         {
             "kind": IndicatorKind.count.value,
+            "role": IndicatorRole.process.value,
             "direction": Direction.up.value,
             "frequency": Frequency.month.value,
         }
@@ -162,6 +164,7 @@ def indicator_input(form: Form, *, settings: bool = False) -> dict[str, Any]:
         "name": form.value("name"),
         "definition": form.value("definition"),
         "kind": form.value("kind"),
+        "role": form.value("role") or IndicatorRole.process.value,
         "unit": form.value("unit"),
         "direction": form.value("direction") or Direction.up.value,
         "target": number_value(form.value("target")),
@@ -181,6 +184,7 @@ def indicator_field_names(lang: str) -> dict[str, str]:
             ("name", N_("Navn")),
             ("definition", N_("Definisjon")),
             ("kind", N_("Type tall")),
+            ("role", N_("Type mål")),
             ("unit", N_("Enhet")),
             ("direction", N_("Hva er bedre")),
             ("target", N_("Målverdi")),
@@ -201,6 +205,14 @@ def indicator_options(lang: str) -> dict[str, list[Any]]:
                 translate(lang, labels.INDICATOR_KIND_HINT[kind.value]),
             )
             for kind in IndicatorKind
+        ],
+        "role": [
+            (
+                role.value,
+                translate(lang, labels.INDICATOR_ROLE[role.value]),
+                translate(lang, labels.INDICATOR_ROLE_HINT[role.value]),
+            )
+            for role in IndicatorRole
         ],
         "direction": [
             (d.value, translate(lang, labels.DIRECTION[d.value]), None) for d in Direction

@@ -13,11 +13,15 @@ MATURITY = {
     "planned": N_("Planlagt"),
     "established": N_("Etablert"),
 }
+#: The wording of the regional survey of dementia services (USHT), so answers to the two can
+#: be set side by side.
 MATURITY_HINT = {
     "unknown": N_("Ikke vurdert ennå."),
-    "not_established": N_("Vi har ingen ordning."),
-    "planned": N_("Vi har bestemt å etablere en ordning."),
-    "established": N_("Etablert, vi jobber systematisk."),
+    "not_established": N_("Vi har ikke en slik ordning og det prioriteres ikke nå."),
+    "planned": N_("Vi har besluttet plan for å starte etablering."),
+    "established": N_(
+        "Vi har etablert ordning og jobber systematisk for å sikre sammenheng i hele forløpet."
+    ),
 }
 OFFERING_STATUS = {
     "available": N_("Tilgjengelig"),
@@ -39,13 +43,13 @@ ANSWER = {
 IMPROVEMENT_STATUS = {
     "not_started": N_("Ikke startet"),
     "in_progress": N_("Pågår"),
-    "implemented": N_("Innført i drift"),
+    "implemented": N_("I daglig drift"),
     "paused": N_("Satt på vent"),
 }
 MEASURE_STATUS = {
     "not_started": N_("Ikke startet"),
     "in_progress": N_("Pågår"),
-    "done": N_("Fullført"),
+    "done": N_("Gjennomført"),
     "stopped": N_("Stoppet"),
 }
 INDICATOR_KIND = {
@@ -57,6 +61,16 @@ INDICATOR_KIND_HINT = {
     "count": N_("Et helt tall per periode, for eksempel antall nye brukere."),
     "proportion": N_("Teller og nevner per periode, vist i prosent."),
     "value": N_("Et tall med desimaler, for eksempel ventetid i uker."),
+}
+INDICATOR_ROLE = {
+    "process": N_("Prosessmål"),
+    "outcome": N_("Resultatmål"),
+    "balancing": N_("Balansemål"),
+}
+INDICATOR_ROLE_HINT = {
+    "process": N_("Gjør vi det vi har bestemt? For eksempel andelen der sjekklisten ble fulgt."),
+    "outcome": N_("Blir det bedre for personen? For eksempel endring i funksjon (PSFS)."),
+    "balancing": N_("Blir noe annet verre av endringen? For eksempel reinnleggelser."),
 }
 DIRECTION = {
     "up": N_("Høyere er bedre"),

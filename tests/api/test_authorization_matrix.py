@@ -199,6 +199,7 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", f"{A}/phases"): row(PUBLIC),
     ("GET", f"{A}/offering-types"): row(PUBLIC),
     ("GET", f"{A}/checklist"): row(PUBLIC),
+    ("GET", f"{A}/indicator-templates"): row(PUBLIC),
     ("GET", f"{A}/regions"): row(SIGNED_IN),
     ("GET", f"{A}/regions/{{slug}}"): row(SIGNED_IN),
     ("GET", f"{A}/municipalities"): row(SIGNED_IN),
@@ -264,6 +265,9 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", f"{A}/improvement-areas/{{area_id}}/indicators"): row(ITEM_READ),
     ("POST", f"{A}/improvement-areas/{{area_id}}/indicators"): row(
         ITEM_WRITE, body={"name": "Antall", "kind": "count"}
+    ),
+    ("POST", f"{A}/improvement-areas/{{area_id}}/indicators/from-template"): row(
+        ITEM_WRITE, body={"template": "readmissions"}
     ),
     ("GET", f"{A}/indicators/{{indicator_id}}"): row(ITEM_READ),
     ("PATCH", f"{A}/indicators/{{indicator_id}}"): row(
@@ -398,6 +402,9 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/app/tiltak/{measure_id:id}/slett"): row(ITEM_WRITE),
     ("POST", "/app/forbedringsomrader/{area_id:id}/malinger"): row(
         ITEM_WRITE, body={"name": "Antall", "kind": "count", "frequency": "month"}
+    ),
+    ("POST", "/app/forbedringsomrader/{area_id:id}/malinger/fra-mal"): row(
+        ITEM_WRITE, body={"template": "readmissions"}
     ),
     ("POST", "/app/forbedringsomrader/{area_id:id}/notater"): row(
         ITEM_WRITE, body={"text": "Notat", "date": "2024-05-01"}

@@ -30,9 +30,23 @@ def test_catalogues_are_public(client: TestClient) -> None:
     assert {"memory_team", "carers_school", "respite", "palliative_care"} <= {
         t["key"] for t in types
     }
+    names = {t["key"]: t["name"] for t in types}
+    assert names["life_story"] == "Min livshistorie"
+    assert names["drop_in"] == "Lavterskeltilbud"
+    assert {
+        "primary_contact",
+        "dementia_contact",
+        "young_onset_activities",
+        "lasting_power_of_attorney",
+        "preventive_home_visits",
+    } <= set(names)
     checklist = client.get("/api/v1/checklist").json()
-    assert checklist["version"] == 1
-    assert len(checklist["items"]) >= 16
+    assert checklist["version"] == 2
+    assert not checklist["title"].startswith("Nasjonal")
+    texts = {i["key"]: i["text"] for i in checklist["items"]}
+    assert "minst hver 6.–12. måned" in texts["gp_follow_up"]
+    assert "«Hva er viktig for deg?»" in texts["what_matters"]
+    assert len(checklist["items"]) >= 18
 
 
 def test_everything_else_needs_credentials(client: TestClient) -> None:

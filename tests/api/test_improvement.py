@@ -206,7 +206,7 @@ def test_checklist_answers(session: Session, make_client: Any) -> None:
         url, json={"answer": "partly", "comment": "Interkommunalt"}, headers={"If-Match": '"0"'}
     )
     assert saved.status_code == 200
-    assert saved.json()["checklist_version"] == 1
+    assert saved.json()["checklist_version"] == 2
     assert client.put(url, json={"answer": "yes"}, headers={"If-Match": '"0"'}).status_code == 412
     assert (
         client.put(

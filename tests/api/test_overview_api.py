@@ -290,9 +290,9 @@ def test_json_csv_and_xlsx_have_the_same_numbers(session: Session, client_as: Cl
     assert [tuple(r) for r in coverage] == [
         (c["name"], c["available"], c["planned"]) for c in data["coverage"]
     ]
-    _, by_phase = _sheet(workbook, "Forbedringsområder etter fase")
+    _, by_phase = _sheet(workbook, "Forbedringsområder per fase")
     assert len(by_phase) == sum(len(g["areas"]) for g in data["improvement_areas_by_phase"])
-    _, by_tag = _sheet(workbook, "Forbedringsområder etter tagg")
+    _, by_tag = _sheet(workbook, "Forbedringsområder per stikkord")
     assert [(r[0], r[1]) for r in by_tag] == [
         (g["name"], a["municipality"]) for g in data["improvement_areas_by_tag"] for a in g["areas"]
     ]

@@ -57,7 +57,10 @@ def test_put_section_follows_the_precondition_rules(session: Session, make_clien
     assert body["description_html"] == (
         "<p>Kontakt <em>fastlegen</em> eller hukommelsesteamet.</p>"
     )
-    assert [o["name"] for o in body["offerings"]] == ["Hukommelsesteam", "Drop-in på biblioteket"]
+    assert [o["name"] for o in body["offerings"]] == [
+        "Hukommelsesteam eller ressursperson",
+        "Drop-in på biblioteket",
+    ]
     assert body["contact"]["email"] == "demens@tromso.kommune.no"
 
     stale = client.put(

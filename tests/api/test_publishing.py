@@ -327,7 +327,7 @@ def test_restoring_old_text_is_a_new_audited_change(session: Session, make_clien
         headers={"If-Match": restored.headers["etag"]},
     ).json()
     assert [(o["type"], o["name"]) for o in with_offerings["offerings"]] == [
-        ("memory_team", "Hukommelsesteam")
+        ("memory_team", "Hukommelsesteam eller ressursperson")
     ]
 
     events = writer.get(

@@ -181,7 +181,7 @@ def test_a_whole_phase_edit_with_the_keyboard_alone(
     expect(phase.get_by_label("Etablert", exact=True)).to_be_checked()
 
     page.keyboard.press("Tab")
-    expect(phase.get_by_label("Vi trenger mer kunnskap om dette")).to_be_focused()
+    expect(phase.get_by_label("Vi har behov for mer kunnskap rundt dette temaet")).to_be_focused()
     page.keyboard.press("Space")
 
     _tab_until(page, "el.id === 'end_of_life-add-offering'")

@@ -147,7 +147,7 @@ def test_grid_checklist_measures_and_coverage(session: Session) -> None:
     assert [c.phase for c in tromso.cells] == [p.key for p in result.phases]
     checklist = tromso.checklist
     assert (checklist.yes, checklist.partly, checklist.no, checklist.not_applicable) == (1, 1, 1, 1)
-    assert checklist.unanswered == 12
+    assert checklist.unanswered == 14
     assert tromso.measures.model_dump() == {
         "not_started": 1,
         "in_progress": 2,
@@ -160,7 +160,7 @@ def test_grid_checklist_measures_and_coverage(session: Session) -> None:
     # Tromsø plans respite, Kåfjord has it: each municipality counts once.
     assert (coverage["respite"].available, coverage["respite"].planned) == (1, 1)
     assert (coverage["carers_school"].available, coverage["carers_school"].planned) == (0, 0)
-    assert coverage["memory_team"].name == "Hukommelsesteam"
+    assert coverage["memory_team"].name == "Hukommelsesteam eller ressursperson"
 
 
 def test_review_due_counts_from_last_review_else_first_publication(session: Session) -> None:

@@ -36,7 +36,7 @@ def test_anonymous_summary_suppresses_small_counts_and_rare_tags(session: Sessio
     assert tags["samarbeid"].items == 5
     assert "tromsø-modellen" not in tags
     assert tags[None].items == "<5"
-    assert tags[None].name.startswith("Andre tagger")
+    assert tags[None].name.startswith("Andre stikkord")
     home = next(p for p in summary.grid if p.phase == "home_with_services")
     # 21 − 20 would give the hidden count away: 20 is withheld too (finding 8).
     assert home.maturity == {

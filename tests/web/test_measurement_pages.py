@@ -169,8 +169,7 @@ def test_creating_an_indicator_leads_to_its_page_and_bad_input_is_kept(
     area_id = factories.area(session, "5501")
     url = f"/app/forbedringsomrader/{area_id}"
     document = page(coordinator.get(url))
-    form = document.by_id("malinger").one("form")
-    assert form.get("action") == f"{url}/malinger"
+    form = document.by_id("malinger").one("form", action=f"{url}/malinger")
     # Where numbers are defined, the page says that only aggregated numbers are stored.
     assert "aldri opplysninger om enkeltpersoner" in document.by_id("malinger").text()
     typed = {
@@ -217,6 +216,40 @@ def test_creating_an_indicator_leads_to_its_page_and_bad_input_is_kept(
         f"{url}/malinger", {**typed, "name": "Andre", "target": ""}, htmx=True
     )
     assert second.headers["hx-redirect"].startswith("/app/malinger/")
+
+
+def test_a_measure_from_the_networks_is_added_in_one_click(
+    coordinator: SignedInClient, session: Session
+) -> None:
+    area_id = factories.area(session, "5501")
+    url = f"/app/forbedringsomrader/{area_id}"
+    section = page(coordinator.get(url)).by_id("malinger")
+    form = section.one("form", action=f"{url}/malinger/fra-mal")
+    buttons = {b.get("value"): b for b in form.find_all("button", name="template")}
+    assert set(buttons) >= {"pathway_checklist", "psfs_mean_change", "referral_to_diagnosis"}
+    assert "Resultatmål" in form.text()
+    assert "Balansemål" in form.text()
+    fields = {**form_fields(form), "template": "psfs_mean_change"}
+
+    created = coordinator.post(f"{url}/malinger/fra-mal", fields)
+    assert created.status_code == 303
+    indicator = measurement.list_indicators(session, SYSTEM, area_id).items[0]
+    assert created.headers["location"] == f"/app/malinger/{indicator.id}"
+    assert (indicator.name, indicator.role, indicator.kind) == (
+        "Endring i funksjon (PSFS), gjennomsnitt",
+        "outcome",
+        "value",
+    )
+    about = page(coordinator.get(created.headers["location"])).one(class_="indicator-about")
+    assert "Resultatmål" in about.text()
+
+    for htmx in (False, True):
+        again = coordinator.post(f"{url}/malinger/fra-mal", fields, htmx=htmx)
+        assert again.status_code == 422
+        assert "allerede denne målingen" in page(again).by_id("fra-mal-error").text()
+    unknown = coordinator.post(f"{url}/malinger/fra-mal", {**fields, "template": "x"})
+    assert unknown.status_code == 422
+    assert measurement.list_indicators(session, SYSTEM, area_id).total == 1
 
 
 def _entry(document: Node) -> dict[str, Any]:

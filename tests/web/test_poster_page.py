@@ -38,7 +38,7 @@ def test_the_poster_cuts_long_lists(coordinator: SignedInClient, session: Sessio
     first_area = areas.find_all("li", class_="poster-area")[0]
     assert "Område 0" in first_area.text()
     assert first_area.one("p", class_="poster-area__measures").text() == (
-        "3 tiltak: pågår 2 fullført 1"
+        "3 tiltak: pågår 2 gjennomført 1"
     )
     assert areas.find("li", class_="poster-more") is None
     assert "Ingen målinger med tall ennå." in document.one(class_="poster__charts").text()

@@ -6,7 +6,8 @@ from fastapi import APIRouter, Response
 
 from app.deps import PUBLIC_READ, LangDep, PageOut, SessionDep
 from app.models.catalogue import ChecklistRead, OfferingTypeRead, PhaseRead
-from app.services import catalogue
+from app.models.measurement import IndicatorTemplateRead
+from app.services import catalogue, indicator_templates
 
 router = APIRouter(tags=["catalogues"], responses=PUBLIC_READ)
 
@@ -33,6 +34,17 @@ def list_offering_types(
 
 @router.get("/checklist", response_model=ChecklistRead)
 def get_checklist(session: SessionDep, lang: LangDep, response: Response) -> ChecklistRead:
-    """The current version of the national checklist."""
+    """The current version of the checklist: the product's own, based on the national
+    guideline on dementia (Nasjonal faglig retningslinje om demens), not a national checklist."""
     response.headers["Cache-Control"] = CACHE
     return catalogue.get_checklist(session, lang)
+
+
+@router.get("/indicator-templates", response_model=PageOut[IndicatorTemplateRead])
+def list_indicator_templates(lang: LangDep, response: Response) -> PageOut[IndicatorTemplateRead]:
+    """The measures the learning networks used, each with its role (process, outcome or
+    balancing): add one to an improvement area with
+    `POST /improvement-areas/{area_id}/indicators/from-template`."""
+    items = indicator_templates.list_templates(lang)
+    response.headers["Cache-Control"] = CACHE
+    return PageOut(items=items, total=len(items), limit=len(items), offset=0)

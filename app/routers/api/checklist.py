@@ -1,4 +1,5 @@
-"""A municipality's answers to the national checklist."""
+"""A municipality's answers to the checklist (the product's own, based on the national
+guideline on dementia)."""
 
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ from app.deps import (
     WRITE,
     Id,
     IfMatchDep,
+    LangDep,
     PageOut,
     PrincipalDep,
     SessionDep,
@@ -30,6 +31,7 @@ from app.kit.observation_text import Separator, decode_text
 from app.models.measurement import (
     IndicatorAnalysisRead,
     IndicatorCreate,
+    IndicatorFromTemplate,
     IndicatorRead,
     IndicatorUpdate,
     ObservationImportRead,
@@ -38,7 +40,7 @@ from app.models.measurement import (
 )
 from app.rendering import chart_svg
 from app.routers.api.access_first import AccessFirstRoute, access
-from app.services import measurement, run_charts, write_access
+from app.services import indicator_templates, measurement, run_charts, write_access
 
 router = APIRouter(route_class=AccessFirstRoute, tags=["measurement"])
 
@@ -79,6 +81,34 @@ def create_indicator(
     response: Response,
 ) -> IndicatorRead:
     created = measurement.create_indicator(session, principal, area_id, data)
+    response.headers["Location"] = str(
+        request.url_for("get_indicator", indicator_id=created.id).path
+    )
+    set_etag(response, created.version)
+    return created
+
+
+@router.post(
+    "/improvement-areas/{area_id}/indicators/from-template",
+    response_model=IndicatorRead,
+    status_code=201,
+    responses=CREATE,
+)
+@access(write_access.edit_area)
+def create_indicator_from_template(
+    area_id: Id,
+    data: IndicatorFromTemplate,
+    session: SessionDep,
+    principal: PrincipalDep,
+    lang: LangDep,
+    request: Request,
+    response: Response,
+) -> IndicatorRead:
+    """One of `GET /indicator-templates` added to the area, named in the caller's language.
+    A second one of the same template is refused (422 naming `template`)."""
+    created = indicator_templates.add_from_template(
+        session, principal, area_id, data.template, lang
+    )
     response.headers["Location"] = str(
         request.url_for("get_indicator", indicator_id=created.id).path
     )

@@ -1,5 +1,5 @@
-"""The national checklist: each item answered yes / partly / no / not applicable, with a
-comment, one item at a time; progress shown."""
+"""The checklist (the product's own, based on the national guideline): each item answered
+yes / partly / no / not applicable, with a comment, one item at a time; progress shown."""
 
 from __future__ import annotations
 

@@ -19,9 +19,10 @@ from app.models.improvement import (
     MeasureUpdate,
     ProgressNoteCreate,
 )
-from app.models.measurement import IndicatorCreate
+from app.models.measurement import IndicatorCreate, IndicatorFromTemplate
 from app.services import (
     improvement,
+    indicator_templates,
     measurement,
     progress_notes,
     run_charts,
@@ -164,6 +165,7 @@ def _area_context(
     new_measure: Form | None = None,
     new_note: Form | None = None,
     new_indicator: Form | None = None,
+    template_error: str | None = None,
     measures_message: str | None = None,
     notes_message: str | None = None,
 ) -> dict[str, Any]:
@@ -187,6 +189,8 @@ def _area_context(
         "new_indicator": new_indicator or new_indicator_form(),
         "indicator_field_names": indicator_field_names(web.lang),
         "indicator_options": indicator_options(web.lang),
+        "indicator_templates": indicator_templates.list_templates(web.lang),
+        "template_error": template_error,
         "aggregates_only": web._(AGGREGATES_ONLY),
         "measures_message": measures_message,
         "notes_message": notes_message,
@@ -420,6 +424,27 @@ def create_indicator(area_id: int, web: SignedInDep, data: FormDep) -> Response:
             return web.redirect(f"/app/malinger/{created.id}", flash="created")
     form.errors = errors
     context = _area_context(web, area_id, new_indicator=form)
+    return web.render(AREA, context, block="indicators", status=422)
+
+
+@router.post("/app/forbedringsomrader/{area_id:id}/malinger/fra-mal")
+def create_indicator_from_template(area_id: int, web: SignedInDep, data: FormDep) -> Response:
+    """One of the networks' measures added in one click."""
+    municipality = improvement.area_municipality(web.db, web.principal, area_id)
+    require_edit(workspace_of(web.db, web.principal, municipality))
+    form = Form.posted(data)
+    model, errors = validate(IndicatorFromTemplate, {"template": form.value("template")}, web.lang)
+    if model is not None:
+        try:
+            created = indicator_templates.add_from_template(
+                web.db, web.principal, area_id, model.template, web.lang
+            )
+        except Invalid as exc:
+            errors = service_errors(exc.errors, web.lang)
+        else:
+            return web.redirect(f"/app/malinger/{created.id}", flash="created")
+    message = errors.get("template") or web._(N_("Velg en av målingene fra nettverkene."))
+    context = _area_context(web, area_id, template_error=message)
     return web.render(AREA, context, block="indicators", status=422)
 
 

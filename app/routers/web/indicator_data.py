@@ -225,6 +225,7 @@ def data_context(web: Web, indicator_id: int, state: DataState | None = None) ->
         "proportion": proportion,
         "aggregates_only": web._(AGGREGATES_ONLY),
         "kind_label": web._(labels.INDICATOR_KIND[view.indicator.kind.value]),
+        "role_label": web._(labels.INDICATOR_ROLE[view.indicator.role.value]),
         "frequency_label": web._(labels.FREQUENCY[view.indicator.frequency.value]),
         "direction_label": web._(labels.DIRECTION[view.indicator.direction.value]),
         "current_period_label": web._(labels.CURRENT_PERIOD[view.indicator.frequency.value]),
