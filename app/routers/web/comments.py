@@ -1,5 +1,6 @@
-"""Comments and guidance conversations of a municipality: threads on the pathway, a phase section or an
-improvement area, written by the region's advisers and the municipality's editors.
+"""Comments and guidance conversations of a municipality: threads on the pathway, a phase
+section or an improvement area, written by the region's advisers and the municipality's
+editors.
 
 GET  /app/kommuner/{number}/kommentarer                  threads, a new comment, conversations
      (`?gjelder=fase:<key>` or `?gjelder=omrade:<id>` preselects what a new comment is on)
