@@ -63,8 +63,8 @@ _TOTALS = (
     ("inhabitants", "Innbyggere"),
     ("persons_with_dementia", "Personer med demens (anslag)"),
     ("published_pathways", "Publiserte forløp"),
-    ("reviews_due", "Gjennomganger som forfaller eller er forfalt"),
-    ("reviews_overdue", "Gjennomganger som er forfalt"),
+    ("reviews_due", "Tid for ny samtale nå eller innen 30 dager"),
+    ("reviews_overdue", "Tid for ny samtale nå"),
     ("stale", "Kommuner uten endring på lenge"),
     ("improvement_areas", "Forbedringsområder"),
     ("strengths", "Styrker"),
@@ -105,9 +105,9 @@ def municipality_table(overview: Overview) -> Table:
         "Sist endret",
         "Dager siden endring",
         f"Uendret i {overview.stale_after_days} dager",
-        "Sist gjennomgått",
-        "Gjennomgang forfaller",
-        "Gjennomgang",
+        "Siste veiledningssamtale",
+        "Tid for ny samtale fra",
+        "Veiledningssamtale",
         "Åpne kommentartråder",
     ]
     rows: list[list[Cell]] = []

@@ -96,7 +96,7 @@ ENTITY = {
     "observation": N_("måleverdier"),
     "municipality": N_("kommune"),
     "comment": N_("kommentar"),
-    "review": N_("gjennomgang"),
+    "review": N_("veiledningssamtale"),
     "published_version": N_("publisert versjon"),
     "user": N_("bruker"),
 }

@@ -231,7 +231,7 @@ def _expected_numbers(m: dict[str, Any], phases: list[dict[str, Any]]) -> dict[s
         "Publiserte versjoner": m["published_versions"],
         "Dager siden endring": m["days_since_change"],
         "Åpne kommentartråder": m["open_comment_threads"],
-        "Gjennomgang forfaller": (
+        "Tid for ny samtale fra": (
             date.fromisoformat(m["review"]["due_on"]) if m["review"]["due_on"] else None
         ),
     }
@@ -281,7 +281,7 @@ def test_json_csv_and_xlsx_have_the_same_numbers(session: Session, client_as: Cl
     assert named["Innbyggere"] == data["totals"]["inhabitants"]
     assert named["Personer med demens (anslag)"] == data["totals"]["persons_with_dementia"]
     assert named["Publiserte forløp"] == data["totals"]["published_pathways"] == 1
-    assert named["Gjennomganger som forfaller eller er forfalt"] == data["totals"]["reviews_due"]
+    assert named["Tid for ny samtale nå eller innen 30 dager"] == data["totals"]["reviews_due"]
     assert named["Forbedringsområder"] == data["totals"]["improvement_areas"]
     assert named["Styrker"] == data["totals"]["strengths"] == 2
     assert sum(int(r[headers.index("Innbyggere")] or 0) for r in rows[1:]) == named["Innbyggere"]

@@ -196,7 +196,7 @@ def test_who_may_read_and_write_comments_and_reviews(session: Session, signed_in
     assert page(adviser.get(COMMENTS)).by_id("open-title").text() == "Åpne tråder (0)"
 
 
-def test_an_adviser_marks_the_pathway_as_reviewed_and_the_overview_shows_it(
+def test_an_adviser_records_a_guidance_conversation_and_the_overview_shows_it(
     session: Session, signed_in: SignedIn
 ) -> None:
     seed(session, demo=True)
@@ -226,6 +226,8 @@ def test_an_adviser_marks_the_pathway_as_reviewed_and_the_overview_shows_it(
     after = page(adviser.get("/app/regioner/troms"))
     assert overview_figures(after)["5501"]["review"] == "ok"
     row = after.by_id("figures").one("tr", data_municipality="5501")
-    assert "Frist" in row.find_all("td")[-2].text()
+    cell = row.find_all("td")[-2].text()
+    assert "Siste samtale" in cell
+    assert "Tid for ny samtale fra" in cell
     events = session.exec(select(AuditEvent).where(col(AuditEvent.entity_type) == "review")).all()
     assert [(e.action, e.actor_id) for e in events] == [("create", adviser.principal.user_id)]
