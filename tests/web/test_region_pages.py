@@ -214,7 +214,12 @@ def test_the_page_the_json_and_the_exports_agree_on_every_number(
     exported = adviser.get(links["Last ned som CSV"])
     assert exported.status_code == 200
     assert exported.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
+    # A person's download says first that it is working material, in one comment line.
+    note, *lines = exported.content.decode("utf-8-sig").split("\r\n")
+    assert note.startswith("# Arbeidsmateriale for veiledning")
+    assert "Ikke en sammenligning eller rangering" in note
+    assert next(csv.reader([note], delimiter=";")) == [note]
+    rows = list(csv.DictReader(io.StringIO("\r\n".join(lines)), delimiter=";"))
     by_number = {r["Kommunenummer"]: r for r in rows}
     assert list(by_number) == [m["number"] for m in api["municipalities"]]
     for m in api["municipalities"]:
@@ -258,11 +263,10 @@ def test_filters_narrow_the_page_and_the_exports_and_keep_the_order(
     ]
     csv_link = document.one(class_="export-links").find_all("a")[0].get("href") or ""
     assert csv_link == f"{TROMS}/eksport.csv?stikkord=lege"
-    rows = list(
-        csv.DictReader(
-            io.StringIO(adviser.get(csv_link).content.decode("utf-8-sig")), delimiter=";"
-        )
-    )
+    text = adviser.get(csv_link).content.decode("utf-8-sig")
+    comment, table = text.split("\r\n", 1)
+    assert comment.startswith("# ")
+    rows = list(csv.DictReader(io.StringIO(table), delimiter=";"))
     assert [r["Kommunenummer"] for r in rows] == numbers
 
     document = page(adviser.get(TROMS, params={"fase": "assessment", "kunnskap": "ja"}))
