@@ -297,6 +297,30 @@ class GroupSummary(ApiOutput):
     municipalities: Count
 
 
+class SizeGroup(StrEnum):
+    """Municipalities by inhabitants: under 5,000, 5,000 to 20,000, over 20,000."""
+
+    small = "small"
+    medium = "medium"
+    large = "large"
+    #: No population figure.
+    unknown = "unknown"
+
+
+class SizeSummary(ApiOutput):
+    """One size group: how many municipalities, how many of them ask for more knowledge
+    (in any phase shown), and their improvement areas and strengths. When a group has fewer
+    than threshold municipalities, its other counts are withheld: which municipalities
+    they are can be read from public population figures."""
+
+    size: SizeGroup
+    name: str
+    municipalities: Count
+    needs_knowledge: Count
+    improvement_areas: Count
+    strengths: Count
+
+
 class OverviewSummary(ApiOutput):
     """Counts and groups only, for sharing: no municipality names or numbers, and no text
     written by a municipality. Counts from 1 to `small_number_threshold - 1` read
@@ -320,3 +344,5 @@ class OverviewSummary(ApiOutput):
     improvement_areas_by_phase: list[GroupSummary]
     improvement_areas_by_tag: list[GroupSummary]
     good_examples: list[GroupSummary]
+    #: By municipality size: the three sizes, and "unknown" when a population is missing.
+    by_size: list[SizeSummary] = Field(default_factory=list)

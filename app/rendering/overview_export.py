@@ -263,6 +263,26 @@ def summary_tables(summary: OverviewSummary) -> list[Table]:
             ["Fase", "Styrker", "Kommuner"],
             [[g.name, g.items, g.municipalities] for g in summary.good_examples],
         ),
+        Table(
+            "Etter kommunestørrelse",
+            [
+                "Størrelse",
+                "Kommuner",
+                "Kommuner som trenger kunnskap",
+                "Forbedringsområder",
+                "Styrker",
+            ],
+            [
+                [
+                    label(f"size.{g.size.value}"),
+                    g.municipalities,
+                    g.needs_knowledge,
+                    g.improvement_areas,
+                    g.strengths,
+                ]
+                for g in summary.by_size
+            ],
+        ),
     ]
 
 

@@ -13,6 +13,13 @@ MATURITY = {
     "planned": N_("Planlagt"),
     "established": N_("Etablert"),
 }
+#: Municipality size groups in the anonymous summary (`SizeGroup`).
+SIZE = {
+    "small": N_("Under 5 000 innbyggere"),
+    "medium": N_("5 000–20 000 innbyggere"),
+    "large": N_("Over 20 000 innbyggere"),
+    "unknown": N_("Ukjent innbyggertall"),
+}
 MATURITY_HINT = {
     "unknown": N_("Ikke vurdert ennå."),
     "not_established": N_("Vi har ingen ordning."),
