@@ -44,7 +44,7 @@ CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 #: What the named overview is, in its words on the first sheet and the CSV's first line.
 WORKING_MATERIAL = (
     "Arbeidsmateriale for veiledning i regionens læringsnettverk: hva kommunene jobber med og "
-    "hvor de ber om hjelp. Ikke en sammenligning eller rangering av kommunene, og ikke tilsyn."
+    "hvor de ber om hjelp. Ikke en sammenligning eller rangering av kommunene."
 )
 WORKING_MATERIAL_TITLE = "Om dette arbeidsmaterialet"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
