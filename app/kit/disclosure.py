@@ -25,6 +25,10 @@ protects less) — and, when no shown count is left there, shows that equation's
 as withheld too (they no longer say 1 to threshold − 1). A count that nothing can protect
 (every other count of its equations public) is left as it is.
 
+Some counts must stay hidden whatever their value (`sensitive`): e.g. the number of
+improvement areas of a group of fewer than threshold municipalities that the reader can name
+from public figures. They start withheld and are protected like small counts.
+
 Inference from how the algorithm chose (e.g. "the withheld count was the smallest") is not
 modelled; it is not in the reader's knowledge above.
 """
@@ -176,19 +180,28 @@ def _protect_one(
     return bool(small)
 
 
+def _first_mark(
+    key: K, value: int, threshold: int, public: Collection[K], sensitive: Collection[K]
+) -> Mark:
+    if key in public:
+        return Mark.shown
+    if key in sensitive:
+        return Mark.withheld  # not even "1 to threshold − 1"
+    return Mark.small if 0 < value < threshold else Mark.shown
+
+
 def protect(
     counts: Mapping[K, int],
     equations: Sequence[Equation[K]],
     threshold: int,
     public: Collection[K] = (),
+    sensitive: Collection[K] = (),
 ) -> dict[K, Mark]:
-    """How each count is shown: primary suppression of small counts, then complementary
-    suppression until no hidden count is disclosed. `public` counts are always shown (the
-    reader knows them anyway). Equations must hold for `counts`."""
-    marks = {
-        k: Mark.small if 0 < v < threshold and k not in public else Mark.shown
-        for k, v in counts.items()
-    }
+    """How each count is shown: primary suppression of small counts (and of `sensitive`
+    ones, whatever their value), then complementary suppression until no hidden count is
+    disclosed. `public` counts are always shown (the reader knows them anyway). Equations
+    must hold for `counts`."""
+    marks = {k: _first_mark(k, v, threshold, public, sensitive) for k, v in counts.items()}
     unprotectable: set[K] = set()
     # Each round withholds a count, or gives one up: it ends.
     for _ in range(2 * len(counts) + 1):

@@ -1,4 +1,5 @@
-"""Comments on a pathway, a phase section or an improvement area, and reviews by advisers."""
+"""Comments on a pathway, a phase section or an improvement area, and guidance conversations
+(the `review` table and `/reviews` resource, kept under that name for integrators)."""
 
 from __future__ import annotations
 
@@ -43,12 +44,20 @@ class Comment(SQLModel, table=True):
 
 
 class Review(SQLModel, table=True):
+    """A guidance conversation (veiledningssamtale) between the region's advisers and a
+    municipality: when it was held, what it was about and the follow-up agreed. Not an
+    inspection: nothing in it grades the municipality."""
+
     id: int | None = Field(default=None, primary_key=True)
     municipality_id: int = Field(foreign_key="municipality.id", index=True, ondelete="CASCADE")
     reviewed_at: datetime = created_at_field()
     reviewer: str = Field(max_length=200)
     reviewer_user_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     note: str = Field(default="", sa_type=Text)
+    #: What the conversation was about.
+    topics: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
+    #: The follow-up agreed (who does what before the next conversation).
+    follow_up: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
 
 
 class CommentCreate(StrictInput):
@@ -116,12 +125,20 @@ class CommentThreadRead(ApiOutput):
 
 
 class ReviewCreate(StrictInput):
+    """A guidance conversation. `note` is kept for integrators that send only it."""
+
     note: Annotated[str, StringConstraints(max_length=2000)] = ""
+    topics: Annotated[str, StringConstraints(max_length=2000)] = ""
+    follow_up: Annotated[str, StringConstraints(max_length=2000)] = ""
 
 
 class ReviewRead(ApiOutput):
+    """A guidance conversation; `reviewed_at` is when it was held."""
+
     id: int
     municipality: str
     reviewed_at: datetime
     reviewer: str
     note: str
+    topics: str
+    follow_up: str

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import StringConstraints
@@ -106,3 +107,27 @@ class MunicipalityUpdate(MunicipalityFigures, PatchInput):
 
     name: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
     region: RegionSlug | None = None
+
+
+class SizeGroup(StrEnum):
+    """Municipalities by inhabitants: under 5,000, 5,000 to 20,000, over 20,000 (small
+    municipalities learn best from their peers)."""
+
+    small = "small"
+    medium = "medium"
+    large = "large"
+    #: No population figure.
+    unknown = "unknown"
+
+
+#: Inhabitants: under SMALL_BELOW is small, over LARGE_ABOVE is large, between is medium.
+SMALL_BELOW = 5_000
+LARGE_ABOVE = 20_000
+
+
+def size_group(population: int | None) -> SizeGroup:
+    if population is None:
+        return SizeGroup.unknown
+    if population < SMALL_BELOW:
+        return SizeGroup.small
+    return SizeGroup.medium if population <= LARGE_ABOVE else SizeGroup.large

@@ -11,18 +11,25 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Literal
 
+from pydantic import Field
+
 from app.models.base import ApiOutput, ImprovementStatus, Maturity
+from app.models.municipality import SizeGroup
 
 #: A count in the anonymous summary: a number, or the suppression label (e.g. "<5").
 Count = int | str
 
 
 class ReviewStatus(StrEnum):
-    #: Never reviewed and never published: there is nothing to review yet.
+    """When the next guidance conversation is (the values keep their old names for
+    integrators; the words say "Tid for ny samtale", never that something is overdue)."""
+
+    #: No conversation and never published: nothing to talk about yet.
     not_published = "not_published"
     ok = "ok"
-    #: The review falls due within the next 30 days (today included).
+    #: Time for a new conversation within the next 30 days (today included).
     due = "due"
+    #: Time for a new conversation now.
     overdue = "overdue"
 
 
@@ -104,7 +111,7 @@ class AreaItem(ApiOutput):
 
 class ReviewState(ApiOutput):
     status: ReviewStatus
-    #: Words for the status, e.g. "Aldri gjennomgått eller publisert".
+    #: Words for the status, e.g. "Tid for ny samtale".
     label: str
     last_reviewed_at: datetime | None
     first_published_at: datetime | None
@@ -163,6 +170,16 @@ class OfferingCoverage(ApiOutput):
     available: int
     #: Municipalities with one planned and none available.
     planned: int
+    #: Municipalities with none available or planned: where the region can help.
+    missing: int = 0
+
+
+class KnowledgeNeed(ApiOutput):
+    """A phase and the municipalities that ask for more knowledge in it."""
+
+    phase: str
+    name: str
+    municipalities: list[MunicipalityRef]
 
 
 class GroupedArea(ApiOutput):
@@ -214,6 +231,8 @@ class Overview(ApiOutput):
     regions: list[RegionTotals]
     municipalities: list[MunicipalityOverview]
     coverage: list[OfferingCoverage]
+    #: What the region can help with: per shown phase, who asks for more knowledge.
+    knowledge_needs: list[KnowledgeNeed] = Field(default_factory=list)
     improvement_areas_by_phase: list[AreaGroup]
     improvement_areas_by_tag: list[AreaGroup]
     good_examples: list[StrengthGroup]
@@ -279,6 +298,20 @@ class GroupSummary(ApiOutput):
     municipalities: Count
 
 
+class SizeSummary(ApiOutput):
+    """One size group: how many municipalities, how many of them ask for more knowledge
+    (in any phase shown), and their improvement areas and strengths. When a group has fewer
+    than threshold municipalities, its other counts are withheld: which municipalities
+    they are can be read from public population figures."""
+
+    size: SizeGroup
+    name: str
+    municipalities: Count
+    needs_knowledge: Count
+    improvement_areas: Count
+    strengths: Count
+
+
 class OverviewSummary(ApiOutput):
     """Counts and groups only, for sharing: no municipality names or numbers, and no text
     written by a municipality. Counts from 1 to `small_number_threshold - 1` read
@@ -302,3 +335,5 @@ class OverviewSummary(ApiOutput):
     improvement_areas_by_phase: list[GroupSummary]
     improvement_areas_by_tag: list[GroupSummary]
     good_examples: list[GroupSummary]
+    #: By municipality size: the three sizes, and "unknown" when a population is missing.
+    by_size: list[SizeSummary] = Field(default_factory=list)

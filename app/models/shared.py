@@ -4,21 +4,12 @@ municipalities learn best from their peers)."""
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints
 
 from app.models.base import ApiOutput, StrictInput
-
-
-class SizeGroup(StrEnum):
-    """Inhabitants: under 5,000; 5,000 to 20,000; over 20,000; or no figures registered."""
-
-    small = "small"
-    medium = "medium"
-    large = "large"
-    unknown = "unknown"
+from app.models.municipality import SizeGroup
 
 
 class SharedExampleQuery(StrictInput):

@@ -7,6 +7,13 @@
   for the anonymous summary, every table of the summary in long form
   (`Tabell;Rad;Kolonne;Verdi`). Semicolons and UTF-8 with a byte order mark, so that Excel
   set up for Norway opens it as it is.
+- The overview with municipality names is working material for guidance, not a comparison
+  or a ranking, and says so first: the XLSX opens on the sheet "Om dette arbeidsmaterialet"
+  (`WORKING_MATERIAL`). The CSV stays one table whose first line is its header, so that
+  every CSV reader (and the API's integrators) can read it; the file a person downloads from
+  the region page (`to_csv(..., note=True)`) starts with one comment line instead, `#` and
+  the same words in one field, which `csv.reader` reads as a one-field row and pandas skips
+  with `comment="#"`.
 - Every text cell goes through `spreadsheet.neutralise`, like every CSV and XLSX the app
   writes: one that a spreadsheet could take for a formula (starting with =, +, -, @, a tab
   or a carriage return) is prefixed with an apostrophe.
@@ -33,6 +40,13 @@ from app.rendering.labels import label
 Cell = str | int | date | None
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+
+#: What the named overview is, in its words on the first sheet and the CSV's first line.
+WORKING_MATERIAL = (
+    "Arbeidsmateriale for veiledning i regionens læringsnettverk: hva kommunene jobber med og "
+    "hvor de ber om hjelp. Ikke en sammenligning eller rangering av kommunene."
+)
+WORKING_MATERIAL_TITLE = "Om dette arbeidsmaterialet"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -63,8 +77,8 @@ _TOTALS = (
     ("inhabitants", "Innbyggere"),
     ("persons_with_dementia", "Personer med demens (anslag)"),
     ("published_pathways", "Publiserte forløp"),
-    ("reviews_due", "Gjennomganger som forfaller eller er forfalt"),
-    ("reviews_overdue", "Gjennomganger som er forfalt"),
+    ("reviews_due", "Tid for ny samtale nå eller innen 30 dager"),
+    ("reviews_overdue", "Tid for ny samtale nå"),
     ("stale", "Kommuner uten endring på lenge"),
     ("improvement_areas", "Forbedringsområder"),
     ("strengths", "Styrker"),
@@ -105,9 +119,9 @@ def municipality_table(overview: Overview) -> Table:
         "Sist endret",
         "Dager siden endring",
         f"Uendret i {overview.stale_after_days} dager",
-        "Sist gjennomgått",
-        "Gjennomgang forfaller",
-        "Gjennomgang",
+        "Siste veiledningssamtale",
+        "Tid for ny samtale fra",
+        "Veiledningssamtale",
         "Åpne kommentartråder",
     ]
     rows: list[list[Cell]] = []
@@ -249,6 +263,26 @@ def summary_tables(summary: OverviewSummary) -> list[Table]:
             ["Fase", "Styrker", "Kommuner"],
             [[g.name, g.items, g.municipalities] for g in summary.good_examples],
         ),
+        Table(
+            "Etter kommunestørrelse",
+            [
+                "Størrelse",
+                "Kommuner",
+                "Kommuner som trenger kunnskap",
+                "Forbedringsområder",
+                "Styrker",
+            ],
+            [
+                [
+                    label(f"size.{g.size.value}"),
+                    g.municipalities,
+                    g.needs_knowledge,
+                    g.improvement_areas,
+                    g.strengths,
+                ]
+                for g in summary.by_size
+            ],
+        ),
     ]
 
 
@@ -256,6 +290,25 @@ def tables_of(result: Overview | OverviewSummary) -> list[Table]:
     if isinstance(result, OverviewSummary):
         return summary_tables(result)
     return overview_tables(result)
+
+
+def working_material_table(overview: Overview) -> Table:
+    """The named overview's first sheet: what the file is, and what it is not."""
+    return Table(
+        WORKING_MATERIAL_TITLE,
+        ["Om dette arbeidsmaterialet"],
+        [
+            [WORKING_MATERIAL],
+            [
+                "Kommunene står i alfabetisk rekkefølge. Tallene sier hva hver kommune selv har "
+                "skrevet, som grunnlag for veiledningssamtaler; de er ikke poeng eller karakterer."
+            ],
+            [
+                "Del ikke filen utenfor regionens rådgivere. Til deling på samlinger finnes det "
+                "anonyme sammendraget, uten kommunenavn."
+            ],
+        ],
+    )
 
 
 def about_table(result: Overview | OverviewSummary) -> Table:
@@ -321,10 +374,13 @@ def csv_table(result: Overview | OverviewSummary) -> Table:
     return Table("Sammendrag", ["Tabell", "Rad", "Kolonne", "Verdi"], long_rows)
 
 
-def to_csv(result: Overview | OverviewSummary) -> bytes:
+def to_csv(result: Overview | OverviewSummary, *, note: bool = False) -> bytes:
+    """The CSV; `note` puts the working-material line first (named overview only)."""
     table = csv_table(result)
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    if note and isinstance(result, Overview):
+        writer.writerow([f"# {WORKING_MATERIAL}"])
     writer.writerow([_csv_text(h) for h in table.headers])
     for row in table.rows:
         writer.writerow([_csv_text(v) for v in row])
@@ -365,7 +421,8 @@ def to_xlsx(result: Overview | OverviewSummary) -> bytes:
     default = workbook.active
     if default is not None:
         workbook.remove(default)
-    for table in [*tables_of(result), about_table(result)]:
+    first = [working_material_table(result)] if isinstance(result, Overview) else []
+    for table in [*first, *tables_of(result), about_table(result)]:
         _write_sheet(workbook, table)
     buffer = io.BytesIO()
     workbook.save(buffer)

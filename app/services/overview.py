@@ -189,7 +189,7 @@ def overview_etag(
         select(func.coalesce(func.sum(Region.version), 0)).scalar_subquery(),
     )
     parts = [
-        "overview-2",
+        "overview-3",
         slug or "*",
         repr(stamp()),
         today.isoformat(),

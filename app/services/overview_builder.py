@@ -31,6 +31,7 @@ from app.models.overview import (
     GridCell,
     GroupedArea,
     GroupedStrength,
+    KnowledgeNeed,
     MeasureCounts,
     MunicipalityOverview,
     MunicipalityRef,
@@ -394,9 +395,29 @@ def _coverage(rows: list[Row], catalogue: Catalogue, scope: Scope) -> list[Offer
                     name=_offering_type_name(kind, scope.lang),
                     available=available,
                     planned=planned,
+                    missing=len(rows) - available - planned,
                 )
             )
     return coverage
+
+
+def _knowledge_needs(
+    rows: list[MunicipalityOverview], catalogue: Catalogue, scope: Scope
+) -> list[KnowledgeNeed]:
+    """Per shown phase (in phase order), the municipalities that mark it as needing more
+    knowledge, alphabetical as `rows` are."""
+    return [
+        KnowledgeNeed(
+            phase=phase,
+            name=catalogue.phase_name(phase),
+            municipalities=[
+                MunicipalityRef(number=r.number, name=r.name)
+                for r in rows
+                if r.cells[index].needs_knowledge
+            ],
+        )
+        for index, phase in enumerate(scope.shown_phases)
+    ]
 
 
 def _region_totals(data: OverviewData, rows: list[MunicipalityOverview]) -> list[RegionTotals]:
@@ -445,6 +466,7 @@ def build(data: OverviewData, scope: Scope) -> Overview:
         regions=_region_totals(data, overviews) if region is None else [],
         municipalities=overviews,
         coverage=_coverage(rows, catalogue, scope),
+        knowledge_needs=_knowledge_needs(overviews, catalogue, scope),
         improvement_areas_by_phase=_by_phase(overviews, catalogue, scope),
         improvement_areas_by_tag=_by_tag(overviews, scope.filters),
         good_examples=strength_groups(

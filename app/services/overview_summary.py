@@ -14,6 +14,11 @@ groups only — no municipality names or numbers and no text a municipality wrot
 - The size, inhabitants and persons with dementia of the whole region (or country) are
   public figures and are shown as they are unless a filter narrows the municipalities; then
   they are withheld when fewer than threshold municipalities remain.
+- By municipality size (under 5,000, 5,000–20,000, over 20,000 inhabitants, and unknown):
+  the municipalities add up to the total, their improvement areas and strengths to theirs.
+  A group of 1 to threshold − 1 municipalities can be named from public population figures,
+  so its other counts are sensitive: withheld whatever their value, and protected by the
+  same complementary suppression.
 - Tags are shown only when at least threshold municipalities use them; rarer tags are merged
   into one "other tags" line, since a rare tag is one municipality's own words.
 """
@@ -26,6 +31,7 @@ from collections.abc import Hashable
 from app.kit.disclosure import Equation, Mark, protect
 from app.kit.small_numbers import suppression_label
 from app.models.base import Maturity
+from app.models.municipality import SizeGroup, size_group
 from app.models.overview import (
     AnswerCounts,
     AreaGroup,
@@ -35,6 +41,7 @@ from app.models.overview import (
     Overview,
     OverviewSummary,
     PhaseSummary,
+    SizeSummary,
     SummaryAnswerCounts,
     SummaryMeasureCounts,
     SummaryTotals,
@@ -49,6 +56,9 @@ Key = tuple[Hashable, ...]
 
 MUNICIPALITIES: Key = ("totals", "municipalities")
 STRENGTHS: Key = ("totals", "strengths")
+AREAS: Key = ("totals", "improvement_areas")
+SIZE_FIELDS = ("needs_knowledge", "improvement_areas", "strengths")
+
 TOTALS = (
     "published_pathways",
     "reviews_due",
@@ -65,6 +75,8 @@ class _Counts:
     def __init__(self) -> None:
         self.values: dict[Key, int] = {}
         self.equations: list[Equation[Key]] = []
+        #: Counts to withhold whatever their value.
+        self.sensitive: set[Key] = set()
 
     def add(self, key: Key, value: int) -> Key:
         self.values[key] = value
@@ -133,7 +145,34 @@ def _count(overview: Overview, threshold: int) -> _Counts:
         examples.append(counts.add(("examples", index, "items"), len(e.strengths)))
         counts.add(("examples", index, "municipalities"), len(e.municipalities))
     counts.adds_up(examples, STRENGTHS)
+    _count_sizes(counts, overview, threshold)
     return counts
+
+
+def _sizes_of(overview: Overview) -> list[SizeGroup]:
+    """The three sizes always (a lone group would equal the total, and an empty one tells
+    nothing), and "unknown" when some municipality has no population figure."""
+    unknown = any(r.population is None for r in overview.municipalities)
+    return [s for s in SizeGroup if s != SizeGroup.unknown or unknown]
+
+
+def _count_sizes(counts: _Counts, overview: Overview, threshold: int) -> None:
+    members: dict[str, list[Key]] = {"municipalities": [], **{f: [] for f in SIZE_FIELDS}}
+    for size in _sizes_of(overview):
+        rows = [r for r in overview.municipalities if size_group(r.population) == size]
+        values = {
+            "municipalities": len(rows),
+            "needs_knowledge": sum(1 for r in rows if any(c.needs_knowledge for c in r.cells)),
+            "improvement_areas": sum(len(r.improvement_areas) for r in rows),
+            "strengths": sum(len(r.strengths) for r in rows),
+        }
+        for name, value in values.items():
+            members[name].append(counts.add(("size", size.value, name), value))
+        if len(rows) < threshold:
+            counts.sensitive |= {("size", size.value, f) for f in SIZE_FIELDS}
+    counts.adds_up(members["municipalities"], MUNICIPALITIES)
+    counts.adds_up(members["improvement_areas"], AREAS)
+    counts.adds_up(members["strengths"], STRENGTHS)
 
 
 def summarise(overview: Overview, *, threshold: int, lang: str = "nb") -> OverviewSummary:
@@ -143,7 +182,11 @@ def summarise(overview: Overview, *, threshold: int, lang: str = "nb") -> Overvi
     whole = not overview.filters.narrows_municipalities
     counts = _count(overview, threshold)
     marks = protect(
-        counts.values, counts.equations, threshold, public={MUNICIPALITIES} if whole else set()
+        counts.values,
+        counts.equations,
+        threshold,
+        public={MUNICIPALITIES} if whole else set(),
+        sensitive=counts.sensitive,
     )
     shown = {Mark.small: hidden, Mark.withheld: WITHHELD_LABEL}
 
@@ -221,5 +264,14 @@ def summarise(overview: Overview, *, threshold: int, lang: str = "nb") -> Overvi
         good_examples=[
             group("examples", index, e.phase, e.name)
             for index, e in enumerate(overview.good_examples)
+        ],
+        by_size=[
+            SizeSummary(
+                size=size,
+                name=label(f"size.{size.value}", lang),
+                municipalities=n("size", size.value, "municipalities"),
+                **{f: n("size", size.value, f) for f in SIZE_FIELDS},
+            )
+            for size in _sizes_of(overview)
         ],
     )

@@ -1,5 +1,7 @@
-"""Reviews: an adviser's reading of a municipality's pathway, with what is good and what to
-improve, kept as a history."""
+"""Guidance conversations (veiledningssamtaler): the region's advisers meet a municipality
+about its pathway and write down when, what it was about and the follow-up agreed, kept as a
+history. They are help, not inspection: nothing here grades a municipality. The table and the
+`/reviews` resource keep their old name so that integrators keep working."""
 
 from __future__ import annotations
 
@@ -43,6 +45,8 @@ def review_read(review: Review, number: str) -> ReviewRead:
         reviewed_at=review.reviewed_at,
         reviewer=review.reviewer,
         note=review.note,
+        topics=review.topics,
+        follow_up=review.follow_up,
     )
 
 
@@ -54,7 +58,7 @@ def list_reviews(
     limit: int | None = None,
     offset: int | None = None,
 ) -> Page[ReviewRead]:
-    """The reviews of a municipality's pathway, newest first."""
+    """The guidance conversations with a municipality, newest first."""
     limit, offset = clamp_paging(limit, offset)
     municipality = get_municipality(session, number)
     require_read(principal, municipality)
@@ -86,8 +90,9 @@ def get_review(session: Session, principal: Principal, review_id: int) -> Review
 def create_review(
     session: Session, principal: Principal, number: str, data: ReviewCreate
 ) -> ReviewRead:
-    """Mark the pathway as reviewed: the region's advisers and administrators. The next
-    review falls due `review_interval_months` later (see services.overview)."""
+    """Record a guidance conversation held today: the region's advisers and administrators.
+    Time for a new conversation comes `review_interval_months` later (see
+    services.overview_builder)."""
     municipality = get_municipality(session, number)
     require_review(principal, municipality)
     municipality = lock_municipality(session, municipality.id or 0)
@@ -98,6 +103,8 @@ def create_review(
         reviewer=principal.label,
         reviewer_user_id=principal.user_id,
         note=clean_text(data.note),
+        topics=clean_text(data.topics),
+        follow_up=clean_text(data.follow_up),
     )
     session.add(review)
     session.flush()

@@ -20,30 +20,16 @@ from app.kit.text import clean_text
 from app.models.base import MeasureStatus
 from app.models.catalogue import Phase
 from app.models.improvement import ImprovementArea, ImprovementAreaPhase, Measure
-from app.models.municipality import Municipality
+from app.models.municipality import Municipality, SizeGroup, size_group
 from app.models.pathway import Strength
 from app.models.shared import (
     SharedExample,
     SharedExampleGroup,
     SharedExampleQuery,
     SharedExamples,
-    SizeGroup,
 )
 from app.rendering.labels import label
 from app.services.access import Principal, require_authenticated
-
-SMALL_BELOW = 5_000
-LARGE_ABOVE = 20_000
-
-
-def size_group(population: int | None) -> SizeGroup:
-    if population is None:
-        return SizeGroup.unknown
-    if population < SMALL_BELOW:
-        return SizeGroup.small
-    if population <= LARGE_ABOVE:
-        return SizeGroup.medium
-    return SizeGroup.large
 
 
 def _strengths(session: Session, phase: str | None) -> list[SharedExample]:

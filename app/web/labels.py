@@ -13,6 +13,13 @@ MATURITY = {
     "planned": N_("Planlagt"),
     "established": N_("Etablert"),
 }
+#: Municipality size groups in the anonymous summary (`SizeGroup`).
+SIZE = {
+    "small": N_("Under 5 000 innbyggere"),
+    "medium": N_("5 000–20 000 innbyggere"),
+    "large": N_("Over 20 000 innbyggere"),
+    "unknown": N_("Ukjent innbyggertall"),
+}
 #: The wording of the regional survey of dementia services (USHT), so answers to the two can
 #: be set side by side.
 MATURITY_HINT = {
@@ -110,7 +117,7 @@ ENTITY = {
     "observation": N_("måleverdier"),
     "municipality": N_("kommune"),
     "comment": N_("kommentar"),
-    "review": N_("gjennomgang"),
+    "review": N_("veiledningssamtale"),
     "published_version": N_("publisert versjon"),
     "user": N_("bruker"),
 }

@@ -310,12 +310,19 @@ def test_an_adviser_marks_a_pathway_as_reviewed(
     outsider = client_as(factories.adviser(session, "innlandet"))
     assert outsider.post(reviews, json={}).status_code == 403
     assert adviser.post(reviews, json={"note": "x" * 2001}).status_code == 422
+    for name in ("topics", "follow_up"):
+        refused = adviser.post(reviews, json={name: "x" * 2001})
+        assert refused.status_code == 422
+        assert name in refused.text
+    talk = adviser.post(reviews, json={"topics": "Kartlegging", "follow_up": "Ny samtale i mai"})
+    assert talk.status_code == 201
+    assert (talk.json()["topics"], talk.json()["follow_up"]) == ("Kartlegging", "Ny samtale i mai")
     assert client_as(factories.admin(session)).post(reviews, json={}).status_code == 201
 
     events = adviser.get(
         "/api/v1/audit-events", params={"municipality": "5501", "entity_type": "review"}
     ).json()
-    assert events["total"] == 3
+    assert events["total"] == 4
     # The overview now counts from the last review.
     result = overview.get_overview(session, adviser_principal, "troms")
     assert isinstance(result, Overview)

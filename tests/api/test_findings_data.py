@@ -28,12 +28,14 @@ from sqlmodel import Session
 import app.models
 from app.kit.disclosure import Equation, Mark, protect
 from app.kit.spreadsheet import FORMULA_TRIGGERS, neutralise, restore
-from app.models.base import Maturity, Scope
+from app.models.base import ImprovementStatus, Maturity, Scope
 from app.models.feedback import CommentCreate
 from app.models.improvement import ProgressNoteCreate
 from app.models.measurement import IndicatorCreate, ObservationList
+from app.models.municipality import size_group
 from app.models.overview import (
     AnswerCounts,
+    AreaItem,
     GridCell,
     MeasureCounts,
     MunicipalityOverview,
@@ -625,6 +627,30 @@ def test_finding_08_complementary_suppression_no_hidden_count_can_be_worked_out(
             assert len(possible[key]) > 1, (key, counts[key], possible[key], marks)
 
 
+@settings(max_examples=300)
+@given(count_groups(), st.data())
+def test_sensitive_counts_are_never_shown_nor_worked_out(
+    case: tuple[dict[str, int], list[Equation[str]], set[str], int], data: st.DataObject
+) -> None:
+    """Counts that must stay hidden whatever their value (a small size group's improvement
+    areas): withheld, not even "<5", and no reader can pin them down."""
+    counts, equations, public, threshold = case
+    keys = sorted(k for k in counts if k not in public)
+    sensitive = set(data.draw(st.lists(st.sampled_from(keys), unique=True))) if keys else set()
+    marks = protect(counts, equations, threshold, public, sensitive)
+    for key in sensitive:
+        assert marks[key] == Mark.withheld, key
+    possible = possible_values(counts, equations, marks, threshold)
+    # What the public counts alone give away (a public total of 0), nothing can hide.
+    nothing_shown = {k: Mark.shown if k in public else Mark.withheld for k in counts}
+    given_away = possible_values(counts, equations, nothing_shown, threshold)
+    for key, mark in marks.items():
+        if mark != Mark.shown:
+            assert counts[key] in possible[key]
+            if len(given_away[key]) > 1:
+                assert len(possible[key]) > 1, (key, counts[key], possible[key], marks)
+
+
 def test_finding_08_complementary_suppression_the_example_of_the_issue() -> None:
     """ "Kommuner 21 … Ikke vurdert 20 … Etablert <5": Etablert is no longer 1 by subtraction."""
     counts = {"municipalities": 21, "unknown": 20, "not": 0, "planned": 0, "established": 1}
@@ -686,6 +712,9 @@ def test_finding_08_complementary_suppression_in_the_anonymous_summary(
     assert "20" not in home_cells.values()
 
 
+#: Populations on both sides of the size groups' bounds (5,000 and 20,000), and unknown.
+POPULATIONS = [None, 800, 4_999, 5_000, 12_000, 20_000, 20_001, 80_000]
+
 NOT_DUE = ReviewState(
     status=ReviewStatus.not_published,
     label="",
@@ -701,7 +730,8 @@ NOT_DUE = ReviewState(
 @st.composite
 def regions(draw: st.DrawFn) -> Overview:
     """An overview of a random region: two phases with random maturity levels and a
-    checklist of three items with random answers, whole or narrowed by a filter."""
+    checklist of three items with random answers, municipalities of random sizes with a few
+    improvement areas each, whole or narrowed by a filter."""
     phases = ["suspicion", "assessment"]
     rows = []
     for i in range(draw(st.integers(1, 24))):
@@ -713,7 +743,7 @@ def regions(draw: st.DrawFn) -> Overview:
                 number=f"{9000 + i}",
                 name=f"Kommune {i}",
                 region="troms",
-                population=None,
+                population=draw(st.sampled_from(POPULATIONS)),
                 persons_with_dementia=None,
                 figures_year=None,
                 is_example=False,
@@ -723,7 +753,7 @@ def regions(draw: st.DrawFn) -> Overview:
                         maturity=draw(st.sampled_from(list(Maturity))),
                         maturity_label="",
                         available_offerings=0,
-                        needs_knowledge=False,
+                        needs_knowledge=draw(st.booleans()),
                     )
                     for p in phases
                 ],
@@ -735,7 +765,17 @@ def regions(draw: st.DrawFn) -> Overview:
                     unanswered=answers.count("-"),
                 ),
                 strengths=[],
-                improvement_areas=[],
+                improvement_areas=[
+                    AreaItem(
+                        id=100 * i + a,
+                        priority=a,
+                        title="",
+                        status=ImprovementStatus.in_progress,
+                        phases=[],
+                        tags=[],
+                    )
+                    for a in range(draw(st.integers(0, 3)))
+                ],
                 measures=MeasureCounts(),
                 published_versions=0,
                 last_published_at=None,
@@ -789,6 +829,14 @@ def test_finding_08_anonymous_summary_no_hidden_count_can_be_worked_out(region: 
         for k in AnswerCounts.model_fields
     )
     equations.append(Equation(terms=(*((n, 1) for n in names), ("total", -3))))
+    # The size groups' municipalities add up to the municipalities too.
+    sizes = {g.size: g for g in summary.by_size}
+    in_size = Counter(size_group(r.population) for r in region.municipalities)
+    assert set(sizes) >= set(in_size)
+    names = [f"s{size.value}" for size in sizes]
+    values.update((f"s{size.value}", g.municipalities) for size, g in sizes.items())
+    truth.update((f"s{size.value}", in_size[size]) for size in sizes)
+    equations.append(Equation(terms=(*((n, 1) for n in names), ("total", -1))))
     marks = {
         k: Mark.shown if isinstance(v, int) else Mark.small if v == "<5" else Mark.withheld
         for k, v in values.items()
@@ -797,6 +845,26 @@ def test_finding_08_anonymous_summary_no_hidden_count_can_be_worked_out(region: 
     for key, mark in marks.items():
         if mark != Mark.shown:
             assert len(possible[key]) > 1, (key, truth[key], values)
+
+    # A group of fewer than 5 municipalities shows nothing else, and its improvement areas
+    # cannot be worked out from the other groups' and the total.
+    areas = {"total": summary.totals.improvement_areas}
+    area_truth = {"total": region.totals.improvement_areas}
+    for size, g in sizes.items():
+        rows = [r for r in region.municipalities if size_group(r.population) == size]
+        if 0 < in_size[size] < 5:
+            assert g.needs_knowledge == g.improvement_areas == g.strengths == ":", (size, g)
+        areas[f"a{size.value}"] = g.improvement_areas
+        area_truth[f"a{size.value}"] = sum(len(r.improvement_areas) for r in rows)
+    area_marks = {
+        k: Mark.shown if isinstance(v, int) else Mark.small if v == "<5" else Mark.withheld
+        for k, v in areas.items()
+    }
+    equation = Equation(terms=(*((k, 1) for k in areas if k != "total"), ("total", -1)))
+    possible = possible_values(area_truth, [equation], area_marks, 5)
+    for key, mark in area_marks.items():
+        if mark != Mark.shown:
+            assert len(possible[key]) > 1, (key, area_truth[key], areas)
 
 
 def test_finding_08_small_numbers_every_measurement_path_of_the_api(

@@ -231,7 +231,7 @@ def _expected_numbers(m: dict[str, Any], phases: list[dict[str, Any]]) -> dict[s
         "Publiserte versjoner": m["published_versions"],
         "Dager siden endring": m["days_since_change"],
         "Åpne kommentartråder": m["open_comment_threads"],
-        "Gjennomgang forfaller": (
+        "Tid for ny samtale fra": (
             date.fromisoformat(m["review"]["due_on"]) if m["review"]["due_on"] else None
         ),
     }
@@ -250,6 +250,26 @@ def _csv_value(text: str, like: Any) -> Any:
     if isinstance(like, int):
         return int(text)
     return date.fromisoformat(text)
+
+
+def test_the_named_files_say_first_that_they_are_working_material(
+    session: Session, client_as: ClientAs
+) -> None:
+    """The workbook opens on a sheet that says the file is working material for guidance,
+    not a comparison; the API's CSV keeps its header as the first line (integrators), and
+    the summary, which names nobody, has no such sheet."""
+    factories.overview_network(session)
+    client = client_as(factories.demo_user(session, DEMO_ADVISER))
+    workbook = _workbook(client.get(f"{TROMS}.xlsx"))
+    first = workbook.worksheets[0]
+    assert first.title == "Om dette arbeidsmaterialet"
+    words = " ".join(str(r[0]) for r in first.iter_rows(values_only=True))
+    assert "Arbeidsmateriale for veiledning" in words
+    assert "Ikke en sammenligning eller rangering" in words
+    assert workbook.sheetnames[1:3] == ["Totalt", "Kommuner"]
+    assert _csv_rows(client.get(f"{TROMS}.csv"))[0][:2] == ["Kommunenummer", "Kommune"]
+    summary = _workbook(client.get(f"{TROMS}.xlsx", params={"anonymous": "true"}))
+    assert "Om dette arbeidsmaterialet" not in summary.sheetnames
 
 
 def test_json_csv_and_xlsx_have_the_same_numbers(session: Session, client_as: ClientAs) -> None:
@@ -281,7 +301,7 @@ def test_json_csv_and_xlsx_have_the_same_numbers(session: Session, client_as: Cl
     assert named["Innbyggere"] == data["totals"]["inhabitants"]
     assert named["Personer med demens (anslag)"] == data["totals"]["persons_with_dementia"]
     assert named["Publiserte forløp"] == data["totals"]["published_pathways"] == 1
-    assert named["Gjennomganger som forfaller eller er forfalt"] == data["totals"]["reviews_due"]
+    assert named["Tid for ny samtale nå eller innen 30 dager"] == data["totals"]["reviews_due"]
     assert named["Forbedringsområder"] == data["totals"]["improvement_areas"]
     assert named["Styrker"] == data["totals"]["strengths"] == 2
     assert sum(int(r[headers.index("Innbyggere")] or 0) for r in rows[1:]) == named["Innbyggere"]

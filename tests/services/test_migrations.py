@@ -295,3 +295,62 @@ def test_upgrade_to_learning_networks_keeps_municipalities_and_takes_networks() 
             )
     finally:
         engine.dispose()
+
+
+CONVERSATIONS = "guidance_conversations"
+
+
+def test_upgrade_to_guidance_conversations_keeps_every_review() -> None:
+    """From the previous head: every saved review stays, with its note, reviewer and date,
+    and becomes a guidance conversation with empty topics and follow-up; writes to it still
+    move the content stamp, and the downgrade keeps the reviews too."""
+    url = fresh_database_url("guidance_conversations")
+    command.downgrade(alembic_config(url), f"{CONVERSATIONS}-1")
+    engine = make_engine(url)
+    now = utcnow()
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO region (slug, name, version, created_at, updated_at) "
+                    "VALUES ('prove', 'Prøve', 1, :now, :now)"
+                ),
+                {"now": now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO municipality (number, name, region_id, is_example, version, "
+                    "priority_version, created_at, updated_at) SELECT '5501', 'Tromsø', id, "
+                    "false, 1, 1, :now, :now FROM region WHERE slug = 'prove'"
+                ),
+                {"now": now},
+            )
+            for note in ("I rute", "Samtale på samlingen"):
+                connection.execute(
+                    text(
+                        "INSERT INTO review (municipality_id, reviewed_at, reviewer, note) "
+                        "SELECT id, :now, 'Rådgiver', :note FROM municipality"
+                    ),
+                    {"now": now, "note": note},
+                )
+            before = connection.execute(
+                text("SELECT id, reviewer, note FROM review ORDER BY id")
+            ).all()
+        upgrade(url, CONVERSATIONS)
+        with engine.begin() as connection:
+            after = connection.execute(
+                text("SELECT id, reviewer, note, topics, follow_up FROM review ORDER BY id")
+            ).all()
+            assert [tuple(r[:3]) for r in after] == [tuple(r) for r in before]
+            assert {(r[3], r[4]) for r in after} == {("", "")}
+            stamp = _stamp(connection)
+            connection.execute(
+                text("UPDATE review SET topics = 'Pårørendeskole', follow_up = 'Ny samtale'")
+            )
+            assert _stamp(connection) > stamp
+        command.downgrade(alembic_config(url), f"{CONVERSATIONS}-1")
+        with engine.connect() as connection:
+            kept = connection.execute(text("SELECT id, reviewer, note FROM review ORDER BY id"))
+            assert [tuple(r) for r in kept.all()] == [tuple(r) for r in before]
+    finally:
+        engine.dispose()

@@ -161,6 +161,16 @@ def test_grid_checklist_measures_and_coverage(session: Session) -> None:
     assert (coverage["respite"].available, coverage["respite"].planned) == (1, 1)
     assert (coverage["carers_school"].available, coverage["carers_school"].planned) == (0, 0)
     assert coverage["memory_team"].name == "Hukommelsesteam eller ressursperson"
+    # What the region can help with: offerings missing, knowledge asked for, per phase.
+    shown = result.totals.municipalities
+    assert coverage["respite"].missing == shown - 2
+    assert coverage["carers_school"].missing == shown
+    for c in result.coverage:
+        assert c.available + c.planned + c.missing == shown
+    needs = {n.phase: [m.number for m in n.municipalities] for n in result.knowledge_needs}
+    assert list(needs) == [p.key for p in result.phases]
+    assert needs["assessment"] == ["5501"]
+    assert needs["home_with_services"] == []
 
 
 def test_review_due_counts_from_last_review_else_first_publication(session: Session) -> None:
@@ -176,7 +186,7 @@ def test_review_due_counts_from_last_review_else_first_publication(session: Sess
     never = _row(result, "5501").review
     assert never.status == ReviewStatus.not_published
     assert (never.due_on, never.basis, never.due, never.overdue) == (None, None, False, False)
-    assert never.label == "Aldri gjennomgått eller publisert"
+    assert never.label == "Ikke publisert ennå"
 
     # Published twice: the first publication counts, so publishing again postpones nothing.
     harstad = _row(result, "5503")
@@ -195,6 +205,11 @@ def test_review_due_counts_from_last_review_else_first_publication(session: Sess
     assert (later.due_on, later.status, later.due) == (date(2025, 12, 31), ReviewStatus.ok, False)
     assert result.totals.reviews_due == 2
     assert result.totals.reviews_overdue == 1
+    # The words are about the next guidance conversation, never that something is overdue.
+    assert harstad.review.label == "Tid for ny samtale"
+    assert (due_soon.label, later.label) == ("Snart tid for ny samtale", "Ny samtale senere")
+    english = _full(session, adviser, settings=settings, today=today, lang="en")
+    assert _row(english, "5503").review.label == "Time for a new conversation"
     assert result.totals.published_pathways == 3
 
     # A review restarts the clock, from the day it was written.

@@ -6,6 +6,7 @@ from sqlmodel import Session
 
 from app.models.overview import OverviewFilters, OverviewSummary
 from app.services import overview
+from app.services.seed import seed
 from tests import factories
 
 
@@ -62,3 +63,46 @@ def test_anonymous_summary_suppresses_small_counts_and_rare_tags(session: Sessio
     assert narrowed.totals.municipalities == "<5"
     assert narrowed.totals.inhabitants is None
     assert narrowed.totals.persons_with_dementia is None
+
+
+def test_the_summary_groups_municipalities_by_size_and_hides_small_groups(
+    session: Session,
+) -> None:
+    """Under 5,000, 5,000–20,000 and over 20,000 inhabitants: the municipalities add up to
+    the region; Troms has fewer than 5 over 20,000 (Tromsø, Harstad), so that group shows
+    how many it has as "<5" and withholds the rest, and the other groups do not give its
+    improvement areas away."""
+    seed(session, demo=True)
+    for number in ("5501", "5503"):
+        factories.tagged_area(session, number, f"Område {number}", [], [])
+    adviser = factories.adviser(session, "troms")
+    region = overview.get_overview(session, adviser, "troms")
+    assert not isinstance(region, OverviewSummary)
+    summary = overview.get_overview(session, adviser, "troms", anonymous=True)
+    assert isinstance(summary, OverviewSummary)
+    sizes = {g.size.value: g for g in summary.by_size}
+    unknown = [m.number for m in region.municipalities if m.population is None]
+    assert list(sizes) == ["small", "medium", "large"] + (["unknown"] if unknown else [])
+    assert sizes["small"].name == "Under 5 000 innbyggere"
+    populations = {m.number: m.population for m in region.municipalities if m.population}
+    large = [n for n, p in populations.items() if p > 20_000]
+    assert 0 < len(large) < 5
+    assert sizes["large"].municipalities == "<5"
+    assert (sizes["large"].improvement_areas, sizes["large"].strengths) == (":", ":")
+    assert sizes["large"].needs_knowledge == ":"
+    shown = [g.municipalities for g in sizes.values()]
+    counted = [
+        sum(1 for p in populations.values() if p < 5_000),
+        sum(1 for p in populations.values() if 5_000 <= p <= 20_000),
+    ]
+    for value, truth in zip(shown, counted, strict=False):
+        assert value in (truth, "<5", ":")
+    # The large group's improvement areas cannot be the total minus the others.
+    areas = [summary.totals.improvement_areas] + [
+        g.improvement_areas for g in sizes.values() if g.size.value != "large"
+    ]
+    assert sum(1 for g in sizes.values() if isinstance(g.municipalities, int)) >= 1
+    assert any(isinstance(a, str) for a in areas)
+    english = overview.get_overview(session, adviser, "troms", anonymous=True, lang="en")
+    assert isinstance(english, OverviewSummary)
+    assert english.by_size[2].name == "Over 20,000 inhabitants"

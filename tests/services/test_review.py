@@ -1,4 +1,5 @@
-"""Reviews: written by the region's advisers, listed newest first."""
+"""Guidance conversations (the `review` table): written by the region's advisers, listed
+newest first."""
 
 from __future__ import annotations
 
@@ -25,3 +26,17 @@ def test_a_coordinator_does_not_review_their_own_pathway(session: Session) -> No
     coordinator = factories.coordinator(session, "5501")
     with pytest.raises(Forbidden):
         review.create_review(session, coordinator, "5501", ReviewCreate(note="Selvros"))
+
+
+def test_a_guidance_conversation_keeps_its_topics_and_agreed_follow_up(session: Session) -> None:
+    adviser = factories.adviser(session, "troms")
+    coordinator = factories.coordinator(session, "5501")
+    data = ReviewCreate(topics="  Pårørendeskole\u200b ", follow_up="Ny samtale etter samlingen")
+    created = review.create_review(session, adviser, "5501", data)
+    assert (created.topics, created.follow_up, created.note) == (
+        "Pårørendeskole",
+        "Ny samtale etter samlingen",
+        "",
+    )
+    read = review.get_review(session, coordinator, created.id)
+    assert (read.topics, read.follow_up) == ("Pårørendeskole", "Ny samtale etter samlingen")

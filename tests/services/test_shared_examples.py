@@ -9,8 +9,9 @@ from sqlmodel import Session
 from app.errors import Invalid, Unauthenticated
 from app.models.base import MeasureStatus
 from app.models.improvement import MeasureCreate, MeasureUpdate
+from app.models.municipality import SizeGroup, size_group
 from app.models.pathway import StrengthCreate, StrengthUpdate
-from app.models.shared import SharedExampleQuery, SizeGroup
+from app.models.shared import SharedExampleQuery
 from app.services import improvement, shared_examples, strengths
 from app.services.access import ANONYMOUS, SYSTEM
 from tests import factories
@@ -32,11 +33,11 @@ def _figures(session: Session) -> None:
 
 
 def test_size_groups() -> None:
-    assert shared_examples.size_group(None) == SizeGroup.unknown
-    assert shared_examples.size_group(4_999) == SizeGroup.small
-    assert shared_examples.size_group(5_000) == SizeGroup.medium
-    assert shared_examples.size_group(20_000) == SizeGroup.medium
-    assert shared_examples.size_group(20_001) == SizeGroup.large
+    assert size_group(None) == SizeGroup.unknown
+    assert size_group(4_999) == SizeGroup.small
+    assert size_group(5_000) == SizeGroup.medium
+    assert size_group(20_000) == SizeGroup.medium
+    assert size_group(20_001) == SizeGroup.large
 
 
 def test_only_what_was_shared_grouped_by_size_and_searchable(session: Session) -> None:

@@ -196,7 +196,7 @@ def test_who_may_read_and_write_comments_and_reviews(session: Session, signed_in
     assert page(adviser.get(COMMENTS)).by_id("open-title").text() == "Åpne tråder (0)"
 
 
-def test_an_adviser_marks_the_pathway_as_reviewed_and_the_overview_shows_it(
+def test_an_adviser_records_a_guidance_conversation_and_the_overview_shows_it(
     session: Session, signed_in: SignedIn
 ) -> None:
     seed(session, demo=True)
@@ -204,18 +204,30 @@ def test_an_adviser_marks_the_pathway_as_reviewed_and_the_overview_shows_it(
     before = overview_figures(page(adviser.get("/app/regioner/troms")))
     assert before["5501"]["review"] == "not_published"
 
-    too_long = adviser.post("/app/kommuner/5501/gjennomgang", {"note": "x" * 2001})
+    too_long = adviser.post(
+        "/app/kommuner/5501/gjennomgang", {"topics": "Kartlegging", "follow_up": "x" * 2001}
+    )
     assert too_long.status_code == 422
-    assert field_error(page(too_long), "gjennomgang-note") == "Notatet kan ha høyst 2000 tegn."
+    assert field_error(page(too_long), "gjennomgang-follow_up") == "Feltet kan ha høyst 2000 tegn."
+    assert page(too_long).by_id("gjennomgang-topics").text() == "Kartlegging"
 
-    saved = adviser.post("/app/kommuner/5501/gjennomgang", {"note": "Gått gjennom på samling."})
+    saved = adviser.post(
+        "/app/kommuner/5501/gjennomgang",
+        {"topics": "Pårørendeskole", "follow_up": "Ny samtale etter samlingen", "note": "Fint."},
+    )
     assert saved.status_code == 303
     assert saved.headers["location"] == f"{COMMENTS}#gjennomganger"
-    reviews = page(adviser.get(COMMENTS)).by_id("review-list")
-    assert "Gått gjennom på samling." in reviews.text()
+    comments = page(adviser.get(COMMENTS))
+    assert comments.by_id("reviews-title").text() == "Veiledningssamtaler"
+    reviews = comments.by_id("review-list")
+    assert reviews.one("span", data_field="topics").text() == "Pårørendeskole"
+    assert reviews.one("span", data_field="follow_up").text() == "Ny samtale etter samlingen"
+    assert reviews.one("span", data_field="note").text() == "Fint."
     after = page(adviser.get("/app/regioner/troms"))
     assert overview_figures(after)["5501"]["review"] == "ok"
     row = after.by_id("figures").one("tr", data_municipality="5501")
-    assert "Frist" in row.find_all("td")[-2].text()
+    cell = row.find_all("td")[-2].text()
+    assert "Siste samtale" in cell
+    assert "Tid for ny samtale fra" in cell
     events = session.exec(select(AuditEvent).where(col(AuditEvent.entity_type) == "review")).all()
     assert [(e.action, e.actor_id) for e in events] == [("create", adviser.principal.user_id)]

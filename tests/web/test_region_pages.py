@@ -140,17 +140,38 @@ def test_the_page_the_json_and_the_exports_agree_on_every_number(
             c["maturity_label"] for c in m["cells"]
         ]
         row = figures[m["number"]]
-        for key in ("yes", "partly", "no"):
-            assert int(row[f"checklist.{key}"]) == m["checklist"][key]
-        for key in ("not_started", "in_progress", "done", "stopped"):
-            assert int(row[f"measures.{key}"]) == m["measures"][key]
+        # What each municipality works on and asks for help with; no scores beside names.
+        asked = ",".join(c["phase"] for c in m["cells"] if c["needs_knowledge"])
+        assert row["needs_knowledge"] == (asked or "–")
         assert int(row["strengths"]) == len(m["strengths"])
         assert int(row["improvement_areas"]) == len(m["improvement_areas"])
         assert row["review"] == m["review"]["status"]
         assert row["stale"] == ("true" if m["stale"] else "false")
         assert int(row["open_comment_threads"]) == m["open_comment_threads"]
     assert figures["5501"]["open_comment_threads"] == "1"
-    assert figures["5501"]["checklist.yes"] == "1"
+    assert "assessment" in figures["5501"]["needs_knowledge"].split(",")
+    areas_5501 = document.by_id("figures").one("tr", data_municipality="5501").find_all("td")[0]
+    first_areas = next(m for m in api["municipalities"] if m["number"] == "5501")
+    assert [a.text() for a in areas_5501.find_all("a")][
+        : len(first_areas["improvement_areas"][:3])
+    ] == [a["title"] for a in first_areas["improvement_areas"][:3]]
+    # Counts and groups lead; the named table comes after them.
+    ids = [n.get("id") for n in document.walk() if n.get("id") in ("help", "totals", "grid")]
+    assert ids == ["help", "totals", "grid"]
+    knowledge = {
+        li.get("data-phase"): int(li.get("data-value") or -1)
+        for li in document.by_id("help-knowledge").find_all("li")
+    }
+    assert knowledge == {n["phase"]: len(n["municipalities"]) for n in api["knowledge_needs"]}
+    assert knowledge["assessment"] >= 1
+    missing = {
+        li.get("data-offering-type"): int(li.get("data-value") or -1)
+        for li in document.by_id("help-offerings").find_all("li")
+    }
+    assert missing == {c["offering_type"]: c["missing"] for c in api["coverage"] if c["missing"]}
+    headings = document.by_id("figures").one("thead").text()
+    for word in ("Sjekkliste", "Tiltak ikke startet", "Forfalt", "forfalt"):
+        assert word not in headings
     assert grid["5501"].one("td", data_phase="assessment").get("data-needs-knowledge") == "true"
 
     coverage = {
@@ -193,7 +214,12 @@ def test_the_page_the_json_and_the_exports_agree_on_every_number(
     exported = adviser.get(links["Last ned som CSV"])
     assert exported.status_code == 200
     assert exported.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
+    # A person's download says first that it is working material, in one comment line.
+    note, *lines = exported.content.decode("utf-8-sig").split("\r\n")
+    assert note.startswith("# Arbeidsmateriale for veiledning")
+    assert "Ikke en sammenligning eller rangering" in note
+    assert next(csv.reader([note], delimiter=";")) == [note]
+    rows = list(csv.DictReader(io.StringIO("\r\n".join(lines)), delimiter=";"))
     by_number = {r["Kommunenummer"]: r for r in rows}
     assert list(by_number) == [m["number"] for m in api["municipalities"]]
     for m in api["municipalities"]:
@@ -237,11 +263,10 @@ def test_filters_narrow_the_page_and_the_exports_and_keep_the_order(
     ]
     csv_link = document.one(class_="export-links").find_all("a")[0].get("href") or ""
     assert csv_link == f"{TROMS}/eksport.csv?stikkord=lege"
-    rows = list(
-        csv.DictReader(
-            io.StringIO(adviser.get(csv_link).content.decode("utf-8-sig")), delimiter=";"
-        )
-    )
+    text = adviser.get(csv_link).content.decode("utf-8-sig")
+    comment, table = text.split("\r\n", 1)
+    assert comment.startswith("# ")
+    rows = list(csv.DictReader(io.StringIO(table), delimiter=";"))
     assert [r["Kommunenummer"] for r in rows] == numbers
 
     document = page(adviser.get(TROMS, params={"fase": "assessment", "kunnskap": "ja"}))

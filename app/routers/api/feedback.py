@@ -1,4 +1,5 @@
-"""Comments (threads with replies, resolved and reopened) and reviews."""
+"""Comments (threads with replies, resolved and reopened) and guidance conversations
+(`/reviews`)."""
 
 from __future__ import annotations
 
@@ -160,7 +161,7 @@ def list_reviews(
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> dict[str, Any]:
-    """Newest first."""
+    """The guidance conversations with the municipality, newest first."""
     return page_out(review.list_reviews(session, principal, number, limit=limit, offset=offset))
 
 
@@ -179,8 +180,10 @@ def create_review(
     request: Request,
     response: Response,
 ) -> ReviewRead:
-    """Mark the pathway as reviewed, with a note. The region's advisers and administrators;
-    the next review falls due 12 months later (REVIEW_INTERVAL_MONTHS)."""
+    """Record a guidance conversation (veiledningssamtale) held today: its topics, the
+    follow-up agreed and a note. The region's advisers and administrators; time for a new
+    conversation comes 12 months later (REVIEW_INTERVAL_MONTHS). The resource keeps the name
+    `reviews` for existing integrations."""
     created = review.create_review(session, principal, number, data)
     response.headers["Location"] = str(request.url_for("get_review", review_id=created.id).path)
     return created

@@ -69,13 +69,21 @@ AnonymousQuery = Annotated[
 
 CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {
-        "description": "One table; `;`-separated UTF-8 with a byte order mark",
+        "description": (
+            "One table; `;`-separated UTF-8 with a byte order mark; the first line is the "
+            "header. The named overview is working material for guidance, not a comparison "
+            "or a ranking (the file downloaded from the region page says so in a first "
+            "`#` comment line; this one does not, so that CSV readers take it as it is)"
+        ),
         "content": {"text/csv": {"schema": {"type": "string"}}},
     }
 }
 XLSX_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {
-        "description": "One sheet per table, Norwegian headings",
+        "description": (
+            "One sheet per table, Norwegian headings; the named overview opens on the sheet "
+            "«Om dette arbeidsmaterialet»: working material for guidance, not a comparison"
+        ),
         "content": {overview_export.XLSX_MEDIA_TYPE: {"schema": {"type": "string"}}},
     }
 }

@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.deps import READ, LangDep, PrincipalDep, SessionDep
-from app.models.shared import SharedExampleQuery, SharedExamples, SizeGroup
+from app.models.municipality import SizeGroup
+from app.models.shared import SharedExampleQuery, SharedExamples
 from app.services import shared_examples
 
 router = APIRouter(tags=["good examples"])

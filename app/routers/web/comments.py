@@ -1,11 +1,12 @@
-"""Comments and reviews of a municipality: threads on the pathway, a phase section or an
-improvement area, written by the region's advisers and the municipality's editors.
+"""Comments and guidance conversations of a municipality: threads on the pathway, a phase
+section or an improvement area, written by the region's advisers and the municipality's
+editors.
 
-GET  /app/kommuner/{number}/kommentarer                  threads, a new comment, reviews
+GET  /app/kommuner/{number}/kommentarer                  threads, a new comment, conversations
      (`?gjelder=fase:<key>` or `?gjelder=omrade:<id>` preselects what a new comment is on)
 POST /app/kommuner/{number}/kommentarer                  a new comment, or a reply (`parent_id`)
 POST /app/kommuner/{number}/kommentarer/{id}/status      resolve or reopen a thread
-POST /app/kommuner/{number}/gjennomgang                  mark the pathway as reviewed
+POST /app/kommuner/{number}/gjennomgang                  record a guidance conversation
 
 Plain forms that post and redirect back; every rule is in `services.feedback`.
 """
@@ -95,7 +96,7 @@ def _render(
         TEMPLATE,
         {
             "ws": ws,
-            "page_title": web._(N_("Kommentarer og gjennomgang")),
+            "page_title": web._(N_("Kommentarer og veiledningssamtaler")),
             "active_tab": "kommentarer",
             "open_threads": [t for t in threads if not t.resolved],
             "resolved_threads": [t for t in threads if t.resolved],
@@ -192,15 +193,22 @@ def change_status(number: str, comment_id: int, web: SignedInDep, data: FormDep)
     return web.redirect(_url(number, f"trad-{comment.thread_id}"), flash="saved")
 
 
+#: The fields of a guidance conversation, as the form posts them.
+REVIEW_FIELDS = ("topics", "follow_up", "note")
+REVIEW_FIELD_MAX = 2000
+
+
 @router.post("/app/kommuner/{number}/gjennomgang")
 def create_review(number: str, web: SignedInDep, data: FormDep) -> Response:
     ws = open_workspace(web.db, web.principal, number)
     if not web.principal.can_review(ws.municipality):
-        raise Forbidden(f"The pathway of {ws.municipality.name} is reviewed by its advisers.")
+        raise Forbidden(f"The pathway of {ws.municipality.name} talks with the region's advisers.")
     form = Form.posted(data)
-    note = form.value("note").strip()
-    if len(note) > 2000:
-        form.errors["note"] = web._(N_("Notatet kan ha høyst 2000 tegn."))
+    fields = {name: form.value(name).strip() for name in REVIEW_FIELDS}
+    for name, text in fields.items():
+        if len(text) > REVIEW_FIELD_MAX:
+            form.errors[name] = web._(N_("Feltet kan ha høyst 2000 tegn."))
+    if form.has_errors:
         return _render(web, ws, review=form, status=422)
-    review_service.create_review(web.db, web.principal, number, ReviewCreate(note=note))
+    review_service.create_review(web.db, web.principal, number, ReviewCreate(**fields))
     return web.redirect(_url(number, "gjennomganger"), flash="saved")

@@ -227,7 +227,9 @@ def _export(web: Web, scope: Scope, kind: Literal["csv", "xlsx"], *, anonymous: 
         context = _context(web, scope, form, None, anonymous=anonymous)
         return web.render(SUMMARY_TEMPLATE if anonymous else TEMPLATE, context, status=422)
     if kind == "csv":
-        body, media_type = overview_export.to_csv(result), overview_export.CSV_MEDIA_TYPE
+        # Downloaded by a person: the named file says first that it is working material.
+        body = overview_export.to_csv(result, note=True)
+        media_type = overview_export.CSV_MEDIA_TYPE
     else:
         body, media_type = overview_export.to_xlsx(result), overview_export.XLSX_MEDIA_TYPE
     name = overview_export.file_name(result, kind)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 
 from app.errors import Invalid
-from app.models.shared import SharedExampleQuery, SizeGroup
+from app.models.municipality import SizeGroup
+from app.models.shared import SharedExampleQuery
 from app.services import catalogue, shared_examples
 from app.web.core import SignedInDep
 from app.web.forms import Form, service_errors, validate
