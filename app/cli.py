@@ -16,7 +16,7 @@ from app.errors import DomainError, Invalid, PreconditionFailed
 from app.models.base import Role, Scope
 from app.models.transfer import MunicipalityExport
 from app.security import new_password
-from app.services import identity, transfer
+from app.services import api_clients, identity, transfer
 from app.services.access import SYSTEM
 from app.services.seed import DEMO_USERS, seed
 
@@ -159,7 +159,7 @@ def create_token(
     database = _database()
     with database.session(write=True) as session:
         try:
-            issued = identity.create_token(
+            issued = api_clients.create_token(
                 session,
                 SYSTEM,
                 name=name,
@@ -179,7 +179,7 @@ def list_tokens() -> None:
     """List API tokens (never the tokens themselves): id, client, scope, prefix, state."""
     database = _database()
     with database.session() as session:
-        for token in identity.list_tokens(session, SYSTEM):
+        for token in api_clients.list_tokens(session, SYSTEM):
             state = (
                 "revoked"
                 if token.revoked_at
@@ -200,7 +200,7 @@ def revoke_token(
     database = _database()
     with database.session(write=True) as session:
         try:
-            identity.revoke_token(session, SYSTEM, token_id)
+            api_clients.revoke_token(session, SYSTEM, token_id)
         except DomainError as error:
             _fail(error)
             return

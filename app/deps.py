@@ -20,10 +20,10 @@ from app.config import Settings
 from app.db import Database
 from app.errors import CsrfRejected, PreconditionRequired, Unauthenticated
 from app.security import constant_time_equals
-from app.services import auth
+from app.services import api_clients, auth
 from app.services.access import ANONYMOUS, Principal
 from app.services.common import Page
-from app.services.identity import principal_for_token
+from app.services.identity import resolve_token
 
 log = structlog.get_logger("demensforlop.deps")
 
@@ -169,15 +169,33 @@ def principal_of(request: Request, session: Session) -> Principal:
     revoked or a session deleted by any means is refused on the next request."""
     token = bearer_token(request)
     if token is not None:
-        principal = principal_for_token(session, token)
-        if principal is None:
+        resolved = resolve_token(session, token)
+        if resolved is None:
             raise Unauthenticated("The token is unknown, expired or revoked.")
-        return principal
+        if resolved.needs_use_recorded:
+            record_token_use(request, session, resolved.token_id)
+        return resolved.principal
     active = resolve_session(request, session)
     if active is None:
         return ANONYMOUS
     check_csrf(request, active, None)
     return active.principal
+
+
+def record_token_use(request: Request, session: Session, token_id: int) -> None:
+    """When a token was last used, for the list of API clients, at most once a minute per
+    token. A reading request writes it in a short transaction of its own, so it stays a
+    reading one; a writing request already holds the write lock (SQLite), so it is written
+    in the request's own transaction and saved with the request's change."""
+    if request.method not in SAFE_METHODS:
+        api_clients.record_use(session, token_id, save=False)
+        return
+    database: Database = request.app.state.db
+    try:
+        with database.session(write=True) as own:
+            api_clients.record_use(own, token_id)
+    except Exception:  # losing one note of use is harmless
+        log.warning("could not record the token's use", exc_info=True)
 
 
 def get_principal(request: Request, session: SessionDep) -> Principal:

@@ -45,6 +45,7 @@ from app.routers.api import (
     strengths,
     transfer,
 )
+from app.routers.web import api_clients as web_api_clients
 from app.routers.web import auth as web_auth
 from app.routers.web import checklist as web_checklist
 from app.routers.web import comments as web_comments
@@ -125,6 +126,7 @@ def web_router() -> APIRouter:
         web_poster,
         web_networks,
         web_shared_examples,
+        web_api_clients,
     ):
         signed_in.include_router(module.router)
     router = APIRouter(include_in_schema=False)

@@ -30,7 +30,7 @@ import httpx
 
 from app.db import Database
 from app.models.base import Role, Scope
-from app.services import identity
+from app.services import api_clients, identity
 from app.services.access import SYSTEM
 from bench.generate import generate
 from tests.live import LiveServer
@@ -145,11 +145,11 @@ def prepare_people(url: str) -> dict[str, str]:
                 except Exception:  # already there from an earlier run
                     session.rollback()
         with database.session(write=True) as session:
-            tokens["read"] = identity.create_token(
+            tokens["read"] = api_clients.create_token(
                 session, SYSTEM, name="bench read", scope=Scope.read, regions=["troms"]
             ).token
         with database.session(write=True) as session:
-            tokens["write"] = identity.create_token(
+            tokens["write"] = api_clients.create_token(
                 session, SYSTEM, name="bench write", scope=Scope.write, regions=["troms"]
             ).token
     finally:

@@ -16,7 +16,16 @@ from app.models.improvement import ImprovementAreaCreate, MeasureCreate, Measure
 from app.models.municipality import Municipality, Region
 from app.models.pathway import ChecklistAnswerInput, PhaseSectionInput, StrengthCreate
 from app.models.publishing import PublishedVersion
-from app.services import checklist, feedback, identity, improvement, pathway, review, strengths
+from app.services import (
+    api_clients,
+    checklist,
+    feedback,
+    identity,
+    improvement,
+    pathway,
+    review,
+    strengths,
+)
 from app.services.access import SYSTEM, Principal
 from app.services.identity import user_principal
 from app.services.seed import seed
@@ -42,7 +51,7 @@ def token(
     regions: Sequence[str] = (),
     expires_at: datetime | None = None,
 ) -> str:
-    return identity.create_token(
+    return api_clients.create_token(
         session,
         SYSTEM,
         name=f"client {next(_sequence)}",

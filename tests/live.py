@@ -15,7 +15,7 @@ import httpx
 
 from app.db import Database
 from app.models.base import Scope
-from app.services import identity
+from app.services import api_clients
 from app.services.access import SYSTEM
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -120,7 +120,7 @@ def write_token(database_url: str, *numbers: str) -> str:
     database = Database(database_url)
     try:
         with database.session(write=True) as session:
-            return identity.create_token(
+            return api_clients.create_token(
                 session, SYSTEM, name="live test", scope=Scope.write, municipalities=numbers
             ).token
     finally:

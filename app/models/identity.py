@@ -22,6 +22,24 @@ class User(SQLModel, table=True):
     is_demo: bool = False
     created_at: datetime = created_at_field()
     password_changed_at: datetime = created_at_field()
+    #: The base32 TOTP secret (RFC 6238); set while two-step verification is being set up
+    #: or is on. It is on once `totp_enabled_at` is set (the person entered a code).
+    totp_secret: str | None = Field(default=None, max_length=64)
+    totp_enabled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: The time step of the last code accepted: a code is never accepted twice.
+    totp_last_step: int | None = None
+
+
+class RecoveryCode(SQLModel, table=True):
+    """A one-time code for signing in without the authenticator app; stored as SHA-256
+    (the codes are random with 80 bits, so a fast hash is enough)."""
+
+    __tablename__ = "recovery_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    code_hash: str = Field(max_length=64)
+    used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class UserMunicipality(SQLModel, table=True):
@@ -78,6 +96,8 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = created_at_field()
     expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    #: When the token was last used, to the minute (written at most once a minute).
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class WebSession(SQLModel, table=True):
@@ -116,3 +136,7 @@ class ApiTokenRead(ApiOutput):
     created_at: datetime
     expires_at: datetime | None
     revoked_at: datetime | None
+    last_used_at: datetime | None = None
+    #: Municipality numbers and names ("5501 Tromsø") and region names it is bound to.
+    municipalities: list[str] = Field(default_factory=list)
+    regions: list[str] = Field(default_factory=list)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import String, cast, func
@@ -18,13 +18,12 @@ from app.models.identity import (
     ApiClientMunicipality,
     ApiClientRegion,
     ApiToken,
-    ApiTokenRead,
     User,
     UserMunicipality,
     UserRegion,
 )
 from app.models.municipality import Municipality, Region
-from app.security import hash_password, new_api_token, password_problem, sha256_hex
+from app.security import hash_password, password_problem, sha256_hex
 from app.services import audit
 from app.services.access import Principal, PrincipalKind, require_admin
 from app.services.common import commit
@@ -129,117 +128,6 @@ def create_user(
     return user
 
 
-@dataclass(frozen=True)
-class IssuedToken:
-    token: str
-    client_id: int
-    token_id: int
-    expires_at: datetime | None
-
-
-def create_token(
-    session: Session,
-    principal: Principal,
-    *,
-    name: str,
-    scope: Scope,
-    municipalities: Sequence[str] = (),
-    regions: Sequence[str] = (),
-    expires_at: datetime | None = None,
-) -> IssuedToken:
-    """A new API client with one token. The token is returned once and stored only hashed.
-    A client must be bound to at least one municipality or region."""
-    require_admin(principal)
-    name = name.strip()
-    if not name or len(name) > 200:
-        raise Invalid(FieldError("name", "give the client a name (at most 200 characters)"))
-    if not municipalities and not regions:
-        raise Invalid(FieldError("municipality", "bind the token to municipalities or a region"))
-    if expires_at is not None and expires_at <= utcnow():
-        raise Invalid(FieldError("expires_at", "must be in the future"))
-    municipality_ids = _municipality_ids(session, municipalities)
-    region_ids = _region_ids(session, regions)
-    client = ApiClient(name=name, scope=scope.value)
-    session.add(client)
-    session.flush()
-    assert client.id is not None
-    for mid in municipality_ids:
-        session.add(ApiClientMunicipality(api_client_id=client.id, municipality_id=mid))
-    for rid in region_ids:
-        session.add(ApiClientRegion(api_client_id=client.id, region_id=rid))
-    token = new_api_token()
-    row = ApiToken(
-        api_client_id=client.id,
-        token_hash=sha256_hex(token),
-        prefix=token[:12],
-        expires_at=expires_at,
-    )
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        principal,
-        action="create",
-        entity_type="api_token",
-        entity_id=row.id,
-        municipality=None,
-        before=None,
-        after={
-            "client": name,
-            "scope": scope.value,
-            "prefix": row.prefix,
-            "municipalities": list(municipalities),
-            "regions": list(regions),
-            "expires_at": expires_at.isoformat() if expires_at else None,
-        },
-    )
-    commit(session)
-    return IssuedToken(
-        token=token, client_id=client.id, token_id=row.id or 0, expires_at=expires_at
-    )
-
-
-def revoke_token(session: Session, principal: Principal, token_id: int) -> None:
-    require_admin(principal)
-    row = session.get(ApiToken, token_id)
-    if row is None:
-        raise Invalid(FieldError("token", f"no token with id {token_id}"))
-    if row.revoked_at is None:
-        row.revoked_at = utcnow()
-        audit.record(
-            session,
-            principal,
-            action="revoke",
-            entity_type="api_token",
-            entity_id=token_id,
-            municipality=None,
-            before={"revoked_at": None},
-            after={"revoked_at": row.revoked_at.isoformat()},
-        )
-        commit(session)
-
-
-def list_tokens(session: Session, principal: Principal) -> list[ApiTokenRead]:
-    require_admin(principal)
-    rows = session.exec(
-        select(ApiToken, ApiClient)
-        .join(ApiClient, col(ApiClient.id) == col(ApiToken.api_client_id))
-        .order_by(col(ApiToken.id))
-    ).all()
-    return [
-        ApiTokenRead(
-            id=token.id or 0,
-            client=client.name,
-            scope=client.scope,
-            prefix=token.prefix,
-            created_at=token.created_at,
-            expires_at=token.expires_at,
-            revoked_at=token.revoked_at,
-        )
-        for token, client in rows
-    ]
-
-
 def _id_list(session: Session, column: Any, owner: Any, client_id: Any) -> Any:
     """A correlated subquery giving the client's bound ids as one comma-separated string,
     so the whole principal is read in a single query."""
@@ -256,27 +144,36 @@ def _ids(value: str | None) -> frozenset[int]:
     return frozenset(int(part) for part in value.split(",")) if value else frozenset()
 
 
+@dataclass(frozen=True)
+class ResolvedToken:
+    principal: Principal
+    token_id: int
+    #: The token's `last_used_at` is more than a minute old (or unset): worth a write.
+    needs_use_recorded: bool
+
+
 def principal_for_token(session: Session, token: str) -> Principal | None:
+    resolved = resolve_token(session, token)
+    return resolved.principal if resolved else None
+
+
+def resolve_token(session: Session, token: str) -> ResolvedToken | None:
     """The API client behind a bearer token, or None if the token is unknown, expired,
     revoked or its client disabled. One indexed query on every request, never kept, so a
     revocation made by any means counts on the next request."""
     if not token or len(token) > 200:
         return None
-    found = _load_token(session, sha256_hex(token))
-    if found is None:
-        return None
-    principal, expires_at = found
-    if expires_at is not None and expires_at <= utcnow():
-        return None
-    return principal
+    return _load_token(session, sha256_hex(token))
 
 
-def _load_token(session: Session, token_hash: str) -> tuple[Principal, datetime | None] | None:
-    # Eight columns: more than sqlmodel's typed select() takes, so SQLAlchemy's own.
+def _load_token(session: Session, token_hash: str) -> ResolvedToken | None:
+    # More columns than sqlmodel's typed select() takes, so SQLAlchemy's own.
     row = session.execute(
         sa_select(
+            col(ApiToken.id),
             col(ApiToken.expires_at),
             col(ApiToken.revoked_at),
+            col(ApiToken.last_used_at),
             col(ApiClient.id),
             col(ApiClient.name),
             col(ApiClient.scope),
@@ -299,8 +196,10 @@ def _load_token(session: Session, token_hash: str) -> tuple[Principal, datetime 
     ).one_or_none()
     if row is None:
         return None
-    expires_at, revoked_at, client_id, name, scope, is_active, municipalities, regions = row
-    if revoked_at is not None or not is_active:
+    (token_id, expires_at, revoked_at, last_used_at, client_id, name, scope, is_active) = row[:8]
+    municipalities, regions = row[8:]
+    now = utcnow()
+    if revoked_at is not None or not is_active or (expires_at is not None and expires_at <= now):
         return None
     principal = Principal(
         kind=PrincipalKind.api_client,
@@ -310,4 +209,5 @@ def _load_token(session: Session, token_hash: str) -> tuple[Principal, datetime 
         municipality_ids=_ids(municipalities),
         region_ids=_ids(regions),
     )
-    return principal, expires_at
+    stale = last_used_at is None or last_used_at <= now - timedelta(minutes=1)
+    return ResolvedToken(principal=principal, token_id=token_id, needs_use_recorded=stale)

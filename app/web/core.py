@@ -62,6 +62,7 @@ FLASH_MESSAGES = {
     "language": N_("Språket er endret."),
     "published": N_("Forløpet er publisert."),
     "restored": N_("Teksten er hentet tilbake. Endringen er lagret i historikken."),
+    "revoked": N_("Nøkkelen er trukket tilbake. Den virker ikke lenger."),
 }
 
 

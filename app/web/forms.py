@@ -92,8 +92,18 @@ _MESSAGES: dict[str, str] = {
     "must list every improvement area of the municipality exactly once": N_(
         "Rekkefølgen er endret av noen andre. Last siden på nytt."
     ),
+    "give the client a name (at most 200 characters)": N_("Gi nøkkelen et navn (høyst 200 tegn)."),
+    "bind the token to municipalities or a region": N_(
+        "Velg minst én kommune eller region nøkkelen skal virke for."
+    ),
+    "must be in the future": N_("Datoen må være fram i tid."),
 }
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(r"^unknown municipality (?P<numbers>.+)$"),
+        N_("Ukjent kommunenummer: %(numbers)s."),
+    ),
+    (re.compile(r"^unknown region (?P<slugs>.+)$"), N_("Ukjent region: %(slugs)s.")),
     (re.compile(r"^at least (?P<n>\d+) characters$"), N_("Minst %(n)s tegn.")),
     (re.compile(r"^at most (?P<n>\d+) characters$"), N_("Høyst %(n)s tegn.")),
     (
@@ -142,6 +152,11 @@ _OBSERVATION_MESSAGES: dict[str, str] = {
     ),
 }
 _OBSERVATION_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(r"^unknown municipality (?P<numbers>.+)$"),
+        N_("Ukjent kommunenummer: %(numbers)s."),
+    ),
+    (re.compile(r"^unknown region (?P<slugs>.+)$"), N_("Ukjent region: %(slugs)s.")),
     (
         re.compile(r"^an? \w+ indicator takes a value, not numerator and denominator$"),
         N_("Denne målingen tar ett tall, ikke teller og nevner."),

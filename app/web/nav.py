@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 
 from app.services.access import Principal
+from app.services.api_clients import may_manage_tokens
 from app.web.i18n import N_
 
 _PARAMETER = re.compile(r"\{[^}]+\}")
@@ -57,6 +58,12 @@ MAIN_NAV: list[NavItem] = [
         "/app/nasjonalt",
         N_("Nasjonal oversikt"),
         visible=lambda principal: principal.is_admin,
+    ),
+    NavItem(
+        "api-klienter",
+        "/app/admin/api-klienter",
+        N_("API-klienter"),
+        visible=may_manage_tokens,
     ),
 ]
 

@@ -52,9 +52,9 @@ from app.models.measurement import IndicatorCreate, ObservationList
 from app.models.network import GatheringCreate, NetworkCreate, TaskCreate
 from app.models.publishing import PublishInput
 from app.services import (
+    api_clients,
     feedback,
     gatherings,
-    identity,
     measurement,
     network_tasks,
     networks,
@@ -131,6 +131,8 @@ ADMIN_ONLY = "admin-only"
 OPERATORS = "operators"
 NETWORK_START = "network-start"
 NETWORK_RUN = "network-run"
+TOKENS_MAKE = "tokens-make"
+TOKENS_REVOKE = "tokens-revoke"
 
 #: What each principal gets, per class, on the JSON API. Pages: see `expected()`.
 RULES: dict[str, dict[str, str]] = {
@@ -160,6 +162,10 @@ RULES: dict[str, dict[str, str]] = {
     NETWORK_START: rule({ADVISER, ADMIN}),
     NETWORK_RUN: rule({ADVISER, ADMIN}, hidden=OUTSIDERS),
     OPERATORS: dict.fromkeys(PRINCIPALS, HIDDEN),
+    # API tokens bound to Tromsø: made by its coordinator, the region's advisers (read
+    # scope) and administrators; revoked by the same, and invisible to the others.
+    TOKENS_MAKE: rule({COORDINATOR, ADVISER, ADMIN}),
+    TOKENS_REVOKE: rule({COORDINATOR, ADVISER, ADMIN}, hidden=OUTSIDERS),
 }
 
 
@@ -366,6 +372,12 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/logg-ut"): row(PUBLIC, body={}),
     ("POST", "/sprak"): row(PUBLIC, body={"lang": "en", "next": "/app"}),
     ("GET", "/app/passord"): row(SIGNED_IN),
+    # ---- pages: API clients (people manage the tokens of what they are responsible for)
+    ("GET", "/app/admin/api-klienter"): row(SIGNED_IN),
+    ("POST", "/app/admin/api-klienter"): row(
+        TOKENS_MAKE, body={"name": "Matrise", "scope": "read", "municipality": "5501"}
+    ),
+    ("POST", "/app/admin/api-klienter/{token_id:id}/trekk-tilbake"): row(TOKENS_REVOKE, body={}),
     ("POST", "/app/passord"): row(
         SIGNED_IN,
         body={"current_password": "not-it", "new_password": "x", "repeat_password": "x"},
@@ -655,8 +667,8 @@ def build_world(session: Session, client: TestClient) -> World:
         world.sessions[name] = (cookie, csrf)
     client.cookies.clear()
 
-    def token(scope: Scope, bound: str, **kwargs: Any) -> identity.IssuedToken:
-        return identity.create_token(
+    def token(scope: Scope, bound: str, **kwargs: Any) -> api_clients.IssuedToken:
+        return api_clients.create_token(
             session,
             SYSTEM,
             name=f"matrix {scope} {bound}",
@@ -666,7 +678,9 @@ def build_world(session: Session, client: TestClient) -> World:
         )
 
     world.tokens[READ_TOKEN] = token(Scope.read, number).token
-    world.tokens[WRITE_TOKEN] = token(Scope.write, number).token
+    write = token(Scope.write, number)
+    world.tokens[WRITE_TOKEN] = write.token
+    world.values["token_id"] = write.token_id
     world.tokens[OTHER_TOKEN] = token(Scope.write, "5540").token
     expired = token(Scope.write, number, expires_at=utcnow() + timedelta(hours=1))
     row = session.get(ApiToken, expired.token_id)
@@ -676,7 +690,7 @@ def build_world(session: Session, client: TestClient) -> World:
     session.commit()
     world.tokens[EXPIRED_TOKEN] = expired.token
     revoked = token(Scope.write, number)
-    identity.revoke_token(session, SYSTEM, revoked.token_id)
+    api_clients.revoke_token(session, SYSTEM, revoked.token_id)
     world.tokens[REVOKED_TOKEN] = revoked.token
     return world
 

@@ -28,7 +28,7 @@ from app.config import Settings
 from app.db import Database
 from app.main import create_app
 from app.models.base import Scope
-from app.services import identity
+from app.services import api_clients
 from app.services.access import SYSTEM
 from app.services.seed import seed
 from tests.conftest import fresh_database_url
@@ -57,10 +57,10 @@ def fuzz_app() -> Iterator[FastAPI]:
     with database.session(write=True) as session:
         seed(session, demo=True)
     with database.session(write=True) as session:
-        TOKENS["coordinator"] = identity.create_token(
+        TOKENS["coordinator"] = api_clients.create_token(
             session, SYSTEM, name="fuzz coordinator", scope=Scope.write, municipalities=["5501"]
         ).token
-        TOKENS["adviser"] = identity.create_token(
+        TOKENS["adviser"] = api_clients.create_token(
             session, SYSTEM, name="fuzz adviser", scope=Scope.read, regions=["troms"]
         ).token
     app = create_app(

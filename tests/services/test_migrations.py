@@ -354,3 +354,56 @@ def test_upgrade_to_guidance_conversations_keeps_every_review() -> None:
             assert [tuple(r) for r in kept.all()] == [tuple(r) for r in before]
     finally:
         engine.dispose()
+
+
+TWO_STEP = "two_step_and_clients"
+
+
+def test_upgrade_to_two_step_and_clients_keeps_users_and_tokens() -> None:
+    """From the previous head: every user and API token stays as it was, with two-step
+    verification off and the token never used; the downgrade keeps them too."""
+    url = fresh_database_url("two_step_and_clients")
+    command.downgrade(alembic_config(url), f"{TWO_STEP}-1")
+    engine = make_engine(url)
+    now = utcnow()
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    'INSERT INTO "user" (email, name, password_hash, role, language, is_active, '
+                    "is_demo, created_at, password_changed_at) VALUES ('a@example.no', 'A', "
+                    "'hash', 'admin', 'nb', true, false, :now, :now)"
+                ),
+                {"now": now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO api_client (name, scope, is_active, created_at) "
+                    "VALUES ('Journal', 'write', true, :now)"
+                ),
+                {"now": now},
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO api_token (api_client_id, token_hash, prefix, created_at) "
+                    "SELECT id, :hash, 'dfl_abc', :now FROM api_client"
+                ),
+                {"now": now, "hash": "a" * 64},
+            )
+        upgrade(url, TWO_STEP)
+        with engine.begin() as connection:
+            user = connection.execute(
+                text('SELECT email, password_hash, totp_secret, totp_enabled_at FROM "user"')
+            ).one()
+            assert tuple(user) == ("a@example.no", "hash", None, None)
+            token = connection.execute(
+                text("SELECT token_hash, prefix, last_used_at FROM api_token")
+            ).one()
+            assert tuple(token) == ("a" * 64, "dfl_abc", None)
+            assert connection.execute(text("SELECT count(*) FROM recovery_code")).scalar() == 0
+        command.downgrade(alembic_config(url), f"{TWO_STEP}-1")
+        with engine.connect() as connection:
+            assert connection.execute(text('SELECT email FROM "user"')).scalar() == "a@example.no"
+            assert connection.execute(text("SELECT prefix FROM api_token")).scalar() == "dfl_abc"
+    finally:
+        engine.dispose()
