@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     login_account_window_minutes: int = Field(default=24 * 60, ge=1)
     #: Failed sign-ins per address, whatever the account, in the window.
     login_address_max_failures: int = Field(default=20, ge=1)
+    #: Administrators must use two-step verification (TOTP) to sign in with a password.
+    #: Only tests turn it off (demo users are exempt in demo mode anyway); production
+    #: refuses to start without it.
+    admin_two_step: bool = True
 
     #: A bearer token that opens /metrics from anywhere (unset: only the addresses below).
     metrics_token: str = ""
@@ -88,6 +92,8 @@ class Settings(BaseSettings):
                 )
             if self.demo:
                 raise ValueError("DEMO=true is not allowed in production")
+            if not self.admin_two_step:
+                raise ValueError("ADMIN_TWO_STEP=false is not allowed in production")
         return self
 
 

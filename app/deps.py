@@ -78,6 +78,7 @@ def session_policy(settings: Settings) -> auth.SessionPolicy:
         account_max_failures=settings.login_account_max_failures,
         account_window=timedelta(minutes=settings.login_account_window_minutes),
         address_max_failures=settings.login_address_max_failures,
+        admins_two_step=settings.admin_two_step,
     )
 
 

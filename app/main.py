@@ -60,6 +60,7 @@ from app.routers.web import publishing as web_publishing
 from app.routers.web import region as web_region
 from app.routers.web import shared_examples as web_shared_examples
 from app.routers.web import strengths as web_strengths
+from app.routers.web import two_step as web_two_step
 from app.routing import GatedRouter
 from app.static_files import CachedStaticFiles
 from app.web import install as install_web
@@ -132,6 +133,7 @@ def web_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
     # auth also serves /app/passord, so it stays outside the gate.
     router.include_router(web_auth.router)
+    router.include_router(web_two_step.router)
     router.include_router(web_public.router)
     router.include_router(signed_in)
     return router

@@ -41,7 +41,7 @@ from app.security import (
     sha256_hex,
     verify_password,
 )
-from app.services import audit
+from app.services import audit, two_step
 from app.services.access import Principal, require_authenticated
 from app.services.common import commit
 from app.services.identity import user_principal
@@ -67,6 +67,17 @@ class SessionPolicy:
     account_window: timedelta = timedelta(hours=24)
     #: Failed sign-ins allowed per address, whatever the account, in `window`.
     address_max_failures: int = 20
+    #: Administrators must use two-step verification (`services.two_step`).
+    admins_two_step: bool = True
+
+
+@dataclass(frozen=True)
+class PendingSignIn:
+    """The password was right; the sign-in waits for a code (`setup`: for setting up
+    two-step verification first, which the person is required to have)."""
+
+    user_id: int
+    setup: bool
 
 
 @dataclass(frozen=True)
@@ -226,8 +237,9 @@ def sign_in(
     policy: SessionPolicy,
     replaces: str | None = None,
     now: datetime | None = None,
-) -> SignedIn:
-    """Check the e-mail and password and open a new session.
+) -> SignedIn | PendingSignIn:
+    """Check the e-mail and password and open a new session, or, for someone with two-step
+    verification (or required to set it up), say that a code is wanted first.
 
     Failed attempts are counted in the database per account and address pair, per account
     and per address (the module docstring says how); while a limit that applies is reached
@@ -254,6 +266,25 @@ def sign_in(
         raise Invalid(FieldError("password", "wrong e-mail or password"))
     if user.is_demo and not policy.demo_allowed:
         raise Forbidden("Demo users can sign in only while the service runs in demo mode.")
+    assert user.id is not None
+    if two_step.is_on(user):
+        return PendingSignIn(user_id=user.id, setup=False)
+    if two_step.required_for(
+        user, admins_required=policy.admins_two_step, demo_allowed=policy.demo_allowed
+    ):
+        return PendingSignIn(user_id=user.id, setup=True)
+    return _finish_sign_in(session, user, account, where, policy, replaces, now)
+
+
+def _finish_sign_in(
+    session: Session,
+    user: User,
+    account: str,
+    where: str,
+    policy: SessionPolicy,
+    replaces: str | None,
+    now: datetime,
+) -> SignedIn:
     _record_success(session, account, where, policy, now)
     if replaces:
         session.exec(delete(WebSession).where(col(WebSession.id) == sha256_hex(replaces)))
@@ -266,6 +297,81 @@ def sign_in(
     signed = _open_session(session, user, policy, now)
     commit(session)
     return signed
+
+
+def _pending_user(
+    session: Session, user_id: int, address: str | None, policy: SessionPolicy, now: datetime
+) -> tuple[User, str, str]:
+    """The person of a sign-in waiting for its second step, throttled like the password
+    (a wrong code counts as a failed sign-in). Locked, so one code is not taken twice."""
+    user = session.exec(select(User).where(col(User.id) == user_id).with_for_update()).first()
+    if user is None or not user.is_active or (user.is_demo and not policy.demo_allowed):
+        raise Forbidden("The sign-in has ended. Sign in again.")
+    account, where = user.email[:300], client_address(address)
+    _check_throttle(session, account, where, policy, now)
+    return user, account, where
+
+
+def sign_in_with_code(
+    session: Session,
+    *,
+    user_id: int,
+    code: str,
+    address: str | None,
+    policy: SessionPolicy,
+    replaces: str | None = None,
+    now: datetime | None = None,
+) -> SignedIn:
+    """The second step: a code from the authenticator app or a recovery code opens the
+    session. `user_id` comes from a signed, short-lived proof that the password was right."""
+    now = now or utcnow()
+    user, account, where = _pending_user(session, user_id, address, policy, now)
+    if not two_step.verify(session, user, code, now):
+        _record_failure(session, account, where, now)
+        raise Invalid(FieldError("code", "wrong code"))
+    return _finish_sign_in(session, user, account, where, policy, replaces, now)
+
+
+def two_step_setup(session: Session, user_id: int) -> two_step.Setup:
+    """The secret for someone who must set up two-step verification to sign in."""
+    user = session.get(User, user_id)
+    if user is None or not user.is_active:
+        raise Forbidden("The sign-in has ended. Sign in again.")
+    return two_step.begin(session, user)
+
+
+def sign_in_with_new_two_step(
+    session: Session,
+    *,
+    user_id: int,
+    code: str,
+    address: str | None,
+    policy: SessionPolicy,
+    replaces: str | None = None,
+    now: datetime | None = None,
+) -> tuple[SignedIn, list[str]]:
+    """The second step for whom it is required and not yet set up: the code confirms the
+    new secret, and the session opens with two-step verification on; the recovery codes
+    are returned to be shown once."""
+    now = now or utcnow()
+    user, account, where = _pending_user(session, user_id, address, policy, now)
+    try:
+        codes = two_step.confirm(session, user, code, now)
+    except Invalid:
+        _record_failure(session, account, where, now)
+        raise
+    principal = user_principal(session, user)
+    audit.record(
+        session,
+        principal,
+        action="update",
+        entity_type="user",
+        entity_id=user_id,
+        municipality=None,
+        before={"two_step": False},
+        after={"two_step": True},
+    )
+    return _finish_sign_in(session, user, account, where, policy, replaces, now), codes
 
 
 def active_session(

@@ -62,6 +62,8 @@ FLASH_MESSAGES = {
     "language": N_("Språket er endret."),
     "published": N_("Forløpet er publisert."),
     "restored": N_("Teksten er hentet tilbake. Endringen er lagret i historikken."),
+    "sign_in_ended": N_("Innloggingen er utløpt. Logg inn på nytt."),
+    "two_step_off": N_("Totrinnsbekreftelse er slått av."),
     "revoked": N_("Nøkkelen er trukket tilbake. Den virker ikke lenger."),
 }
 

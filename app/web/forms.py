@@ -97,6 +97,8 @@ _MESSAGES: dict[str, str] = {
         "Velg minst én kommune eller region nøkkelen skal virke for."
     ),
     "must be in the future": N_("Datoen må være fram i tid."),
+    "wrong code": N_("Koden stemmer ikke. Skriv inn koden appen viser nå."),
+    "two-step verification is already on": N_("Totrinnsbekreftelse er allerede slått på."),
 }
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (

@@ -371,7 +371,15 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/logg-inn"): row(PUBLIC, body="sign-in form"),
     ("POST", "/logg-ut"): row(PUBLIC, body={}),
     ("POST", "/sprak"): row(PUBLIC, body={"lang": "en", "next": "/app"}),
+    # The second step of a sign-in: without the proof of the password step, back to sign-in.
+    ("GET", "/logg-inn/kode"): row(PUBLIC),
+    ("POST", "/logg-inn/kode"): row(PUBLIC, body={"code": "123456", "next": "/app"}),
+    ("GET", "/logg-inn/totp-oppsett"): row(PUBLIC),
+    ("POST", "/logg-inn/totp-oppsett"): row(PUBLIC, body={"code": "123456", "next": "/app"}),
     ("GET", "/app/passord"): row(SIGNED_IN),
+    ("GET", "/app/totp"): row(SIGNED_IN),
+    ("POST", "/app/totp"): row(SIGNED_IN, body={"code": "000000"}),
+    ("POST", "/app/totp/av"): row(SIGNED_IN, body={"code": "000000"}),
     # ---- pages: API clients (people manage the tokens of what they are responsible for)
     ("GET", "/app/admin/api-klienter"): row(SIGNED_IN),
     ("POST", "/app/admin/api-klienter"): row(

@@ -32,6 +32,7 @@ def test_a_session_lives_until_it_idles_or_is_signed_out(session: Session) -> No
         address="10.0.0.1",
         policy=POLICY,
     )
+    assert isinstance(signed, auth.SignedIn)
     assert auth.active_session(session, signed.token, POLICY) is not None
     later = utcnow() + POLICY.idle + timedelta(minutes=1)
     assert auth.active_session(session, signed.token, POLICY, now=later) is None

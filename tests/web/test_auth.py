@@ -105,6 +105,7 @@ def test_failed_sign_ins_are_throttled_in_the_database(
         policy=policy,
         now=later,
     )
+    assert isinstance(signed, auth.SignedIn)
     assert signed.principal.is_coordinator
 
 
@@ -207,6 +208,7 @@ def test_sessions_end_when_idle_or_at_their_absolute_expiry(
         policy=policy,
         now=start,
     )
+    assert isinstance(signed, auth.SignedIn)
     almost_idle = start + policy.idle - timedelta(minutes=1)
     active = auth.active_session(session, signed.token, policy, now=almost_idle)
     assert active is not None

@@ -282,9 +282,11 @@ def _policy(settings: Settings, **limits: int) -> auth.SessionPolicy:
 def _attempt(
     session: Session, policy: auth.SessionPolicy, address: str, password: str, **kwargs: Any
 ) -> auth.SignedIn:
-    return auth.sign_in(
+    signed = auth.sign_in(
         session, email=EMAIL, password=password, address=address, policy=policy, **kwargs
     )
+    assert isinstance(signed, auth.SignedIn)
+    return signed
 
 
 def test_finding_10_guessing_from_many_addresses_meets_the_slower_account_limit(

@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from fastapi import APIRouter, Request, Response
 
 from app.errors import Forbidden, Invalid, TooManyRequests
+from app.routers.web import two_step as web_two_step
 from app.security import PASSWORD_MIN_LENGTH, constant_time_equals, new_session_token, sign
 from app.services import auth
 from app.services.seed import DEMO_USERS
@@ -127,6 +128,9 @@ def sign_in(web: WebDep, data: FormDep) -> Response:
         )
     except Forbidden:
         return _sign_in_page(web, form, status=403, message=web._(DEMO_REFUSED))
+    if isinstance(signed, auth.PendingSignIn):
+        web.delete_cookie(SIGN_IN_COOKIE)
+        return web_two_step.start(web, signed, form.value("next"))
     settings = web.request.app.state.settings
     web.set_cookie(SESSION_COOKIE, signed.token, settings.session_absolute_hours * 3600)
     web.delete_cookie(SIGN_IN_COOKIE)
