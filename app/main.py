@@ -73,7 +73,7 @@ OPENAPI_URL = f"{API_PREFIX}/openapi.json"
 API_DESCRIPTION = """
 Every Norwegian municipality's dementia care pathway, its improvement work and measurements.
 
-* **Authentication**: `Authorization: Bearer <token>` (create one with
+* **Authentication**: `Authorization: Bearer <token>` (made at /app/admin/api-klienter or with
   `demensforlop create-token`), or the browser session of the web app.
 * **Errors** are `application/problem+json` (RFC 9457); validation errors list each field.
 * **Concurrency**: GET returns a strong `ETag`; PUT, PATCH and DELETE need `If-Match`

@@ -9,6 +9,7 @@ import pyotp
 import pytest
 from sqlmodel import Session, col, select
 
+from app.config import Settings
 from app.errors import Forbidden, Invalid, TooManyRequests
 from app.models.base import Role, utcnow
 from app.models.identity import RecoveryCode, User
@@ -141,3 +142,8 @@ def test_demo_users_are_exempt_in_demo_mode_and_others_may_turn_it_off(session: 
     code = totp.at(utcnow() + timedelta(seconds=30))
     two_step.turn_off(session, coordinator, code, admins_required=True, demo_allowed=False)
     assert not two_step.status(session, coordinator)
+
+
+def test_production_refuses_to_lift_the_requirement() -> None:
+    with pytest.raises(ValueError, match="ADMIN_TWO_STEP"):
+        Settings(environment="production", secret_key="s" * 40, admin_two_step=False)
