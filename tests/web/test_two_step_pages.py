@@ -116,3 +116,19 @@ def test_others_turn_it_on_and_off_in_their_settings(app: FastAPI, session: Sess
         )
         assert off.status_code == 303
         assert page(client.get("/app/totp")).find("code", class_="secret") is not None
+
+
+def test_the_demo_administrator_signs_in_with_the_password_alone_in_demo_mode(
+    browser: TestClient, session: Session
+) -> None:
+    """`make run`: the requirement does not apply to demo users while in demo mode."""
+    email = "demo-sjef@example.no"
+    factories.user(session, Role.admin, email=email, is_demo=True)
+    assert _password_step_signs_in(browser, email)
+
+
+def _password_step_signs_in(client: TestClient, email: str) -> bool:
+    form = page(client.get("/logg-inn")).one("form", action="/logg-inn")
+    data = {**form_fields(form), "email": email, "password": factories.PASSWORD, "next": "/app"}
+    response = client.post("/logg-inn", data=data, follow_redirects=False)
+    return response.headers.get("location") == "/app" and bool(client.cookies.get(SESSION_COOKIE))
