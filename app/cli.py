@@ -347,5 +347,19 @@ def restore_command(
     typer.echo(f"restored {info.rows} rows in {info.tables} tables from {info.path}")
 
 
+@cli.command("send-mail")
+def send_mail() -> None:
+    """Send what is due in the outbox, once (for a cron job, or when the app's own sender
+    thread is off with MAIL_SENDER_THREAD=false)."""
+    from app.mailer import send_once
+
+    database = _database()
+    try:
+        sent = send_once(get_settings(), database)
+    finally:
+        database.dispose()
+    typer.echo(f"sent {sent} message(s)")
+
+
 def main() -> None:
     cli()

@@ -17,6 +17,7 @@ from app.conditional import ConditionalMiddleware, ConditionalRoute
 from app.config import Settings, get_settings
 from app.db import Database
 from app.logging_setup import configure_logging
+from app.mailer import OutboxSender
 from app.middleware import (
     BodyLimitMiddleware,
     CompressionMiddleware,
@@ -142,8 +143,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     db = database or Database(settings.database_url)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sender = OutboxSender(settings, db) if settings.mail_sender_thread else None
+        app.state.mail_sender = sender
+        if sender is not None:
+            sender.start()
         yield
+        if sender is not None:
+            sender.stop()
         if owns_database:
             db.dispose()
 

@@ -35,6 +35,8 @@ from app.services.access import Principal
 from app.services.seed import seed
 from tests.dbtool import postgres_admin_url, recreate_postgres_database
 
+pytest_plugins = ["tests.mailserver"]
+
 # The suite runs on shared machines with two workers per backend: how fast examples are
 # generated or run is not what the properties test, so a slow moment must not fail them.
 hypothesis.settings.register_profile(
@@ -201,6 +203,7 @@ def settings(database_url: str) -> Settings:
         secret_key="test-secret-" + "x" * 32,
         log_level="WARNING",
         demo=True,
+        mail_sender_thread=False,
     )
 
 
