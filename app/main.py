@@ -46,6 +46,7 @@ from app.routers.api import (
     strengths,
     transfer,
 )
+from app.routers.web import account_links as web_account_links
 from app.routers.web import auth as web_auth
 from app.routers.web import checklist as web_checklist
 from app.routers.web import comments as web_comments
@@ -131,6 +132,7 @@ def web_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
     # auth also serves /app/passord, so it stays outside the gate.
     router.include_router(web_auth.router)
+    router.include_router(web_account_links.router)
     router.include_router(web_public.router)
     router.include_router(signed_in)
     return router

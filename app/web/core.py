@@ -60,6 +60,7 @@ FLASH_MESSAGES = {
     "signed_out": N_("Du er logget ut."),
     "password_changed": N_("Passordet er endret. Andre økter er logget ut."),
     "language": N_("Språket er endret."),
+    "password_set": N_("Passordet er lagret. Nå kan du logge inn."),
     "published": N_("Forløpet er publisert."),
     "restored": N_("Teksten er hentet tilbake. Endringen er lagret i historikken."),
 }

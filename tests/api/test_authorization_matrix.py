@@ -365,6 +365,17 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/logg-inn"): row(PUBLIC, body="sign-in form"),
     ("POST", "/logg-ut"): row(PUBLIC, body={}),
     ("POST", "/sprak"): row(PUBLIC, body={"lang": "en", "next": "/app"}),
+    ("GET", "/glemt-passord"): row(PUBLIC),
+    ("POST", "/glemt-passord"): row(PUBLIC, body={"email": "matrix-nobody@example.no"}),
+    ("GET", "/glemt-passord/sendt"): row(PUBLIC),
+    ("GET", "/glemt-passord/ny/{token}"): row(PUBLIC),
+    ("POST", "/glemt-passord/ny/{token}"): row(
+        PUBLIC, body={"new_password": "x", "repeat_password": "x"}
+    ),
+    ("GET", "/invitasjon/{token}"): row(PUBLIC),
+    ("POST", "/invitasjon/{token}"): row(
+        PUBLIC, body={"new_password": "x", "repeat_password": "x"}
+    ),
     ("GET", "/app/passord"): row(SIGNED_IN),
     ("POST", "/app/passord"): row(
         SIGNED_IN,
@@ -642,6 +653,8 @@ def build_world(session: Session, client: TestClient) -> World:
             "comment_id": comment.id,
             "review_id": review.id,
             "version": 1,
+            # A link token nobody was sent: its pages explain that it cannot be used.
+            "token": "no-such-link",
         }
     )
     for name, principal in people.items():
