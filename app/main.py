@@ -61,6 +61,7 @@ from app.routers.web import publishing as web_publishing
 from app.routers.web import region as web_region
 from app.routers.web import shared_examples as web_shared_examples
 from app.routers.web import strengths as web_strengths
+from app.routers.web import users as web_users
 from app.routing import GatedRouter
 from app.static_files import CachedStaticFiles
 from app.web import install as install_web
@@ -127,6 +128,7 @@ def web_router() -> APIRouter:
         web_poster,
         web_networks,
         web_shared_examples,
+        web_users,
     ):
         signed_in.include_router(module.router)
     router = APIRouter(include_in_schema=False)

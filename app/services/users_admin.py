@@ -217,3 +217,29 @@ def deactivate(session: Session, principal: Principal, user_id: int) -> None:
         after={"is_active": False},
     )
     commit(session)
+
+
+@dataclass(frozen=True)
+class InviteChoices:
+    """What the acting person may hand out: roles, regions, and the municipalities (None:
+    any municipality)."""
+
+    roles: list[Role]
+    regions: list[tuple[str, str]]
+    municipalities: list[tuple[str, str]] | None
+
+
+def invite_choices(session: Session, principal: Principal) -> InviteChoices:
+    if not may_invite(principal):
+        raise Forbidden("Only signed-in people may invite others.")
+    if principal.is_admin:
+        regions = session.exec(select(Region.slug, Region.name).order_by(col(Region.name))).all()
+        return InviteChoices(roles=list(Role), regions=list(regions), municipalities=None)
+    statement = select(Municipality.number, Municipality.name).order_by(col(Municipality.name))
+    if principal.is_coordinator:
+        statement = statement.where(col(Municipality.id).in_(sorted(principal.municipality_ids)))
+    else:
+        statement = statement.where(col(Municipality.region_id).in_(sorted(principal.region_ids)))
+    return InviteChoices(
+        roles=[Role.coordinator], regions=[], municipalities=list(session.exec(statement).all())
+    )

@@ -61,6 +61,8 @@ FLASH_MESSAGES = {
     "password_changed": N_("Passordet er endret. Andre økter er logget ut."),
     "language": N_("Språket er endret."),
     "password_set": N_("Passordet er lagret. Nå kan du logge inn."),
+    "invited": N_("Invitasjonen er sendt."),
+    "deactivated": N_("Brukeren er deaktivert og logget ut."),
     "published": N_("Forløpet er publisert."),
     "restored": N_("Teksten er hentet tilbake. Endringen er lagret i historikken."),
 }

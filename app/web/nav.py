@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from fastapi.routing import iter_route_contexts
 
 from app.services.access import Principal
+from app.services.invitations import may_invite
 from app.web.i18n import N_
 
 _PARAMETER = re.compile(r"\{[^}]+\}")
@@ -58,6 +59,7 @@ MAIN_NAV: list[NavItem] = [
         N_("Nasjonal oversikt"),
         visible=lambda principal: principal.is_admin,
     ),
+    NavItem("brukere", "/app/admin/brukere", N_("Brukere"), visible=may_invite),
 ]
 
 #: Per region of an adviser (or administrator): the regional overview.

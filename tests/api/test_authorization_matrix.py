@@ -131,6 +131,8 @@ ADMIN_ONLY = "admin-only"
 OPERATORS = "operators"
 NETWORK_START = "network-start"
 NETWORK_RUN = "network-run"
+#: Inviting to Tromsø, or changing a coordinator of Tromsø: never wider than one's own rights.
+USER_MANAGERS = "user-managers"
 
 #: What each principal gets, per class, on the JSON API. Pages: see `expected()`.
 RULES: dict[str, dict[str, str]] = {
@@ -160,6 +162,7 @@ RULES: dict[str, dict[str, str]] = {
     NETWORK_START: rule({ADVISER, ADMIN}),
     NETWORK_RUN: rule({ADVISER, ADMIN}, hidden=OUTSIDERS),
     OPERATORS: dict.fromkeys(PRINCIPALS, HIDDEN),
+    USER_MANAGERS: rule({COORDINATOR, ADVISER, ADMIN}),
 }
 
 
@@ -376,6 +379,17 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/invitasjon/{token}"): row(
         PUBLIC, body={"new_password": "x", "repeat_password": "x"}
     ),
+    ("GET", "/app/admin/brukere"): row(SIGNED_IN),
+    ("POST", "/app/admin/brukere"): row(
+        USER_MANAGERS,
+        body={"email": "matrix-invited@example.no", "role": "coordinator", "municipality": "5501"},
+    ),
+    ("GET", "/app/admin/brukere/{user_id}"): row(USER_MANAGERS),
+    ("POST", "/app/admin/brukere/{user_id}"): row(
+        USER_MANAGERS, body={"role": "coordinator", "municipality": "5501"}
+    ),
+    ("POST", "/app/admin/brukere/{user_id}/deaktiver"): row(USER_MANAGERS, body={}),
+    ("POST", "/app/admin/brukere/{user_id}/inviter-igjen"): row(USER_MANAGERS, body={}),
     ("GET", "/app/passord"): row(SIGNED_IN),
     ("POST", "/app/passord"): row(
         SIGNED_IN,
@@ -653,6 +667,8 @@ def build_world(session: Session, client: TestClient) -> World:
             "comment_id": comment.id,
             "review_id": review.id,
             "version": 1,
+            # A coordinator of Tromsø: managed by Tromsø's coordinator, troms's adviser, admins.
+            "user_id": factories.user(session, Role.coordinator, municipalities=[number]).id,
             # A link token nobody was sent: its pages explain that it cannot be used.
             "token": "no-such-link",
         }
