@@ -116,6 +116,9 @@ def retry_policy(settings: Settings) -> RetryPolicy:
 
 def send_once(settings: Settings, database: Database) -> int:
     """One pass: what is due is sent; returns how many messages went out."""
+    with database.session() as session:
+        if not outbox.anything_due(session):
+            return 0
     return outbox.deliver_due(
         lambda: database.session(write=True), transport_for(settings), retry_policy(settings)
     )

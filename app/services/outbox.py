@@ -74,15 +74,26 @@ def queue(
     return message
 
 
-def claim(session: Session, *, limit: int = 20, now: datetime | None = None) -> list[Outgoing]:
-    """Claim up to `limit` messages that are due, and commit the claim."""
-    now = now or utcnow()
-    due = (
+def _due(now: datetime) -> Any:
+    return (
         select(OutboxMessage)
         .where(
             col(OutboxMessage.status).in_([OutboxStatus.queued.value, OutboxStatus.sending.value])
         )
         .where(col(OutboxMessage.next_attempt_at) <= now)
+    )
+
+
+def anything_due(session: Session, now: datetime | None = None) -> bool:
+    """A read-only look, so an idle sender never takes SQLite's write lock."""
+    return session.exec(_due(now or utcnow()).limit(1)).first() is not None
+
+
+def claim(session: Session, *, limit: int = 20, now: datetime | None = None) -> list[Outgoing]:
+    """Claim up to `limit` messages that are due, and commit the claim."""
+    now = now or utcnow()
+    due = (
+        _due(now)
         .order_by(col(OutboxMessage.next_attempt_at), col(OutboxMessage.id))
         .limit(limit)
         .with_for_update(skip_locked=True)

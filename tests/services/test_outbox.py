@@ -173,3 +173,14 @@ def test_two_senders_at_once_never_send_a_message_twice() -> None:
             )
     finally:
         database.dispose()
+
+
+def test_an_idle_sender_only_reads(db: TransactionalDatabase, session: Session) -> None:
+    assert not outbox.anything_due(session)
+    _queue(session)
+    assert outbox.anything_due(session)
+    sent: list[Outgoing] = []
+    outbox.deliver_due(lambda: db.session(write=True), sent.append, POLICY)
+    session.expire_all()
+    assert not outbox.anything_due(session)
+    assert len(sent) == 1
