@@ -8,8 +8,10 @@ import time
 from datetime import timedelta
 
 import pytest
+from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
+from app.config import Settings
 from app.db import Database
 from app.mailer import LogTransport, SmtpTransport
 from app.models.base import utcnow
@@ -184,3 +186,16 @@ def test_an_idle_sender_only_reads(db: TransactionalDatabase, session: Session) 
     session.expire_all()
     assert not outbox.anything_due(session)
     assert len(sent) == 1
+
+
+def test_smtp_url_must_be_smtp_or_smtps() -> None:
+    with pytest.raises(ValidationError, match="SMTP_URL"):
+        Settings(smtp_url="http://mail.example.no")
+    transport = SmtpTransport("smtps://user%40x:p%2Fw@mail.example.no", "a@b.no")
+    assert (transport.host, transport.port, transport.implicit_tls) == (
+        "mail.example.no",
+        465,
+        True,
+    )
+    assert (transport.user, transport.password) == ("user@x", "p/w")
+    assert SmtpTransport("smtp://mail.example.no", "a@b.no").port == 587
