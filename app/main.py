@@ -35,6 +35,7 @@ from app.routers.api import (
     feedback,
     further_work,
     improvement,
+    invitations,
     measurement,
     municipalities,
     networks,
@@ -106,6 +107,7 @@ def api_router() -> APIRouter:
         audit,
         public,
         transfer,
+        invitations,
     ):
         router.include_router(module.router)
     return router

@@ -5,11 +5,19 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from sqlmodel import Field, SQLModel
 
-from app.models.base import JSONType, UTCDateTime, created_at_field, utcnow
+from app.models.base import (
+    ApiOutput,
+    JSONType,
+    Role,
+    StrictInput,
+    UTCDateTime,
+    created_at_field,
+    utcnow,
+)
 
 
 class OutboxStatus(StrEnum):
@@ -70,3 +78,25 @@ class ResetRequest(SQLModel, table=True):
     account: str = Field(max_length=300, index=True)
     address: str = Field(max_length=64, index=True)
     requested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class InvitationCreate(StrictInput):
+    """An invitation by e-mail. Coordinators need municipalities, advisers regions."""
+
+    email: str = Field(min_length=3, max_length=254)
+    role: Role
+    name: str = Field(default="", max_length=200)
+    municipalities: list[str] = Field(default_factory=list, max_length=100)
+    regions: list[str] = Field(default_factory=list, max_length=20)
+    #: The language of the e-mail.
+    language: Literal["nb", "en"] = "nb"
+
+
+class InvitationRead(ApiOutput):
+    user_id: int
+    email: str
+    role: str
+    municipalities: list[str]
+    regions: list[str]
+    #: When the link in the e-mail stops working.
+    expires_at: datetime

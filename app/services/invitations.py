@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from app.errors import FieldError, Forbidden, Invalid, NotFound
 from app.models.base import Role
 from app.models.identity import User, UserMunicipality, UserRegion
-from app.models.mail import AccessLink, LinkPurpose
+from app.models.mail import AccessLink, InvitationCreate, InvitationRead, LinkPurpose
 from app.models.municipality import Municipality, Region
 from app.services import access_links, audit, outbox
 from app.services.access import Principal, require_authenticated
@@ -33,6 +33,12 @@ ROLE_NAMES = {
 def may_invite(principal: Principal) -> bool:
     """Whether the person may invite anyone at all (and so sees the users page)."""
     return principal.is_admin or principal.is_adviser or principal.is_coordinator
+
+
+def require_may_invite(principal: Principal) -> None:
+    require_authenticated(principal)
+    if not may_invite(principal):
+        raise Forbidden("Only people who sign in may invite others.")
 
 
 def check_may_assign(
@@ -136,6 +142,39 @@ def invite(
     _send_invitation(session, principal, user, base_url, language)
     commit(session)
     return user
+
+
+def invite_from_api(
+    session: Session, principal: Principal, data: InvitationCreate, *, base_url: str
+) -> InvitationRead:
+    """`invite` for the JSON API: what was made, and when its link stops working."""
+    user = invite(
+        session,
+        principal,
+        email=data.email,
+        role=data.role,
+        base_url=base_url,
+        language=data.language,
+        name=data.name,
+        municipalities=data.municipalities,
+        regions=data.regions,
+    )
+    assert user.id is not None
+    link = session.exec(
+        select(AccessLink)
+        .where(col(AccessLink.user_id) == user.id)
+        .where(col(AccessLink.purpose) == LinkPurpose.invite.value)
+        .order_by(col(AccessLink.id).desc())
+    ).first()
+    assert link is not None
+    return InvitationRead(
+        user_id=user.id,
+        email=user.email,
+        role=user.role,
+        municipalities=sorted({m.strip() for m in data.municipalities if m.strip()}),
+        regions=sorted({r.strip() for r in data.regions if r.strip()}),
+        expires_at=link.expires_at,
+    )
 
 
 def _send_invitation(

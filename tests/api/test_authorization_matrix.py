@@ -363,6 +363,10 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("PUT", f"{N}/team"): row(
         MUNICIPALITY_WRITE, body={"members": [{"role": "leader"}]}, etag=SAME
     ),
+    ("POST", f"{A}/invitations"): row(
+        USER_MANAGERS,
+        body={"email": "matrix-api@example.no", "role": "coordinator", "municipalities": ["5501"]},
+    ),
     # ---- pages: signing in, the person's own settings
     ("GET", "/logg-inn"): row(PUBLIC),
     ("POST", "/logg-inn"): row(PUBLIC, body="sign-in form"),
