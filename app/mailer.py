@@ -93,7 +93,8 @@ class LogTransport:
         self.mail_from = mail_from
 
     def __call__(self, message: Outgoing) -> None:
-        log.info(
+        # A warning: nothing was sent, and it must show at any log level.
+        log.warning(
             "mail_not_sent_no_smtp",
             to=message.to_address,
             subject=message.subject,

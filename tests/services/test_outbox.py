@@ -8,6 +8,7 @@ import time
 from datetime import timedelta
 
 import pytest
+import structlog.testing
 from pydantic import ValidationError
 from sqlmodel import Session, col, select
 
@@ -121,14 +122,17 @@ def test_a_claim_whose_sender_died_lapses_and_the_message_is_tried_again(
 
 
 def test_without_smtp_messages_are_written_to_the_log(
-    session: Session, db: TransactionalDatabase, capsys: pytest.CaptureFixture[str]
+    session: Session, db: TransactionalDatabase
 ) -> None:
     _queue(session)
-    sent = outbox.deliver_due(
-        lambda: db.session(write=True), LogTransport("noreply@example.no"), POLICY
-    )
+    with structlog.testing.capture_logs() as logged:
+        sent = outbox.deliver_due(
+            lambda: db.session(write=True), LogTransport("noreply@example.no"), POLICY
+        )
     assert sent == 1
-    assert "https://x.test/lenke" in capsys.readouterr().out
+    (entry,) = [e for e in logged if e["event"] == "mail_not_sent_no_smtp"]
+    assert entry["to"] == "kari@example.no"
+    assert "https://x.test/lenke" in entry["body"]
 
 
 @pytest.mark.slow
