@@ -16,7 +16,7 @@ from app.errors import DomainError, Invalid, PreconditionFailed
 from app.models.base import Role, Scope
 from app.models.transfer import MunicipalityExport
 from app.security import new_password
-from app.services import api_clients, identity, transfer
+from app.services import api_clients, identity, invitations, transfer
 from app.services.access import SYSTEM
 from app.services.seed import DEMO_USERS, seed
 
@@ -112,10 +112,32 @@ def create_user(
     password_stdin: Annotated[
         bool, typer.Option("--password-stdin", help="Read the password from standard input")
     ] = False,
+    invite: Annotated[
+        bool, typer.Option("--invite", help="E-mail an invitation link instead of a password")
+    ] = False,
 ) -> None:
-    """Create a user. Without --password-stdin a one-time password is printed."""
-    password = sys.stdin.readline().rstrip("\n") if password_stdin else new_password()
+    """Create a user. Without --password-stdin a one-time password is printed; with
+    --invite the person gets an invitation by e-mail (as from the users page) instead."""
     database = _database()
+    if invite:
+        with database.session(write=True) as session:
+            try:
+                invited = invitations.invite(
+                    session,
+                    SYSTEM,
+                    email=email,
+                    role=role,
+                    base_url=get_settings().public_url,
+                    name=name,
+                    municipalities=municipality or [],
+                    regions=region or [],
+                )
+            except DomainError as error:
+                _fail(error)
+                return
+        typer.echo(f"invited {invited.role} {invited.email}")
+        return
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else new_password()
     with database.session(write=True) as session:
         try:
             user = identity.create_user(
@@ -345,6 +367,20 @@ def restore_command(
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(code=2) from None
     typer.echo(f"restored {info.rows} rows in {info.tables} tables from {info.path}")
+
+
+@cli.command("send-mail")
+def send_mail() -> None:
+    """Send what is due in the outbox, once (for a cron job, or when the app's own sender
+    thread is off with MAIL_SENDER_THREAD=false)."""
+    from app.mailer import send_once
+
+    database = _database()
+    try:
+        sent = send_once(get_settings(), database)
+    finally:
+        database.dispose()
+    typer.echo(f"sent {sent} message(s)")
 
 
 def main() -> None:

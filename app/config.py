@@ -61,6 +61,21 @@ class Settings(BaseSettings):
     def metrics_networks(self) -> tuple[IPv4Network | IPv6Network, ...]:
         return _networks(self.metrics_allow)
 
+    #: Where e-mail goes: smtp://user:pass@host:587 (STARTTLS, required unless the host is
+    #: loopback), smtps://user:pass@host:465 (implicit TLS). Unset: e-mail is written to
+    #: the log instead of sent (make run).
+    smtp_url: str = ""
+    mail_from: str = "Demensforløp <ikke-svar@demensforlop.no>"
+    #: The address links in e-mail start with (scheme, host, no trailing slash).
+    public_url: str = "http://127.0.0.1:8000"
+    #: Run the outbox sender in a thread of the app (off where a separate
+    #: `demensforlop send-mail` runs, and in tests that send themselves).
+    mail_sender_thread: bool = True
+    mail_poll_seconds: float = Field(default=5.0, gt=0)
+    #: Attempts before a message is marked failed; waits double from the first.
+    mail_max_attempts: int = Field(default=6, ge=1)
+    mail_retry_seconds: int = Field(default=60, ge=1)
+
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = "json"
     #: Set when the app sits behind a proxy that sets X-Forwarded-*.
@@ -80,6 +95,12 @@ class Settings(BaseSettings):
             _networks(self.metrics_allow)
         except ValueError as exc:
             raise ValueError(f"METRICS_ALLOW must list networks such as 10.0.0.0/8: {exc}") from exc
+        return self
+
+    @model_validator(mode="after")
+    def _smtp_url_is_smtp(self) -> Settings:
+        if self.smtp_url and not self.smtp_url.startswith(("smtp://", "smtps://")):
+            raise ValueError("SMTP_URL must start with smtp:// or smtps://")
         return self
 
     @model_validator(mode="after")

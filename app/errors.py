@@ -126,3 +126,17 @@ class TooManyRequests(DomainError):
     def __init__(self, detail: str, retry_after: int) -> None:
         super().__init__(detail)
         self.retry_after = retry_after
+
+
+class LinkNotUsable(DomainError):
+    """A single-use link (invitation, password reset) that is unknown, used or expired;
+    `reason` says which, so the page can say what to do next."""
+
+    status = 410
+    slug = "link-not-usable"
+    title = "The link cannot be used"
+
+    def __init__(self, reason: str, purpose: str) -> None:
+        super().__init__(f"The link is {reason}.", reason=reason, purpose=purpose)
+        self.reason = reason
+        self.purpose = purpose

@@ -17,6 +17,7 @@ from app.conditional import ConditionalMiddleware, ConditionalRoute
 from app.config import Settings, get_settings
 from app.db import Database
 from app.logging_setup import configure_logging
+from app.mailer import OutboxSender
 from app.middleware import (
     BodyLimitMiddleware,
     CompressionMiddleware,
@@ -34,6 +35,7 @@ from app.routers.api import (
     feedback,
     further_work,
     improvement,
+    invitations,
     measurement,
     municipalities,
     networks,
@@ -45,6 +47,7 @@ from app.routers.api import (
     strengths,
     transfer,
 )
+from app.routers.web import account_links as web_account_links
 from app.routers.web import api_clients as web_api_clients
 from app.routers.web import auth as web_auth
 from app.routers.web import checklist as web_checklist
@@ -61,6 +64,7 @@ from app.routers.web import region as web_region
 from app.routers.web import shared_examples as web_shared_examples
 from app.routers.web import strengths as web_strengths
 from app.routers.web import two_step as web_two_step
+from app.routers.web import users as web_users
 from app.routing import GatedRouter
 from app.static_files import CachedStaticFiles
 from app.web import install as install_web
@@ -105,6 +109,7 @@ def api_router() -> APIRouter:
         audit,
         public,
         transfer,
+        invitations,
     ):
         router.include_router(module.router)
     return router
@@ -128,12 +133,14 @@ def web_router() -> APIRouter:
         web_networks,
         web_shared_examples,
         web_api_clients,
+        web_users,
     ):
         signed_in.include_router(module.router)
     router = APIRouter(include_in_schema=False)
     # auth also serves /app/passord, so it stays outside the gate.
     router.include_router(web_auth.router)
     router.include_router(web_two_step.router)
+    router.include_router(web_account_links.router)
     router.include_router(web_public.router)
     router.include_router(signed_in)
     return router
@@ -146,8 +153,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     db = database or Database(settings.database_url)
 
     @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        sender = OutboxSender(settings, db) if settings.mail_sender_thread else None
+        app.state.mail_sender = sender
+        if sender is not None:
+            sender.start()
         yield
+        if sender is not None:
+            sender.stop()
         if owns_database:
             db.dispose()
 

@@ -35,6 +35,8 @@ from app.services.access import Principal
 from app.services.seed import seed
 from tests.dbtool import postgres_admin_url, recreate_postgres_database
 
+pytest_plugins = ["tests.mailserver"]
+
 # The suite runs on shared machines with two workers per backend: how fast examples are
 # generated or run is not what the properties test, so a slow moment must not fail them.
 hypothesis.settings.register_profile(
@@ -204,6 +206,7 @@ def settings(database_url: str) -> Settings:
         # Administrators made by the factories sign in with the password alone; the tests
         # of two-step verification turn the requirement on.
         admin_two_step=False,
+        mail_sender_thread=False,
     )
 
 

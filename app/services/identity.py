@@ -29,7 +29,7 @@ from app.services.access import Principal, PrincipalKind, require_admin
 from app.services.common import commit
 
 
-def _municipality_ids(session: Session, numbers: Sequence[str]) -> list[int]:
+def municipality_ids_of(session: Session, numbers: Sequence[str]) -> list[int]:
     rows = session.exec(
         select(Municipality.number, Municipality.id).where(col(Municipality.number).in_(numbers))
     ).all()
@@ -40,7 +40,7 @@ def _municipality_ids(session: Session, numbers: Sequence[str]) -> list[int]:
     return [found_id for n in numbers if (found_id := found[n]) is not None]
 
 
-def _region_ids(session: Session, slugs: Sequence[str]) -> list[int]:
+def region_ids_of(session: Session, slugs: Sequence[str]) -> list[int]:
     rows = session.exec(select(Region.slug, Region.id).where(col(Region.slug).in_(slugs))).all()
     found = dict(rows)
     missing = [s for s in slugs if s not in found]
@@ -68,24 +68,28 @@ def user_principal(session: Session, user: User) -> Principal:
     )
 
 
-def create_user(
+def add_user(
     session: Session,
     principal: Principal,
     *,
     email: str,
     role: Role,
-    password: str,
+    password: str | None,
     name: str = "",
     municipalities: Sequence[str] = (),
     regions: Sequence[str] = (),
     is_demo: bool = False,
+    action: str = "create",
 ) -> User:
-    """Coordinators are assigned municipalities, advisers regions; administrators neither."""
-    require_admin(principal)
+    """The rules every new user follows, whoever makes them (the CLI, an invitation):
+    coordinators are assigned municipalities, advisers regions, administrators neither; one
+    user per e-mail. Without a password the user is inactive until they set one through an
+    invitation. Added to the caller's transaction and audited there; not committed. Who may
+    add whom is the caller's check."""
     email = email.strip().lower()
-    if "@" not in email or len(email) > 254:
+    if "@" not in email or len(email) > 254 or any(c.isspace() for c in email):
         raise Invalid(FieldError("email", "not an e-mail address"))
-    if problem := password_problem(password):
+    if password is not None and (problem := password_problem(password)):
         raise Invalid(FieldError("password", problem))
     if role == Role.coordinator and not municipalities:
         raise Invalid(FieldError("municipality", "a coordinator needs at least one municipality"))
@@ -93,13 +97,15 @@ def create_user(
         raise Invalid(FieldError("region", "an adviser needs at least one region"))
     if session.exec(select(User.id).where(col(User.email) == email)).first() is not None:
         raise Invalid(FieldError("email", f"a user with e-mail {email} already exists"))
-    municipality_ids = _municipality_ids(session, municipalities)
-    region_ids = _region_ids(session, regions)
+    municipality_ids = municipality_ids_of(session, municipalities)
+    region_ids = region_ids_of(session, regions)
     user = User(
         email=email,
-        name=name.strip(),
-        password_hash=hash_password(password),
+        name=name.strip()[:200],
+        # An invited person has no password until they choose one: nothing verifies.
+        password_hash=hash_password(password) if password is not None else "!invited",
         role=role.value,
+        is_active=password is not None,
         is_demo=is_demo,
     )
     session.add(user)
@@ -112,7 +118,7 @@ def create_user(
     audit.record(
         session,
         principal,
-        action="create",
+        action=action,
         entity_type="user",
         entity_id=user.id,
         municipality=None,
@@ -123,6 +129,34 @@ def create_user(
             "municipalities": list(municipalities),
             "regions": list(regions),
         },
+    )
+    return user
+
+
+def create_user(
+    session: Session,
+    principal: Principal,
+    *,
+    email: str,
+    role: Role,
+    password: str,
+    name: str = "",
+    municipalities: Sequence[str] = (),
+    regions: Sequence[str] = (),
+    is_demo: bool = False,
+) -> User:
+    """An active user with a password, made by an administrator (the CLI, the seed)."""
+    require_admin(principal)
+    user = add_user(
+        session,
+        principal,
+        email=email,
+        role=role,
+        password=password,
+        name=name,
+        municipalities=municipalities,
+        regions=regions,
+        is_demo=is_demo,
     )
     commit(session)
     return user

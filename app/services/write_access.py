@@ -18,6 +18,7 @@ from app.services import (
     feedback,
     gatherings,
     improvement,
+    invitations,
     measurement,
     network_access,
     network_evaluation,
@@ -31,6 +32,11 @@ from app.services.common import get_municipality
 
 def administer(session: Session, principal: Principal) -> None:
     require_admin(principal)
+
+
+def invite_people(session: Session, principal: Principal) -> None:
+    """Invitations: people who sign in (whom they may invite is judged from the body)."""
+    invitations.require_may_invite(principal)
 
 
 def edit_municipality(session: Session, principal: Principal, number: str) -> None:

@@ -16,6 +16,7 @@ from fastapi.routing import iter_route_contexts
 
 from app.services.access import Principal
 from app.services.api_clients import may_manage_tokens
+from app.services.invitations import may_invite
 from app.web.i18n import N_
 
 _PARAMETER = re.compile(r"\{[^}]+\}")
@@ -65,6 +66,7 @@ MAIN_NAV: list[NavItem] = [
         N_("API-klienter"),
         visible=may_manage_tokens,
     ),
+    NavItem("brukere", "/app/admin/brukere", N_("Brukere"), visible=may_invite),
 ]
 
 #: Per region of an adviser (or administrator): the regional overview.

@@ -6,7 +6,7 @@ accepted; `recovery_code` holds the one-time recovery codes (hashed); `api_token
 (two-step verification off, never used). The downgrade drops them again.
 
 Revision ID: two_step_and_clients
-Revises: guidance_conversations
+Revises: mail_and_invitations
 Create Date: 2026-12-05 13:00:00.000000
 """
 
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "two_step_and_clients"
-down_revision: str | None = "guidance_conversations"
+down_revision: str | None = "mail_and_invitations"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -133,6 +133,8 @@ NETWORK_START = "network-start"
 NETWORK_RUN = "network-run"
 TOKENS_MAKE = "tokens-make"
 TOKENS_REVOKE = "tokens-revoke"
+#: Inviting to Tromsø, or changing a coordinator of Tromsø: never wider than one's own rights.
+USER_MANAGERS = "user-managers"
 
 #: What each principal gets, per class, on the JSON API. Pages: see `expected()`.
 RULES: dict[str, dict[str, str]] = {
@@ -166,6 +168,7 @@ RULES: dict[str, dict[str, str]] = {
     # scope) and administrators; revoked by the same, and invisible to the others.
     TOKENS_MAKE: rule({COORDINATOR, ADVISER, ADMIN}),
     TOKENS_REVOKE: rule({COORDINATOR, ADVISER, ADMIN}, hidden=OUTSIDERS),
+    USER_MANAGERS: rule({COORDINATOR, ADVISER, ADMIN}),
 }
 
 
@@ -366,6 +369,10 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("PUT", f"{N}/team"): row(
         MUNICIPALITY_WRITE, body={"members": [{"role": "leader"}]}, etag=SAME
     ),
+    ("POST", f"{A}/invitations"): row(
+        USER_MANAGERS,
+        body={"email": "matrix-api@example.no", "role": "coordinator", "municipalities": ["5501"]},
+    ),
     # ---- pages: signing in, the person's own settings
     ("GET", "/logg-inn"): row(PUBLIC),
     ("POST", "/logg-inn"): row(PUBLIC, body="sign-in form"),
@@ -376,6 +383,28 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/logg-inn/kode"): row(PUBLIC, body={"code": "123456", "next": "/app"}),
     ("GET", "/logg-inn/totp-oppsett"): row(PUBLIC),
     ("POST", "/logg-inn/totp-oppsett"): row(PUBLIC, body={"code": "123456", "next": "/app"}),
+    ("GET", "/glemt-passord"): row(PUBLIC),
+    ("POST", "/glemt-passord"): row(PUBLIC, body={"email": "matrix-nobody@example.no"}),
+    ("GET", "/glemt-passord/sendt"): row(PUBLIC),
+    ("GET", "/glemt-passord/ny/{token}"): row(PUBLIC),
+    ("POST", "/glemt-passord/ny/{token}"): row(
+        PUBLIC, body={"new_password": "x", "repeat_password": "x"}
+    ),
+    ("GET", "/invitasjon/{token}"): row(PUBLIC),
+    ("POST", "/invitasjon/{token}"): row(
+        PUBLIC, body={"new_password": "x", "repeat_password": "x"}
+    ),
+    ("GET", "/app/admin/brukere"): row(SIGNED_IN),
+    ("POST", "/app/admin/brukere"): row(
+        USER_MANAGERS,
+        body={"email": "matrix-invited@example.no", "role": "coordinator", "municipality": "5501"},
+    ),
+    ("GET", "/app/admin/brukere/{user_id}"): row(USER_MANAGERS),
+    ("POST", "/app/admin/brukere/{user_id}"): row(
+        USER_MANAGERS, body={"role": "coordinator", "municipality": "5501"}
+    ),
+    ("POST", "/app/admin/brukere/{user_id}/deaktiver"): row(USER_MANAGERS, body={}),
+    ("POST", "/app/admin/brukere/{user_id}/inviter-igjen"): row(USER_MANAGERS, body={}),
     ("GET", "/app/passord"): row(SIGNED_IN),
     ("GET", "/app/totp"): row(SIGNED_IN),
     ("POST", "/app/totp"): row(SIGNED_IN, body={"code": "000000"}),
@@ -662,6 +691,10 @@ def build_world(session: Session, client: TestClient) -> World:
             "comment_id": comment.id,
             "review_id": review.id,
             "version": 1,
+            # A coordinator of Tromsø: managed by Tromsø's coordinator, troms's adviser, admins.
+            "user_id": factories.user(session, Role.coordinator, municipalities=[number]).id,
+            # A link token nobody was sent: its pages explain that it cannot be used.
+            "token": "no-such-link",
         }
     )
     for name, principal in people.items():

@@ -31,6 +31,7 @@ from app.db import Database
 from app.main import create_app
 from app.services.seed import DEMO_USERS, DemoUser, seed
 from tests.conftest import IN_CI, fresh_database_url
+from tests.mailserver import SmtpServer
 
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -73,20 +74,32 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_server() -> Iterator[LiveServer]:
+def mail_server() -> Iterator[SmtpServer]:
+    """The live server's SMTP server: what it sends arrives in `mail_server.inbox`."""
+    server = SmtpServer()
+    server.controller.start()
+    yield server
+    server.controller.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(mail_server: SmtpServer) -> Iterator[LiveServer]:
     url = fresh_database_url("browser")
     database = Database(url)
     with database.session(write=True) as session:
         seed(session, demo=True)
     database.dispose()
+    port = _free_port()
     settings = Settings(
         environment="test",
         database_url=url,
         secret_key="browser-test-secret-" + "x" * 32,
         log_level="WARNING",
         demo=True,
+        smtp_url=mail_server.url,
+        public_url=f"http://127.0.0.1:{port}",
+        mail_poll_seconds=0.5,
     )
-    port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(
             create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"

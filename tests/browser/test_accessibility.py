@@ -62,6 +62,7 @@ PAGES = [
     ("improvement areas", "/app/kommuner/5501/forbedringsomrader"),
     ("progress plan", "/app/kommuner/5501/framdriftsplan"),
     ("password", "/app/passord"),
+    ("users", "/app/admin/brukere"),
 ]
 
 
@@ -77,6 +78,13 @@ def test_no_axe_violations_on_the_coordinators_pages(
 ) -> None:
     page.goto(f"{live_server.url}/logg-inn?lang={lang}")
     _check(page, "sign-in", lang)
+    for name, path in (
+        ("forgotten password", "/glemt-passord"),
+        ("forgotten password sent", "/glemt-passord/sendt"),
+        ("unusable link", "/glemt-passord/ny/no-such-link"),
+    ):
+        page.goto(f"{live_server.url}{path}?lang={lang}")
+        _check(page, name, lang)
     sign_in(page, live_server, TROMSO)
     area_id = page.evaluate(
         "async (url) => (await (await fetch(url)).json()).items[0].id",
