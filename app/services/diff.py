@@ -232,7 +232,8 @@ def diff_snapshots(
 def parse_side(value: str, field: str) -> Side:
     if value == "draft":
         return "draft"
-    if value.isdigit() and 1 <= int(value) <= 1_000_000:
+    # ASCII digits only: str.isdigit() also accepts superscripts such as '³'.
+    if value.isascii() and value.isdigit() and 1 <= int(value) <= 1_000_000:
         return int(value)
     raise Invalid(FieldError(field, "a published version number, or 'draft'"))
 

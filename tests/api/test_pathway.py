@@ -228,6 +228,7 @@ def test_pathway_query_count_does_not_grow_with_offerings(
     session: Session, make_client: Any, queries: QueryCounter, db: TransactionalDatabase
 ) -> None:
     client = make_client(factories.token(session, Scope.read, municipalities=["5501", "5540"]))
+    factories.tokens_just_used(session)
     factories.fill_section(session, "5540", "assessment", offerings=1)
 
     with queries.counting():

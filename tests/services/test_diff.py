@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -29,3 +30,17 @@ def test_the_segments_spell_both_texts(before: str, after: str) -> None:
     segments = diff.word_diff(before, after)
     assert _spell(segments, "delete") == before
     assert _spell(segments, "insert") == after
+
+
+def test_a_version_side_is_ascii_digits_or_draft() -> None:
+    """Superscript digits pass str.isdigit() but not int(): found by the fuzz run
+    (FUZZ_SEED=2688982567), once a 500."""
+    from app.errors import Invalid
+    from app.services.diff import parse_side
+
+    assert parse_side("draft", "against") == "draft"
+    assert parse_side("12", "against") == 12
+    for bad in ("³", "²", "١", "0", "1000001", "x"):
+        with pytest.raises(Invalid) as refused:
+            parse_side(bad, "against")
+        assert refused.value.errors[0].field == "against"
