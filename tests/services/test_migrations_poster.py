@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from app.db import make_engine
 from app.migrate import alembic_config, upgrade
@@ -13,6 +15,28 @@ from tests.conftest import fresh_database_url
 PLAN = "further_work_plan"
 
 
+def _tromso(connection: Connection, now: datetime) -> int:
+    """A region and Tromsø written with SQL, as a database at an older revision holds them."""
+    connection.execute(
+        text(
+            "INSERT INTO region (slug, name, version, created_at, updated_at) "
+            "VALUES ('prove', 'Prøve', 1, :now, :now)"
+        ),
+        {"now": now},
+    )
+    connection.execute(
+        text(
+            "INSERT INTO municipality (number, name, region_id, is_example, version, "
+            "priority_version, created_at, updated_at) SELECT '5501', 'Tromsø', id, "
+            "false, 1, 1, :now, :now FROM region WHERE slug = 'prove'"
+        ),
+        {"now": now},
+    )
+    return int(
+        connection.execute(text("SELECT id FROM municipality WHERE number = '5501'")).scalar_one()
+    )
+
+
 def test_upgrade_to_the_further_work_plan_keeps_municipalities_and_improvement_work() -> None:
     url = fresh_database_url("further_work_plan")
     command.downgrade(alembic_config(url), f"{PLAN}-1")
@@ -20,28 +44,7 @@ def test_upgrade_to_the_further_work_plan_keeps_municipalities_and_improvement_w
     now = utcnow()
     try:
         with engine.begin() as connection:
-            mid = connection.execute(
-                text("SELECT id FROM municipality WHERE number = '5501'")
-            ).scalar_one_or_none()
-            if mid is None:
-                connection.execute(
-                    text(
-                        "INSERT INTO region (slug, name, version, created_at, updated_at) "
-                        "VALUES ('prove', 'Prøve', 1, :now, :now)"
-                    ),
-                    {"now": now},
-                )
-                connection.execute(
-                    text(
-                        "INSERT INTO municipality (number, name, region_id, is_example, version, "
-                        "priority_version, created_at, updated_at) SELECT '5501', 'Tromsø', id, "
-                        "false, 1, 1, :now, :now FROM region WHERE slug = 'prove'"
-                    ),
-                    {"now": now},
-                )
-                mid = connection.execute(
-                    text("SELECT id FROM municipality WHERE number = '5501'")
-                ).scalar_one()
+            mid = _tromso(connection, now)
             connection.execute(
                 text(
                     "INSERT INTO improvement_area (municipality_id, priority, title, rationale, "
@@ -89,22 +92,7 @@ def test_upgrade_to_shared_examples_shares_nothing_and_keeps_the_stamp_triggers(
     now = utcnow()
     try:
         with engine.begin() as connection:
-            connection.execute(
-                text(
-                    "INSERT INTO region (slug, name, version, created_at, updated_at) "
-                    "VALUES ('prove', 'Prøve', 1, :now, :now)"
-                ),
-                {"now": now},
-            )
-            connection.execute(
-                text(
-                    "INSERT INTO municipality (number, name, region_id, is_example, version, "
-                    "priority_version, created_at, updated_at) SELECT '5501', 'Tromsø', id, "
-                    "false, 1, 1, :now, :now FROM region WHERE slug = 'prove'"
-                ),
-                {"now": now},
-            )
-            mid = connection.execute(text("SELECT id FROM municipality")).scalar_one()
+            mid = _tromso(connection, now)
             connection.execute(
                 text(
                     "INSERT INTO strength (municipality_id, position, text, version, created_at, "
