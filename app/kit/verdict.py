@@ -50,7 +50,7 @@ class Evidence:
 @dataclass(frozen=True)
 class Verdict:
     direction: Direction
-    #: Points analysed, and how many the rules need.
+    #: Points analysed, and how many it takes before the rules can say anything.
     n_points: int
     needed: int
     #: +1 the values went up, -1 down, 0 no change or not known.
@@ -102,7 +102,9 @@ def judge(
     """The verdict on `values` given the signals found in them."""
     n = len(values)
     if n_useful < needed:
-        return Verdict(Direction.too_few_points, n, needed)
+        # Points on the centre line do not count: with enough points but too many of them on
+        # the line, say how many points it takes.
+        return Verdict(Direction.too_few_points, n, needed if n < needed else needed + n - n_useful)
     if not evidence:
         return Verdict(Direction.no_change, n, needed)
     latest = max(evidence, key=lambda e: (e.last, e.last - e.first))

@@ -178,6 +178,8 @@ class IndicatorRole(StrEnum):
 class Direction(StrEnum):
     up = "up"
     down = "down"
+    #: A balancing measure: a change either way is worth knowing, neither is better.
+    neither = "neither"
 
 
 class Frequency(StrEnum):

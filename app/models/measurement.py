@@ -287,6 +287,73 @@ class AnalysisPointRead(ApiOutput):
     in_signalling_run: bool
 
 
+class VerdictRead(ApiOutput):
+    """What the data say, in plain words, judged by the indicator's `direction`."""
+
+    #: `improving` or `worsening` (the values moved the way `direction` calls better, or the
+    #: other way), `changed` (they moved, and `direction` is `neither`), `no_change`, or
+    #: `too_few_points` (fewer useful points than `needed`).
+    direction: Literal["improving", "worsening", "changed", "no_change", "too_few_points"]
+    #: The verdict as a sentence in the caller's language.
+    text: str
+    #: Which way the values moved; null unless they did.
+    moved: Literal["up", "down"] | None
+    #: The first period at the new level; null unless the values moved.
+    since: date | None
+    #: Points of the current segment, and how many it takes before the rules can say
+    #: anything (10, or more when points lie on the centre line).
+    n_points: int
+    needed: int
+
+
+class SpcPointRead(ApiOutput):
+    period: date
+    #: As in `points` (percent for proportions).
+    value: float
+    lower_limit: float
+    upper_limit: float
+    #: Part of a special-cause signal.
+    signal: bool
+
+
+class SpcSignalRead(ApiOutput):
+    """A special-cause rule that fired (NHS Making Data Count): `outside_limits`, `shift`
+    (7 on one side), `trend` (6 rising or falling) or `near_limit` (2 of 3 near a limit)."""
+
+    rule: Literal["outside_limits", "shift", "trend", "near_limit"]
+    first_period: date
+    last_period: date
+    #: `high`: above the centre line or rising; `low`: below it or falling.
+    side: Literal["high", "low"]
+
+
+class SpcRead(ApiOutput):
+    """The control chart of the current segment: XmR for values and counts, P for
+    proportions (Laney's P′ when they are over-dispersed), U for counts with a
+    denominator. Centre line and limits come from the segment's baseline."""
+
+    chart: Literal["xmr", "p", "p_prime", "u"]
+    centre_line: float
+    #: Laney's σz (1 for other charts than P′).
+    sigma_z: float
+    points: list[SpcPointRead]
+    signals: list[SpcSignalRead]
+    #: Making Data Count's variation icon, from the latest point.
+    variation: Literal[
+        "common_cause",
+        "improving_high",
+        "improving_low",
+        "concerning_high",
+        "concerning_low",
+        "neither_high",
+        "neither_low",
+    ]
+    #: Making Data Count's assurance icon (null without a target, or when neither direction
+    #: is better): the target inside the latest limits (`hit_and_miss`), or the whole band
+    #: on its good (`pass`) or bad (`fail`) side.
+    assurance: Literal["hit_and_miss", "pass", "fail"] | None
+
+
 class IndicatorAnalysisRead(RunAnalysisRead):
     """The run-chart analysis of an indicator. The top-level numbers describe the current
     segment: all points, or the points from `baseline_restart` when the centre line was
@@ -303,3 +370,7 @@ class IndicatorAnalysisRead(RunAnalysisRead):
     suppressed_points: int
     segments: list[RunChartSegmentRead]
     points: list[AnalysisPointRead]
+    verdict: VerdictRead
+    #: Null with fewer than two points in the current segment, or when a number of it is
+    #: hidden from this caller (small numbers).
+    spc: SpcRead | None

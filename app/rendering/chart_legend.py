@@ -11,8 +11,8 @@ from app.rendering.chart_text import (
     MeasureMark,
     Translate,
     long_date,
-    signal_summary,
     truncate,
+    verdict_text,
 )
 from app.rendering.svg import (
     CENTRE_DASH,
@@ -45,7 +45,7 @@ def draw_legend(
     el(
         legend,
         "text",
-        signal_summary(chart.analysis, _),
+        verdict_text(chart.analysis.verdict, chart.indicator.frequency, _, locale),
         x=fmt(x),
         y=str(y),
         font_size="12",

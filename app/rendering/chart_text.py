@@ -24,6 +24,7 @@ from app.models.measurement import (
     ObservationRead,
     RunAnalysisRead,
     RunChartSegmentRead,
+    VerdictRead,
 )
 
 Translate = Callable[[str], str]
@@ -235,6 +236,48 @@ def rule_sentences(
             _("Ingen signal: variasjonen ser tilfeldig ut, og reglene viser ingen reell endring.")
         )
     return sentences
+
+
+def verdict_text(
+    verdict: VerdictRead, frequency: str = Frequency.month, _: Translate = nb, locale: str = "nb"
+) -> str:
+    """The verdict in one plain sentence: better, worse, changed, no change, or too early to
+    say (`kit.verdict`)."""
+    direction, since = verdict.direction, verdict.since
+    n_points, needed = verdict.n_points, verdict.needed
+    went = {"up": 1, "down": -1}.get(verdict.moved or "", 0)
+    if direction == "too_few_points":
+        if n_points == 0:
+            return _(
+                "Ingen tegn til endring ennå (ingen målinger; trenger minst {needed} for å si noe)."
+            ).format(needed=needed)
+        if n_points == 1:
+            return _(
+                "Ingen tegn til endring ennå (1 måling; trenger minst {needed} for å si noe)."
+            ).format(needed=needed)
+        return _(
+            "Ingen tegn til endring ennå ({n} målinger; trenger minst {needed} for å si noe)."
+        ).format(n=n_points, needed=needed)
+    if direction == "no_change" or since is None:
+        return _("Ingen tegn til endring: variasjonen ser tilfeldig ut ({n} målinger).").format(
+            n=n_points
+        )
+    period = format_period(since, frequency, _, locale)
+    texts = {
+        ("improving", 1): _("Forbedring: målingene har gått opp siden {period}."),
+        ("improving", -1): _("Forbedring: målingene har gått ned siden {period}."),
+        ("worsening", 1): _("Forverring: målingene har gått opp siden {period}."),
+        ("worsening", -1): _("Forverring: målingene har gått ned siden {period}."),
+        ("changed", 1): _(
+            "Endring: målingene har gått opp siden {period} "
+            "(for dette målet er verken høyere eller lavere bedre)."
+        ),
+        ("changed", -1): _(
+            "Endring: målingene har gått ned siden {period} "
+            "(for dette målet er verken høyere eller lavere bedre)."
+        ),
+    }
+    return texts[(direction, went)].format(period=period)
 
 
 def signal_summary(analysis: RunAnalysisRead, _: Translate = nb) -> str:

@@ -8,12 +8,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 from fractions import Fraction
-from typing import Any
+from typing import Any, Literal
 
 from sqlmodel import Session, col, select
 
 from app.config import get_settings
-from app.kit import runchart
+from app.kit import runchart, spc, verdict
 from app.kit.small_numbers import suppression_label
 from app.models.base import IndicatorKind
 from app.models.improvement import Measure
@@ -26,8 +26,12 @@ from app.models.measurement import (
     RunRead,
     Side,
     SignalsRead,
+    SpcPointRead,
+    SpcRead,
+    SpcSignalRead,
+    VerdictRead,
 )
-from app.rendering.chart_text import ChartInput, MeasureMark
+from app.rendering.chart_text import ChartInput, MeasureMark, Translate, nb, verdict_text
 from app.services.access import Principal
 from app.services.improvement import area_municipality
 from app.services.measurement import (
@@ -90,11 +94,125 @@ def _analysis_fields(
     }
 
 
+def _control_chart(
+    indicator: Indicator, observations: Sequence[Observation], baseline: int | None
+) -> spc.SpcChart:
+    """The chart the data call for (`kit.spc`), on the scale the run chart uses (percent
+    for proportions)."""
+    denominators = [o.denominator or 0 for o in observations]
+    has_denominators = all(d > 0 for d in denominators)
+    if indicator.kind == IndicatorKind.proportion and has_denominators:
+        chart = spc.proportion_chart(
+            [o.numerator or 0 for o in observations], denominators, baseline
+        )
+        return _scaled(chart, 100)
+    if indicator.kind == IndicatorKind.count and has_denominators:
+        return spc.u_chart([o.value or 0.0 for o in observations], denominators, baseline)
+    return spc.xmr([float(_exact_value(o, indicator.kind)) for o in observations], baseline)
+
+
+def _scaled(chart: spc.SpcChart, factor: float) -> spc.SpcChart:
+    def scale(x: float | None) -> float | None:
+        return None if x is None else x * factor
+
+    points = tuple(
+        spc.SpcPoint(p.value * factor, scale(p.lower_limit), scale(p.upper_limit), p.signal)
+        for p in chart.points
+    )
+    return spc.SpcChart(
+        chart.chart, chart.centre_line * factor, points, chart.signals, chart.sigma_z
+    )
+
+
+def _spc_read(
+    chart: spc.SpcChart, periods: Sequence[date], better: verdict.Better, target: float | None
+) -> SpcRead:
+    assurance = verdict.assurance(chart, better, target)
+    return SpcRead(
+        chart=chart.chart.value,
+        centre_line=chart.centre_line,
+        sigma_z=chart.sigma_z,
+        points=[
+            SpcPointRead(
+                period=period,
+                value=point.value,
+                lower_limit=point.lower_limit if point.lower_limit is not None else point.value,
+                upper_limit=point.upper_limit if point.upper_limit is not None else point.value,
+                signal=point.signal,
+            )
+            for period, point in zip(periods, chart.points, strict=True)
+        ],
+        signals=[
+            SpcSignalRead(
+                rule=signal.rule.value,
+                first_period=periods[signal.first],
+                last_period=periods[signal.last],
+                side="high" if signal.side > 0 else "low",
+            )
+            for signal in chart.signals
+        ],
+        variation=verdict.variation(chart, better).value,
+        assurance=None if assurance is None else assurance.value,
+    )
+
+
+def _current(
+    indicator: Indicator,
+    observations: Sequence[Observation],
+    segment: runchart.Segment | None,
+    hidden: bool,
+    _: Translate,
+    locale: str,
+) -> tuple[VerdictRead, SpcRead | None]:
+    """The verdict on the current segment and its control chart (None with fewer than two
+    points, or when a number of it is hidden from the caller)."""
+    better = verdict.Better(indicator.direction.value)
+    if segment is None:
+        judged = verdict.judge([], better, [], 0)
+        return _verdict_read(judged, [], indicator, _, locale), None
+    part = observations[segment.start : segment.end]
+    values = [float(_exact_value(o, indicator.kind)) for o in part]
+    periods = [o.period for o in part]
+    chart = _control_chart(indicator, part, indicator.baseline_points) if len(part) > 1 else None
+    evidence = verdict.run_chart_evidence(runchart.Segment(0, len(part), segment.analysis))
+    if chart is not None:
+        evidence += verdict.spc_evidence(chart)
+    judged = verdict.judge(values, better, evidence, segment.analysis.n_useful)
+    spc_read = (
+        None if chart is None or hidden else _spc_read(chart, periods, better, indicator.target)
+    )
+    return _verdict_read(judged, periods, indicator, _, locale), spc_read
+
+
+def _verdict_read(
+    judged: verdict.Verdict,
+    periods: Sequence[date],
+    indicator: Indicator,
+    _: Translate,
+    locale: str,
+) -> VerdictRead:
+    since = None if judged.since is None else periods[judged.since]
+    moved: Literal["up", "down"] | None = (
+        "up" if judged.went > 0 else "down" if judged.went < 0 else None
+    )
+    read = VerdictRead(
+        direction=judged.direction.value,
+        text="",
+        moved=moved,
+        since=since,
+        n_points=judged.n_points,
+        needed=judged.needed,
+    )
+    return read.model_copy(update={"text": verdict_text(read, indicator.frequency, _, locale)})
+
+
 def analysis_read(
     indicator: Indicator,
     observations: Sequence[Observation],
     show_small_numbers: bool,
     threshold: int,
+    _: Translate = nb,
+    locale: str = "nb",
 ) -> IndicatorAnalysisRead:
     """The Anhøj analysis of the observations (rules in `kit.runchart`): centre line
     = median of the first `baseline_points` points (all by default), restarted at
@@ -154,6 +272,11 @@ def analysis_read(
                     in_signalling_run=not hidden and i in in_runs,
                 )
             )
+    last = segments[-1] if segments else None
+    hidden = last is not None and any(
+        read.suppressed is not None for read in shown[last.start : last.end]
+    )
+    judged, spc_read = _current(indicator, observations, last, hidden, _, locale)
     return IndicatorAnalysisRead(
         **headline,
         indicator_id=indicator.id or 0,
@@ -165,6 +288,8 @@ def analysis_read(
         suppressed_points=sum(1 for read in shown if read.suppressed is not None),
         segments=segment_reads,
         points=points,
+        verdict=judged,
+        spc=spc_read,
     )
 
 
@@ -173,7 +298,11 @@ def _threshold() -> int:
 
 
 def get_analysis(
-    session: Session, principal: Principal, indicator_id: int
+    session: Session,
+    principal: Principal,
+    indicator_id: int,
+    _: Translate = nb,
+    locale: str = "nb",
 ) -> IndicatorAnalysisRead:
     indicator, municipality = indicator_municipality(session, principal, indicator_id)
     return analysis_read(
@@ -181,6 +310,8 @@ def get_analysis(
         observations_of(session, indicator_id),
         principal.sees_small_numbers(municipality),
         _threshold(),
+        _,
+        locale,
     )
 
 

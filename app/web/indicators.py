@@ -78,10 +78,15 @@ def chart_view(chart: ChartInput, lang: str, id_prefix: str) -> ChartView:
                 chart, translate=_, locale=locale, id_prefix=id_prefix, heading=False
             )
         ),
-        summary=chart_text.signal_summary(analysis, _),
-        sentences=chart_text.rule_sentences(
-            analysis, indicator.direction, indicator.frequency, _, locale
-        ),
+        summary=chart_text.verdict_text(analysis.verdict, indicator.frequency, _, locale),
+        sentences=[
+            chart_text.signal_summary(analysis, _),
+            *chart_text.rule_sentences(
+                analysis, indicator.direction, indicator.frequency, _, locale
+            ),
+        ]
+        if analysis.n_points
+        else chart_text.rule_sentences(analysis, indicator.direction, indicator.frequency, _),
         signal=analysis.signals.long_run or analysis.signals.few_crossings,
         table=chart_text.chart_table(chart, _, locale),
         periods=[p.period for p in analysis.points],

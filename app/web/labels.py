@@ -82,6 +82,7 @@ INDICATOR_ROLE_HINT = {
 DIRECTION = {
     "up": N_("Høyere er bedre"),
     "down": N_("Lavere er bedre"),
+    "neither": N_("Verken høyere eller lavere er bedre (balansemål)"),
 }
 FREQUENCY = {
     "week": N_("Per uke"),

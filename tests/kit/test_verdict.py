@@ -69,6 +69,14 @@ def test_nine_points_are_too_few_and_ten_are_enough() -> None:
     nine = verdict_of([30, 29, 31, 20, 19, 18, 17, 16, 15], Better.down)
     assert nine.direction is Direction.too_few_points
     assert (nine.n_points, nine.needed) == (9, 10)
+    ten = verdict_of([30, 29, 31, 20, 19, 18, 17, 16, 15, 14], Better.down)
+    assert ten.direction is not Direction.too_few_points
+    assert ten.n_points == 10
+    # Ten points, but the two middle ones are equal and lie on the centre line: eight are
+    # useful, so two more are needed.
+    tied = verdict_of([26, 27, 28, 29, 30, 30, 31, 32, 33, 34], Better.up)
+    assert tied.direction is Direction.too_few_points
+    assert (tied.n_points, tied.needed) == (10, 12)
 
 
 def test_stable_noise_is_no_change() -> None:

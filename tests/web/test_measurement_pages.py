@@ -795,3 +795,27 @@ def test_the_pages_take_a_fixed_number_of_queries(
         counts[name] = queries.count
     assert counts["small area"] == counts["large area"], counts
     assert counts["small indicator"] == counts["large indicator"], counts
+
+
+def test_the_verdict_comes_first_in_plain_words_and_follows_the_direction(
+    coordinator: SignedInClient, session: Session
+) -> None:
+    area_id = factories.area(session, "5501", "Utredning")
+    waiting = [31, 29, 30, 32, 28, 31, 30, 29, 33, 30, 28, 31, 30, 29]
+    waiting += [19, 18, 17, 19, 18, 16, 18, 17, 19, 18]
+    lower = _indicator(session, area_id, "Ventetid", IndicatorKind.value, direction="down")
+    higher = _indicator(session, area_id, "Ventetid", IndicatorKind.value, direction="up")
+    for indicator in (lower, higher):
+        _series(session, indicator, waiting, date(2025, 1, 1))
+
+    document = page(coordinator.get(f"/app/forbedringsomrader/{area_id}"))
+    better = document.by_id(f"maling-{lower}").one(class_="verdict__summary").text()
+    assert better.endswith("Forbedring: målingene har gått ned siden mars 2026.")
+    worse = document.by_id(f"maling-{higher}").one(class_="verdict__summary").text()
+    assert worse.endswith("Forverring: målingene har gått ned siden mars 2026.")
+    # The rules' details follow the verdict.
+    rules = document.by_id(f"maling-{lower}").one(class_="verdict__rules").text()
+    assert "Signal: uvanlig langt løp" in rules
+    english = page(coordinator.get(f"/app/forbedringsomrader/{area_id}?lang=en"))
+    text = english.by_id(f"maling-{lower}").one(class_="verdict__summary").text()
+    assert text.endswith("Improvement: the measurements have gone down since March 2026.")

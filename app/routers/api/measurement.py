@@ -41,6 +41,7 @@ from app.models.measurement import (
 from app.rendering import chart_svg
 from app.routers.api.access_first import AccessFirstRoute, access
 from app.services import indicator_templates, measurement, run_charts, write_access
+from app.web.i18n import babel_locale, translations
 
 router = APIRouter(route_class=AccessFirstRoute, tags=["measurement"])
 
@@ -296,19 +297,27 @@ def get_analysis(
     indicator_id: Id,
     session: SessionDep,
     principal: PrincipalDep,
+    lang: LangDep,
     request: Request,
     response: Response,
 ) -> Any:
-    """The run-chart analysis with the Anhøj rules. The top-level numbers describe the
-    current segment (all points, or those from `baseline_restart`); signals are reported
-    from 10 useful points. For callers who do not edit the municipality, small numbers and
-    a centre line built on them are hidden."""
-    tag = etag(run_charts.analysis_fingerprint(session, principal, indicator_id))
+    """The run-chart analysis with the Anhøj rules, the verdict in plain words and the
+    control chart. The top-level numbers describe the current segment (all points, or those
+    from `baseline_restart`); signals are reported from 10 useful points. `verdict` judges
+    the current segment by the indicator's `direction` (the text in the caller's language,
+    Accept-Language); `spc` is its control chart with the Making Data Count rules. For
+    callers who do not edit the municipality, small numbers and a centre line built on them
+    are hidden, and so is `spc` when a point of the segment is."""
+    fingerprint = run_charts.analysis_fingerprint(session, principal, indicator_id)
+    tag = etag(f"{fingerprint}.{lang}")
+    headers = {"Cache-Control": PRIVATE, "Vary": "Authorization, Cookie, Accept-Language"}
     if not_modified(request, tag):
-        return respond_304(tag, {"Cache-Control": PRIVATE})
-    result = run_charts.get_analysis(session, principal, indicator_id)
+        return respond_304(tag, headers)
+    result = run_charts.get_analysis(
+        session, principal, indicator_id, translations(lang).gettext, str(babel_locale(lang))
+    )
     response.headers["ETag"] = tag
-    response.headers["Cache-Control"] = PRIVATE
+    response.headers.update(headers)
     return result
 
 

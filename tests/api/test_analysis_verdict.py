@@ -1,0 +1,116 @@
+"""The verdict and the control chart of `GET /indicators/{id}/analysis`."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.models.base import Scope
+from tests import factories
+
+# Waiting time in days: fourteen months around 30, then ten months around 18.
+BEFORE = [31, 29, 30, 32, 28, 31, 30, 29, 33, 30, 28, 31, 30, 29]
+WAITING = [*BEFORE, 19, 18, 17, 19, 18, 16, 18, 17, 19, 18]
+
+
+def _months(values: list[float]) -> list[dict[str, Any]]:
+    return [
+        {"period": date(2025 + i // 12, i % 12 + 1, 1).isoformat(), "value": v}
+        for i, v in enumerate(values)
+    ]
+
+
+def _analysis(client: TestClient, area: int, values: list[float], **fields: Any) -> Any:
+    created = client.post(
+        f"/api/v1/improvement-areas/{area}/indicators",
+        json={"name": "Ventetid til utredning", "kind": "value", "unit": "dager", **fields},
+    )
+    assert created.status_code == 201, created.text
+    indicator = created.json()["id"]
+    saved = client.put(
+        f"/api/v1/indicators/{indicator}/observations",
+        json={"items": _months(values)},
+        headers={"If-Match": '"1"'},
+    )
+    assert saved.status_code == 200, saved.text
+    return indicator
+
+
+def test_lower_waiting_time_is_an_improvement_in_plain_words(
+    session: Session, make_client: Any
+) -> None:
+    writer: TestClient = make_client(factories.token(session, Scope.write, municipalities=["5501"]))
+    indicator = _analysis(writer, factories.area(session, "5501"), WAITING, direction="down")
+    body = writer.get(f"/api/v1/indicators/{indicator}/analysis").json()
+    assert body["verdict"]["direction"] == "improving"
+    assert body["verdict"]["moved"] == "down"
+    assert body["verdict"]["since"] == "2026-03-01"
+    assert body["verdict"]["text"] == "Forbedring: målingene har gått ned siden mars 2026."
+    english = writer.get(
+        f"/api/v1/indicators/{indicator}/analysis", headers={"Accept-Language": "en"}
+    )
+    assert english.json()["verdict"]["text"].startswith("Improvement:")
+    assert "March 2026" in english.json()["verdict"]["text"]
+    assert (
+        english.headers["etag"]
+        != writer.get(f"/api/v1/indicators/{indicator}/analysis").headers["etag"]
+    )
+    assert "Accept-Language" in english.headers["vary"]
+
+    spc = body["spc"]
+    assert spc["chart"] == "xmr"
+    assert len(spc["points"]) == len(WAITING)
+    assert spc["centre_line"] == sum(WAITING) / len(WAITING)
+    assert {s["rule"] for s in spc["signals"]} >= {"shift"}
+    assert spc["variation"] == "improving_low"
+
+
+def test_the_same_data_with_higher_is_better_is_a_worsening(
+    session: Session, make_client: Any
+) -> None:
+    writer: TestClient = make_client(factories.token(session, Scope.write, municipalities=["5501"]))
+    indicator = _analysis(writer, factories.area(session, "5501"), WAITING, direction="up")
+    verdict = writer.get(f"/api/v1/indicators/{indicator}/analysis").json()["verdict"]
+    assert verdict["direction"] == "worsening"
+    assert verdict["text"] == "Forverring: målingene har gått ned siden mars 2026."
+
+    balancing = _analysis(writer, factories.area(session, "5501"), WAITING, direction="neither")
+    verdict = writer.get(f"/api/v1/indicators/{balancing}/analysis").json()["verdict"]
+    assert verdict["direction"] == "changed"
+
+
+def test_too_few_points_says_how_many_are_needed(session: Session, make_client: Any) -> None:
+    writer: TestClient = make_client(factories.token(session, Scope.write, municipalities=["5501"]))
+    values = [30, 29, 31, 28, 32, 30.5, 29.5, 31.5, 28.5]
+    indicator = _analysis(writer, factories.area(session, "5501"), values)
+    verdict = writer.get(f"/api/v1/indicators/{indicator}/analysis").json()["verdict"]
+    assert verdict["direction"] == "too_few_points"
+    assert verdict["text"] == (
+        "Ingen tegn til endring ennå (9 målinger; trenger minst 10 for å si noe)."
+    )
+
+
+def test_proportions_get_a_p_chart_in_percent(session: Session, make_client: Any) -> None:
+    writer: TestClient = make_client(factories.token(session, Scope.write, municipalities=["5501"]))
+    created = writer.post(
+        f"/api/v1/improvement-areas/{factories.area(session, '5501')}/indicators",
+        json={"name": "Andel med tiltaksplan", "kind": "proportion"},
+    )
+    indicator = created.json()["id"]
+    items = [
+        {"period": date(2025, m, 1).isoformat(), "numerator": n, "denominator": 50}
+        for m, n in zip(range(1, 13), [12, 15, 8, 10, 4, 7, 16, 9, 14, 10, 5, 6], strict=True)
+    ]
+    writer.put(
+        f"/api/v1/indicators/{indicator}/observations",
+        json={"items": items},
+        headers={"If-Match": '"1"'},
+    )
+    spc = writer.get(f"/api/v1/indicators/{indicator}/analysis").json()["spc"]
+    assert spc["chart"] == "p"
+    assert round(spc["centre_line"], 2) == round(100 * 116 / 600, 2)
+    assert spc["points"][0]["value"] == 24.0
+    assert 0 <= spc["points"][0]["lower_limit"] < spc["points"][0]["upper_limit"] <= 100
