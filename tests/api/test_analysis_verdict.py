@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from datetime import date
 from typing import Any
 
@@ -114,3 +115,35 @@ def test_proportions_get_a_p_chart_in_percent(session: Session, make_client: Any
     assert round(spc["centre_line"], 2) == round(100 * 116 / 600, 2)
     assert spc["points"][0]["value"] == 24.0
     assert 0 <= spc["points"][0]["lower_limit"] < spc["points"][0]["upper_limit"] <= 100
+
+
+def test_the_chart_downloads_as_svg_and_png_with_the_same_texts(
+    session: Session, make_client: Any
+) -> None:
+    writer: TestClient = make_client(factories.token(session, Scope.write, municipalities=["5501"]))
+    indicator = _analysis(writer, factories.area(session, "5501"), WAITING, direction="down")
+    svg = writer.get(f"/api/v1/indicators/{indicator}/chart.svg?lang=en")
+    assert svg.status_code == 200
+    assert svg.headers["content-type"] == "image/svg+xml"
+    assert "Improvement: the measurements have gone down since March 2026." in svg.text
+    assert "Forbedring" in writer.get(f"/api/v1/indicators/{indicator}/chart.svg").text
+
+    png = writer.get(f"/api/v1/indicators/{indicator}/chart.png")
+    assert png.status_code == 200
+    assert png.headers["content-type"] == "image/png"
+    assert png.content.startswith(b"\x89PNG\r\n\x1a\n")
+    # Twice the SVG's size (the IHDR chunk holds width and height).
+    root = ET.fromstring(svg.content)  # noqa: S314 - our own output
+    width = int.from_bytes(png.content[16:20], "big")
+    height = int.from_bytes(png.content[20:24], "big")
+    assert (width, height) == (
+        2 * int(float(root.get("width"))),
+        2 * int(float(root.get("height"))),
+    )
+    again = writer.get(
+        f"/api/v1/indicators/{indicator}/chart.png", headers={"If-None-Match": png.headers["etag"]}
+    )
+    assert again.status_code == 304
+    assert writer.get(f"/api/v1/indicators/{indicator}/chart.png?lang=x1").status_code == 422
+    # A language without a catalogue gets bokmål.
+    assert "Forbedring" in writer.get(f"/api/v1/indicators/{indicator}/chart.svg?lang=xx").text

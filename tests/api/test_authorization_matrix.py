@@ -299,6 +299,7 @@ ROUTES: dict[tuple[str, str], Row] = {
     ),
     ("GET", f"{A}/indicators/{{indicator_id}}/analysis"): row(ITEM_READ),
     ("GET", f"{A}/indicators/{{indicator_id}}/chart.svg"): row(ITEM_READ),
+    ("GET", f"{A}/indicators/{{indicator_id}}/chart.png"): row(ITEM_READ),
     # ---- comments and reviews
     ("GET", f"{N}/comments"): row(MUNICIPALITY_READ),
     ("POST", f"{N}/comments"): row(MUNICIPALITY_COMMENT, body={"text": "Spørsmål"}),

@@ -819,3 +819,20 @@ def test_the_verdict_comes_first_in_plain_words_and_follows_the_direction(
     english = page(coordinator.get(f"/app/forbedringsomrader/{area_id}?lang=en"))
     text = english.by_id(f"maling-{lower}").one(class_="verdict__summary").text()
     assert text.endswith("Improvement: the measurements have gone down since March 2026.")
+
+
+def test_the_indicator_page_offers_the_chart_as_svg_and_png_in_its_language(
+    coordinator: SignedInClient, session: Session
+) -> None:
+    area_id = factories.area(session, "5501", "Utredning")
+    indicator = _indicator(session, area_id, "Ventetid", IndicatorKind.value)
+    english = page(coordinator.get(f"/app/malinger/{indicator}?lang=en"))
+    assert not [a for a in english.find_all("a") if "chart.png" in (a.get("href") or "")]
+    _series(session, indicator, [3, 4, 5], date(2025, 1, 1))
+    english = page(coordinator.get(f"/app/malinger/{indicator}?lang=en"))
+    links = {a.get("href"): a.text() for a in english.find_all("a")}
+    assert links[f"/api/v1/indicators/{indicator}/chart.svg?lang=en"] == "The chart as SVG"
+    assert links[f"/api/v1/indicators/{indicator}/chart.png?lang=en"] == "The chart as PNG"
+    png = coordinator.get(f"/api/v1/indicators/{indicator}/chart.png?lang=en")
+    assert png.status_code == 200
+    assert png.content.startswith(b"\x89PNG")

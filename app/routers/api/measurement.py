@@ -39,15 +39,17 @@ from app.models.measurement import (
     ObservationsRead,
 )
 from app.rendering import chart_svg
+from app.rendering.chart_png import png_of
 from app.routers.api.access_first import AccessFirstRoute, access
 from app.services import indicator_templates, measurement, run_charts, write_access
-from app.web.i18n import babel_locale, translations
+from app.web.i18n import LANGUAGES, babel_locale, translations
 
 router = APIRouter(route_class=AccessFirstRoute, tags=["measurement"])
 
 PRIVATE = "private, no-cache"
 IMPORT_MEDIA_TYPES = ("text/csv", "text/plain", "text/tab-separated-values")
 SVG_MEDIA_TYPE = "image/svg+xml"
+PNG_MEDIA_TYPE = "image/png"
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 
 
@@ -321,6 +323,46 @@ def get_analysis(
     return result
 
 
+ChartLang = Annotated[
+    str | None,
+    Query(
+        pattern="^[a-z]{2}$",
+        description="The language of the chart's texts (nb or en); by default the caller's "
+        "Accept-Language.",
+    ),
+]
+
+
+def _chart_file(
+    indicator_id: int,
+    session: SessionDep,
+    principal: PrincipalDep,
+    request: Request,
+    lang: str,
+    media_type: str,
+) -> Response:
+    lang = lang if lang in LANGUAGES else "nb"
+    tag = etag(f"{run_charts.chart_fingerprint(session, principal, indicator_id)}.{lang}")
+    headers = {"Cache-Control": PRIVATE, "Vary": "Authorization, Cookie, Accept-Language"}
+    if not_modified(request, tag):
+        return respond_304(tag, headers)
+    chart = run_charts.get_chart(session, principal, indicator_id)
+    document = chart_svg.svg_document(
+        chart, translate=translations(lang).gettext, locale=str(babel_locale(lang))
+    )
+    content = document.encode("utf-8") if media_type == SVG_MEDIA_TYPE else png_of(document)
+    extension = "svg" if media_type == SVG_MEDIA_TYPE else "png"
+    return Response(
+        content=content,
+        media_type=media_type,
+        headers={
+            "ETag": tag,
+            **headers,
+            "Content-Disposition": f'inline; filename="diagram-{indicator_id}.{extension}"',
+        },
+    )
+
+
 @router.get(
     "/indicators/{indicator_id}/chart.svg",
     response_class=Response,
@@ -329,19 +371,42 @@ def get_analysis(
     ),
 )
 def get_chart(
-    indicator_id: Id, session: SessionDep, principal: PrincipalDep, request: Request
+    indicator_id: Id,
+    session: SessionDep,
+    principal: PrincipalDep,
+    request: Request,
+    accept_lang: LangDep,
+    lang: ChartLang = None,
 ) -> Response:
     """The run chart as accessible SVG (title, description, black-and-white readable):
     points, centre line, target, the area's measures where they started, and signalling
-    runs highlighted. Texts in Norwegian bokmål."""
-    tag = etag(run_charts.chart_fingerprint(session, principal, indicator_id))
-    if not_modified(request, tag):
-        return respond_304(tag, {"Cache-Control": PRIVATE})
-    chart = run_charts.get_chart(session, principal, indicator_id)
-    return Response(
-        content=chart_svg.svg_document(chart).encode("utf-8"),
-        media_type=SVG_MEDIA_TYPE,
-        headers={"ETag": tag, "Cache-Control": PRIVATE},
+    runs highlighted; the verdict in plain words above it."""
+    return _chart_file(
+        indicator_id, session, principal, request, lang or accept_lang, SVG_MEDIA_TYPE
+    )
+
+
+@router.get(
+    "/indicators/{indicator_id}/chart.png",
+    response_class=Response,
+    responses=responses(
+        {200: {"content": {PNG_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}}}},
+        READ,
+        NOT_MODIFIED,
+    ),
+)
+def get_chart_png(
+    indicator_id: Id,
+    session: SessionDep,
+    principal: PrincipalDep,
+    request: Request,
+    accept_lang: LangDep,
+    lang: ChartLang = None,
+) -> Response:
+    """The same chart as the SVG, drawn as a PNG picture at twice its size (sharp on a
+    printed A4 page and in a slide)."""
+    return _chart_file(
+        indicator_id, session, principal, request, lang or accept_lang, PNG_MEDIA_TYPE
     )
 
 
