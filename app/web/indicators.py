@@ -16,6 +16,7 @@ from app.kit.observation_text import format_number as plain_number
 from app.models.base import Direction, Frequency, IndicatorKind, IndicatorRole
 from app.models.measurement import IndicatorRead, ObservationRead
 from app.rendering import chart_svg, chart_text
+from app.rendering import spc_svg as spc_svg_module
 from app.rendering.chart_text import ChartInput, DataTable
 from app.web import labels
 from app.web.forms import Form, date_value
@@ -43,7 +44,7 @@ class ChartView:
     indicator: IndicatorRead
     #: The `<svg>` element (escaped by the drawing code), to inline.
     svg: Markup
-    #: The verdict in a few words (e.g. "Signal: uvanlig langt løp …").
+    #: The verdict in plain words (e.g. "Forbedring: målingene har gått ned siden mars 2026.").
     summary: str
     #: What the rules say, sentence by sentence.
     sentences: list[str]
@@ -57,6 +58,10 @@ class ChartView:
     #: How the chart is read, in plain words.
     explanations: list[str]
     data_version: int
+    #: The control chart (`<svg>`) with its name and what it says; None without one.
+    spc_svg: Markup | None = None
+    spc_name: str = ""
+    spc_sentences: tuple[str, ...] = ()
 
     @property
     def id(self) -> int:
@@ -71,6 +76,9 @@ def chart_view(chart: ChartInput, lang: str, id_prefix: str) -> ChartView:
     _ = chart_translator(lang)
     locale = chart_locale(lang)
     indicator, analysis = chart.indicator, chart.analysis
+    spc_svg = spc_svg_module.render_spc(
+        chart, translate=_, locale=locale, id_prefix=f"{id_prefix}-spc"
+    )
     return ChartView(
         indicator=indicator,
         svg=Markup(  # noqa: S704  # built with ElementTree, which escapes every text
@@ -93,6 +101,10 @@ def chart_view(chart: ChartInput, lang: str, id_prefix: str) -> ChartView:
         observations=list(chart.observations),
         explanations=chart_text.rule_explanations(_),
         data_version=indicator.data_version,
+        # Built with ElementTree, which escapes every text.
+        spc_svg=None if spc_svg is None else Markup(spc_svg),  # noqa: S704
+        spc_name="" if analysis.spc is None else spc_svg_module.chart_name(analysis.spc, _),
+        spc_sentences=tuple(spc_svg_module.spc_sentences(chart, _, locale)),
     )
 
 

@@ -136,7 +136,9 @@ def test_the_area_page_shows_each_chart_with_its_verdict_table_and_link(
     assert svg.find(f"{SVG}title").text == "Seriediagram: Samtaler etter diagnose"  # type: ignore[union-attr]
     assert "Tiltak 1: Fast kontaktperson" in (svg.find(f"{SVG}desc").text or "")  # type: ignore[union-attr]
     # The table alternative, behind a disclosure: one row per point.
-    details = item.one("details")
+    table_details = [d for d in item.find_all("details") if d.get("class") != "spc"]
+    assert len(table_details) == 1
+    details = table_details[0]
     assert details.one("summary").text().startswith("Vis tallene som tabell")
     rows = details.one("tbody").find_all("tr")
     assert len(rows) == len(PUBLISHED_SERIES)
@@ -160,7 +162,12 @@ def test_the_area_page_shows_each_chart_with_its_verdict_table_and_link(
     english_title = _svg(in_english.text, f"diagram-{first}").find(f"{SVG}title")
     assert english_title is not None
     assert english_title.text == "Run chart: Samtaler etter diagnose"
-    assert item.one("summary").text().startswith("Show the numbers as a table")
+    assert item.one("details", class_="disclosure").one("summary").text().startswith(
+        "Show the numbers as a table"
+    )
+    assert item.one("details", class_="spc").one("summary").text() == (
+        "Control chart: XmR chart (I chart)"
+    )
 
 
 def test_creating_an_indicator_leads_to_its_page_and_bad_input_is_kept(
@@ -539,6 +546,8 @@ def test_a_csv_file_is_imported_and_a_bad_one_lands_in_the_paste_box(
     assert links == [
         f"/api/v1/indicators/{indicator_id}/observations.csv",
         f"/api/v1/indicators/{indicator_id}/observations.csv?separator=comma",
+        f"/api/v1/indicators/{indicator_id}/chart.svg?lang=nb",
+        f"/api/v1/indicators/{indicator_id}/chart.png?lang=nb",
     ]
     exported = coordinator.get(links[0] or "")
     assert exported.status_code == 200
@@ -814,7 +823,7 @@ def test_the_verdict_comes_first_in_plain_words_and_follows_the_direction(
     worse = document.by_id(f"maling-{higher}").one(class_="verdict__summary").text()
     assert worse.endswith("Forverring: målingene har gått ned siden mars 2026.")
     # The rules' details follow the verdict.
-    rules = document.by_id(f"maling-{lower}").one(class_="verdict__rules").text()
+    rules = document.by_id(f"maling-{lower}").one(class_="verdict").text()
     assert "Signal: uvanlig langt løp" in rules
     english = page(coordinator.get(f"/app/forbedringsomrader/{area_id}?lang=en"))
     text = english.by_id(f"maling-{lower}").one(class_="verdict__summary").text()
@@ -836,3 +845,29 @@ def test_the_indicator_page_offers_the_chart_as_svg_and_png_in_its_language(
     png = coordinator.get(f"/api/v1/indicators/{indicator}/chart.png?lang=en")
     assert png.status_code == 200
     assert png.content.startswith(b"\x89PNG")
+
+
+def test_the_control_chart_is_shown_beside_the_run_chart_with_its_rules_in_words(
+    coordinator: SignedInClient, session: Session
+) -> None:
+    area_id = factories.area(session, "5501", "Utredning")
+    indicator = _indicator(session, area_id, "Ventetid", IndicatorKind.value, direction="down")
+    waiting = [31, 29, 30, 32, 28, 31, 30, 29, 33, 30, 28, 31, 30, 29]
+    waiting += [19, 18, 17, 19, 18, 16, 18, 17, 19, 18]
+    _series(session, indicator, waiting, date(2025, 1, 1))
+    response = coordinator.get(f"/app/malinger/{indicator}")
+    document = page(response)
+    spc = document.one(class_="spc")
+    assert spc.one("summary").text() == "Styringsdiagram: XmR-diagram (I-diagram)"
+    words = spc.one("ul").text()
+    assert "7 punkter eller flere på rad på samme side av midtlinjen" in words
+    assert "Spesiell variasjon som er en forbedring (lave verdier)." in words
+    match = re.search(r'<svg[^>]*class="run-chart spc-chart".*?</svg>', response.text, re.S)
+    assert match is not None
+    root = ET.fromstring(match.group(0))  # noqa: S314 - our own output
+    assert root.get("role") == "img"
+    title = root.find(f"{SVG}title")
+    assert title is not None
+    assert title.text == "XmR-diagram (I-diagram): Ventetid"
+    signal_points = [p for p in root.iter(f"{SVG}path") if p.get("fill") == "#a63d00"]
+    assert len(signal_points) >= 10  # the shift, drawn as diamonds (and one in the legend)
