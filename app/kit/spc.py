@@ -73,8 +73,8 @@ class SpcSignal:
 @dataclass(frozen=True)
 class SpcPoint:
     value: float
-    lower_limit: float | None
-    upper_limit: float | None
+    lower_limit: float
+    upper_limit: float
     signal: bool
 
 
@@ -112,7 +112,7 @@ def _chart(
     sigma_z: float = 1.0,
 ) -> SpcChart:
     low_clip, high_clip = clip
-    lower = [centre - 3 * s for s in sigmas]
+    lower: list[float] = [centre - 3 * s for s in sigmas]
     upper = [centre + 3 * s for s in sigmas]
     if low_clip is not None:
         lower = [max(low_clip, x) for x in lower]

@@ -160,8 +160,6 @@ def assurance(chart: SpcChart, better: Better, target: float | None) -> Assuranc
     if target is None or better is Better.neither or not chart.points:
         return None
     latest = chart.points[-1]
-    if latest.lower_limit is None or latest.upper_limit is None:
-        return None
     if latest.lower_limit <= target <= latest.upper_limit:
         return Assurance.hit_and_miss
     # The whole band is on one side of the target.

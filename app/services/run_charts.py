@@ -112,11 +112,8 @@ def _control_chart(
 
 
 def _scaled(chart: spc.SpcChart, factor: float) -> spc.SpcChart:
-    def scale(x: float | None) -> float | None:
-        return None if x is None else x * factor
-
     points = tuple(
-        spc.SpcPoint(p.value * factor, scale(p.lower_limit), scale(p.upper_limit), p.signal)
+        spc.SpcPoint(p.value * factor, p.lower_limit * factor, p.upper_limit * factor, p.signal)
         for p in chart.points
     )
     return spc.SpcChart(
@@ -136,8 +133,8 @@ def _spc_read(
             SpcPointRead(
                 period=period,
                 value=point.value,
-                lower_limit=point.lower_limit if point.lower_limit is not None else point.value,
-                upper_limit=point.upper_limit if point.upper_limit is not None else point.value,
+                lower_limit=point.lower_limit,
+                upper_limit=point.upper_limit,
                 signal=point.signal,
             )
             for period, point in zip(periods, chart.points, strict=True)

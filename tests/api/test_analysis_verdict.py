@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -17,14 +18,14 @@ BEFORE = [31, 29, 30, 32, 28, 31, 30, 29, 33, 30, 28, 31, 30, 29]
 WAITING = [*BEFORE, 19, 18, 17, 19, 18, 16, 18, 17, 19, 18]
 
 
-def _months(values: list[float]) -> list[dict[str, Any]]:
+def _months(values: Sequence[float]) -> list[dict[str, Any]]:
     return [
         {"period": date(2025 + i // 12, i % 12 + 1, 1).isoformat(), "value": v}
         for i, v in enumerate(values)
     ]
 
 
-def _analysis(client: TestClient, area: int, values: list[float], **fields: Any) -> Any:
+def _analysis(client: TestClient, area: int, values: Sequence[float], **fields: Any) -> Any:
     created = client.post(
         f"/api/v1/improvement-areas/{area}/indicators",
         json={"name": "Ventetid til utredning", "kind": "value", "unit": "dager", **fields},
@@ -137,8 +138,8 @@ def test_the_chart_downloads_as_svg_and_png_with_the_same_texts(
     width = int.from_bytes(png.content[16:20], "big")
     height = int.from_bytes(png.content[20:24], "big")
     assert (width, height) == (
-        2 * int(float(root.get("width"))),
-        2 * int(float(root.get("height"))),
+        2 * int(float(root.get("width") or 0)),
+        2 * int(float(root.get("height") or 0)),
     )
     again = writer.get(
         f"/api/v1/indicators/{indicator}/chart.png", headers={"If-None-Match": png.headers["etag"]}

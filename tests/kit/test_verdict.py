@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import statistics
+from collections.abc import Sequence
 
 import pytest
 from hypothesis import given
@@ -16,6 +17,7 @@ from app.kit.verdict import (
     Direction,
     Evidence,
     Variation,
+    Verdict,
     assurance,
     judge,
     run_chart_evidence,
@@ -24,7 +26,7 @@ from app.kit.verdict import (
 )
 
 
-def verdict_of(values: list[float], better: Better):
+def verdict_of(values: Sequence[float], better: Better) -> Verdict:
     segments = runchart.analyse_series(values)
     last = segments[-1]
     evidence = [e for s in segments for e in run_chart_evidence(s)]

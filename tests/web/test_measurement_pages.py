@@ -162,8 +162,11 @@ def test_the_area_page_shows_each_chart_with_its_verdict_table_and_link(
     english_title = _svg(in_english.text, f"diagram-{first}").find(f"{SVG}title")
     assert english_title is not None
     assert english_title.text == "Run chart: Samtaler etter diagnose"
-    assert item.one("details", class_="disclosure").one("summary").text().startswith(
-        "Show the numbers as a table"
+    assert (
+        item.one("details", class_="disclosure")
+        .one("summary")
+        .text()
+        .startswith("Show the numbers as a table")
     )
     assert item.one("details", class_="spc").one("summary").text() == (
         "Control chart: XmR chart (I chart)"
