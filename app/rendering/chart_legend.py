@@ -7,9 +7,11 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 
 from app.rendering.chart_text import (
+    Annotation,
     ChartInput,
     MeasureMark,
     Translate,
+    format_period,
     long_date,
     truncate,
     verdict_text,
@@ -38,6 +40,7 @@ def draw_legend(
     top: int,
     _: Translate,
     locale: str,
+    notes: Sequence[Annotation] = (),
 ) -> None:
     legend = el(root, "g", class_="rc-legend", font_size="11")
     x = PLOT_LEFT - 56
@@ -120,6 +123,22 @@ def draw_legend(
                 110,
             ),
             x=fmt(x + 34),
+            y=str(y),
+        )
+    for note in notes:
+        y += LEGEND_ROW
+        el(
+            legend,
+            "text",
+            truncate(
+                _("A{number} ({period}): {text}").format(
+                    number=note.number,
+                    period=format_period(note.period, chart.indicator.frequency, _, locale),
+                    text=note.text,
+                ),
+                110,
+            ),
+            x=fmt(PLOT_LEFT - 56),
             y=str(y),
         )
     if chart.analysis.suppressed_points:

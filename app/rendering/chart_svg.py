@@ -27,9 +27,11 @@ from app.models.base import IndicatorKind
 from app.models.measurement import AnalysisPointRead
 from app.rendering.chart_legend import draw_legend
 from app.rendering.chart_text import (
+    Annotation,
     ChartInput,
     MeasureMark,
     Translate,
+    chart_annotations,
     chart_description,
     format_number,
     format_period,
@@ -179,7 +181,8 @@ def render_chart(
     plot_top = (40 if heading else 12) + 22
     plot_bottom = plot_top + PLOT_HEIGHT
     legend_top = plot_bottom + 44
-    legend_rows = 2 + len(measures) + (1 if analysis.suppressed_points else 0)
+    notes = chart_annotations(chart)
+    legend_rows = 2 + len(measures) + len(notes) + (1 if analysis.suppressed_points else 0)
     height = legend_top + legend_rows * LEGEND_ROW + 8
 
     root = _svg_root(prefix, height, locale)
@@ -223,7 +226,8 @@ def render_chart(
     _draw_target(canvas)
     _draw_centre_lines(canvas)
     _draw_series(canvas)
-    draw_legend(root, chart, measures, signalling, legend_top, _, locale)
+    _draw_annotations(canvas, notes)
+    draw_legend(root, chart, measures, signalling, legend_top, _, locale, notes)
     return ET.tostring(root, encoding="unicode")
 
 
@@ -356,6 +360,25 @@ def _draw_measures(c: _Canvas, measures: Sequence[MeasureMark]) -> None:
             y=str(c.plot_top - 18),
             text_anchor="middle",
             font_weight="bold",
+        )
+
+
+def _draw_annotations(c: _Canvas, notes: Sequence[Annotation]) -> None:
+    """Notes on single points: "A1" above the point; the legend has the text."""
+    values = {p.period: p.value for p in c.chart.analysis.points}
+    labels = el(c.root, "g", class_="rc-annotations", font_size="11", font_weight="bold")
+    for note in notes:
+        value = values.get(note.period)
+        if value is None:
+            continue
+        el(
+            labels,
+            "text",
+            f"A{note.number}",
+            x=fmt(c.x_at(note.period)),
+            y=fmt(max(c.y_of(value) - 10, c.plot_top + 10)),
+            text_anchor="middle",
+            fill=TARGET,
         )
 
 

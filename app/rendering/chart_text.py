@@ -137,6 +137,25 @@ def visible_measures(chart: ChartInput) -> list[MeasureMark]:
     return [m for m in chart.measures if first <= period_position(m.start_date, frequency) < last]
 
 
+@dataclass(frozen=True)
+class Annotation:
+    """A note on one data point (the observation's comment), numbered A1, A2 … on the chart."""
+
+    number: int
+    period: date
+    text: str
+
+
+def chart_annotations(chart: ChartInput) -> list[Annotation]:
+    """The comments of the points the chart shows, in period order."""
+    shown = {p.period for p in chart.analysis.points if p.value is not None}
+    notes = [o for o in chart.observations if o.comment.strip() and o.period in shown]
+    return [
+        Annotation(number, o.period, " ".join(o.comment.split()))
+        for number, o in enumerate(sorted(notes, key=lambda o: o.period), start=1)
+    ]
+
+
 # ---- the rules in words ------------------------------------------------------------------
 
 
@@ -350,6 +369,14 @@ def chart_description(chart: ChartInput, _: Translate = nb, locale: str = "nb") 
                 "Målinger med små tall vises ikke i diagrammet for å verne personvernet; det "
                 "gjelder {count} av {total} punkter."
             ).format(count=analysis.suppressed_points, total=len(analysis.points))
+        )
+    for note in chart_annotations(chart):
+        parts.append(
+            _("Merknad A{number} ({period}): {text}").format(
+                number=note.number,
+                period=format_period(note.period, indicator.frequency, _, locale),
+                text=note.text,
+            )
         )
     for number, mark in enumerate(visible_measures(chart), start=1):
         parts.append(

@@ -148,3 +148,31 @@ def test_the_chart_downloads_as_svg_and_png_with_the_same_texts(
     assert writer.get(f"/api/v1/indicators/{indicator}/chart.png?lang=x1").status_code == 422
     # A language without a catalogue gets bokmål.
     assert "Forbedring" in writer.get(f"/api/v1/indicators/{indicator}/chart.svg?lang=xx").text
+
+
+def test_notes_on_points_are_shown_on_the_chart_and_described(
+    session: Session, make_client: Any
+) -> None:
+    writer: TestClient = make_client(factories.token(session, Scope.write, municipalities=["5501"]))
+    indicator = _analysis(writer, factories.area(session, "5501"), WAITING, direction="down")
+    noted = writer.put(
+        f"/api/v1/indicators/{indicator}/observations",
+        json={
+            "items": [
+                {"period": "2026-03-01", "value": 19, "comment": "Ny rutine for henvisning"},
+                {"period": "2025-07-01", "value": 30, "comment": "Ferieavvikling"},
+            ]
+        },
+        headers={"If-Match": '"2"'},
+    )
+    assert noted.status_code == 200, noted.text
+    root = ET.fromstring(writer.get(f"/api/v1/indicators/{indicator}/chart.svg").content)  # noqa: S314
+    svg = "{http://www.w3.org/2000/svg}"
+    labels = [t.text for t in root.iter(f"{svg}text") if (t.text or "").startswith("A")]
+    assert "A1" in labels
+    assert "A2" in labels
+    assert "A1 (juli 2025): Ferieavvikling" in labels
+    assert "A2 (mars 2026): Ny rutine for henvisning" in labels
+    desc = root.find(f"{svg}desc")
+    assert desc is not None
+    assert "Merknad A2 (mars 2026): Ny rutine for henvisning" in (desc.text or "")
