@@ -113,7 +113,8 @@ def test_the_authorization_request_uses_pkce_state_and_nonce(browser: TestClient
     assert query["response_type"] == ["code"]
     assert query["code_challenge_method"] == ["S256"]
     assert len(query["code_challenge"][0]) >= 43
-    assert len(query["state"][0]) >= 32 and len(query["nonce"][0]) >= 32
+    assert len(query["state"][0]) >= 32
+    assert len(query["nonce"][0]) >= 32
     assert query["redirect_uri"] == [f"{PUBLIC_URL}/logg-inn/sso/test/svar"]
     assert "email" in query["scope"][0].split()
 
@@ -133,7 +134,8 @@ def test_an_invited_person_accepts_the_invitation_by_signing_in(
     actions = session.exec(
         select(AuditEvent.action).where(col(AuditEvent.entity_id) == str(user.id))
     ).all()
-    assert "accept_invitation" in actions and "sign_in_sso" in actions
+    assert "accept_invitation" in actions
+    assert "sign_in_sso" in actions
 
 
 def test_an_active_user_signs_in_and_goes_where_they_were_going(
@@ -152,7 +154,8 @@ def test_an_address_never_invited_is_refused(
     answer, _ = sso(browser, provider, STRANGER)
     assert answer.status_code == 403  # type: ignore[attr-defined]
     message = _message(answer)
-    assert STRANGER in message and "invitere deg" in message
+    assert STRANGER in message
+    assert "invitere deg" in message
     assert browser.get("/app", follow_redirects=False).status_code in (302, 303)
     assert session.exec(select(User).where(col(User.email) == STRANGER)).first() is None
 

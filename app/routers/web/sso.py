@@ -146,9 +146,10 @@ def _read_flow(web: Web, key: str) -> tuple[oidc.Flow, str] | None:
     return flow, safe_next(next_path)
 
 
-@router.get("/logg-inn/sso/{key}")
-def start(web: WebDep, key: str, next: str = "/app") -> Response:
+@router.get("/logg-inn/sso/{provider_key}")
+def start(web: WebDep, provider_key: str, next: str = "/app") -> Response:
     """To the provider's sign-in, with a new state, nonce and PKCE verifier."""
+    key = provider_key
     provider = _provider(web, key)
     if provider is None:
         return _refused(web, "unknown_provider", None, next)
@@ -163,9 +164,12 @@ def start(web: WebDep, key: str, next: str = "/app") -> Response:
     return web.redirect_elsewhere(url)
 
 
-@router.get("/logg-inn/sso/{key}/svar")
-def callback(web: WebDep, key: str, state: str = "", code: str = "", error: str = "") -> Response:
+@router.get("/logg-inn/sso/{provider_key}/svar")
+def callback(
+    web: WebDep, provider_key: str, state: str = "", code: str = "", error: str = ""
+) -> Response:
     """The provider sends the browser back here: with a code, or with an error."""
+    key = provider_key
     provider = _provider(web, key)
     found = _read_flow(web, key)
     web.delete_cookie(FLOW_COOKIE)  # one flow, one callback: a replay finds nothing
