@@ -20,7 +20,6 @@ from app.models.base import Role, utcnow
 from app.models.identity import User
 from app.models.mail import AccessLink
 from app.services import invitations, two_step
-from app.services.access import SYSTEM
 from app.web.core import SESSION_COOKIE
 from tests import factories
 from tests.oidcprovider import OidcTestProvider
@@ -305,4 +304,3 @@ def test_an_administrator_through_a_provider_without_mfa_must_set_up_two_step(
         location = answer.headers["location"]  # type: ignore[attr-defined]
         assert location.startswith("/logg-inn/totp-oppsett")
         assert SESSION_COOKIE not in client.cookies
-    assert SYSTEM.is_admin
