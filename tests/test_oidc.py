@@ -241,7 +241,7 @@ def test_providers_are_read_as_json_from_the_environment(monkeypatch: pytest.Mon
         }
     ]
     monkeypatch.setenv("OIDC_PROVIDERS", json.dumps(listed))
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)
     provider = settings.oidc_provider("entra-kafjord")
     assert provider is not None
     assert provider.mfa

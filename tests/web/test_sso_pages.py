@@ -12,6 +12,7 @@ import pyotp
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlmodel import Session, col, select
 
 from app.config import Settings
@@ -63,18 +64,20 @@ def browser(app: FastAPI) -> Iterator[TestClient]:
 def _start(browser: TestClient, key: str = "test", next_path: str = "/app") -> str:
     started = browser.get(f"/logg-inn/sso/{key}?next={next_path}", follow_redirects=False)
     assert started.status_code == 303, started.text
-    return started.headers["location"]
+    location: str = started.headers["location"]
+    return location
 
 
-def _back(browser: TestClient, url: str) -> object:
+def _back(browser: TestClient, url: str) -> Response:
     parts = urlsplit(url)
     assert f"{parts.scheme}://{parts.netloc}" == PUBLIC_URL
-    return browser.get(f"{parts.path}?{parts.query}", follow_redirects=False)
+    answer: Response = browser.get(f"{parts.path}?{parts.query}", follow_redirects=False)
+    return answer
 
 
 def sso(
     browser: TestClient, provider: OidcTestProvider, account: str, key: str = "test"
-) -> tuple[object, str]:
+) -> tuple[Response, str]:
     """Through the provider as `account`; the app's answer to the callback and its URL."""
     callback = provider.login(_start(browser, key), account)
     return _back(browser, callback), callback
@@ -92,8 +95,8 @@ def _invite(session: Session, email: str) -> User:
     )
 
 
-def _message(response: object) -> str:
-    return page(response).one("p", role="alert").text()  # type: ignore[arg-type]
+def _message(response: Response) -> str:
+    return page(response).one("p", role="alert").text()
 
 
 def test_the_sign_in_page_has_a_button_per_provider(browser: TestClient) -> None:
@@ -123,8 +126,8 @@ def test_an_invited_person_accepts_the_invitation_by_signing_in(
 ) -> None:
     user = _invite(session, INVITED)
     answer, _ = sso(browser, provider, INVITED)
-    assert answer.status_code == 303  # type: ignore[attr-defined]
-    assert answer.headers["location"] == "/app"  # type: ignore[attr-defined]
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/app"
     assert browser.get("/app").status_code == 200
     session.refresh(user)
     assert user.is_active
@@ -143,7 +146,7 @@ def test_an_active_user_signs_in_and_goes_where_they_were_going(
     factories.user(session, Role.coordinator, municipalities=["5501"], email=ACTIVE)
     callback = provider.login(_start(browser, next_path="/app/kommuner/5501"), ACTIVE)
     answer = _back(browser, callback)
-    assert answer.headers["location"] == "/app/kommuner/5501"  # type: ignore[attr-defined]
+    assert answer.headers["location"] == "/app/kommuner/5501"
     assert browser.cookies.get(SESSION_COOKIE)
 
 
@@ -151,7 +154,7 @@ def test_an_address_never_invited_is_refused(
     browser: TestClient, provider: OidcTestProvider, session: Session
 ) -> None:
     answer, _ = sso(browser, provider, STRANGER)
-    assert answer.status_code == 403  # type: ignore[attr-defined]
+    assert answer.status_code == 403
     message = _message(answer)
     assert STRANGER in message
     assert "invitere deg" in message
@@ -166,7 +169,7 @@ def test_an_address_the_provider_did_not_verify_is_refused(
         session, Role.coordinator, municipalities=["5501"], email="ubekreftet@example.no"
     )
     answer, _ = sso(browser, provider, "ubekreftet@example.no")
-    assert answer.status_code == 403  # type: ignore[attr-defined]
+    assert answer.status_code == 403
     assert "bekreftet ikke e-postadressen" in _message(answer)
 
 
@@ -181,7 +184,7 @@ def test_a_deactivated_user_is_refused(
     session.add(user)
     session.commit()
     answer, _ = sso(browser, provider, "deaktivert@example.no")
-    assert answer.status_code == 403  # type: ignore[attr-defined]
+    assert answer.status_code == 403
     assert "deaktivert" in _message(answer)
 
 
@@ -194,7 +197,7 @@ def test_an_expired_invitation_explains_itself(
     session.add(link)
     session.commit()
     answer, _ = sso(browser, provider, "utlopt.invitasjon@example.no")
-    assert answer.status_code == 403  # type: ignore[attr-defined]
+    assert answer.status_code == 403
     assert "Invitasjonen din er utløpt" in _message(answer)
     session.refresh(user)
     assert not user.is_active
@@ -208,7 +211,7 @@ def test_a_tampered_id_token_is_refused(
     factories.user(session, Role.admin, email="sso.admin@example.no")
     provider.tamper("sso.admin@example.no")
     answer, _ = sso(browser, provider, STRANGER)
-    assert answer.status_code == 400  # type: ignore[attr-defined]
+    assert answer.status_code == 400
     assert "kunne ikke bekreftes" in _message(answer)
     assert SESSION_COOKIE not in browser.cookies
     assert browser.get("/app", follow_redirects=False).status_code in (302, 303)
@@ -243,16 +246,16 @@ def test_a_replayed_code_is_refused(
     start = _start(browser)
     flow_cookie = browser.cookies.get("dfl_sso")
     callback = provider.login(start, ACTIVE)
-    assert _back(browser, callback).status_code == 303  # type: ignore[attr-defined]
+    assert _back(browser, callback).status_code == 303
     # The same callback again in the same browser: its flow is spent.
     again = _back(browser, callback)
-    assert again.status_code == 400  # type: ignore[attr-defined]
+    assert again.status_code == 400
     assert "utløpt eller allerede brukt" in _message(again)
     # Even with the flow's cookie put back, the provider refuses a code used once.
     with TestClient(browser.app) as other:
         other.cookies.set("dfl_sso", flow_cookie or "")
         replayed = _back(other, callback)
-        assert replayed.status_code == 400  # type: ignore[attr-defined]
+        assert replayed.status_code == 400
         assert "godtok ikke innloggingen" in _message(replayed)
         assert SESSION_COOKIE not in other.cookies
 
@@ -282,12 +285,12 @@ def test_two_step_verification_of_the_app_follows_a_provider_without_mfa(
     setup = two_step.begin_for(session, person)
     two_step.confirm_for(session, person, pyotp.TOTP(setup.secret).now())
     answer, _ = sso(browser, provider, ACTIVE)
-    assert answer.headers["location"].startswith("/logg-inn/kode")  # type: ignore[attr-defined]
+    assert answer.headers["location"].startswith("/logg-inn/kode")
     assert SESSION_COOKIE not in browser.cookies
     # Through a provider that makes everyone use MFA, no second code is asked for.
     with TestClient(browser.app) as other:
         direct, _ = sso(other, provider, ACTIVE, key="mfa")
-        assert direct.headers["location"] == "/app"  # type: ignore[attr-defined]
+        assert direct.headers["location"] == "/app"
         events = session.exec(
             select(AuditEvent).where(col(AuditEvent.action) == "sign_in_sso")
         ).all()
@@ -301,6 +304,6 @@ def test_an_administrator_through_a_provider_without_mfa_must_set_up_two_step(
     factories.user(session, Role.admin, email="sso.admin@example.no")
     with TestClient(app) as client:
         answer, _ = sso(client, provider, "sso.admin@example.no")
-        location = answer.headers["location"]  # type: ignore[attr-defined]
+        location = answer.headers["location"]
         assert location.startswith("/logg-inn/totp-oppsett")
         assert SESSION_COOKIE not in client.cookies
