@@ -233,6 +233,20 @@ def test_a_wrong_state_is_refused(browser: TestClient, provider: OidcTestProvide
     assert "utløpt eller allerede brukt" in _message(answer)
 
 
+def test_an_answer_naming_another_issuer_is_refused(
+    browser: TestClient, provider: OidcTestProvider, session: Session
+) -> None:
+    factories.user(session, Role.coordinator, municipalities=["5501"], email=ACTIVE)
+    callback = provider.login(_start(browser), ACTIVE)
+    parts = urlsplit(callback)
+    query = {k: v[0] for k, v in parse_qs(parts.query).items()}
+    assert query["iss"] == provider.issuer
+    answer = browser.get(parts.path, params={**query, "iss": "https://evil.example.no"})
+    assert answer.status_code == 400
+    assert "kunne ikke bekreftes" in _message(answer)
+    assert SESSION_COOKIE not in browser.cookies
+
+
 def test_a_callback_without_a_flow_begun_here_is_refused(browser: TestClient) -> None:
     answer = browser.get("/logg-inn/sso/test/svar?code=abc&state=def")
     assert answer.status_code == 400

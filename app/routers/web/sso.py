@@ -166,9 +166,16 @@ def start(web: WebDep, provider_key: str, next: str = "/app") -> Response:
 
 @router.get("/logg-inn/sso/{provider_key}/svar")
 def callback(
-    web: WebDep, provider_key: str, state: str = "", code: str = "", error: str = ""
+    web: WebDep,
+    provider_key: str,
+    state: str = "",
+    code: str = "",
+    error: str = "",
+    iss: str = "",
 ) -> Response:
-    """The provider sends the browser back here: with a code, or with an error."""
+    """The provider sends the browser back here: with a code, or with an error. Where the
+    provider names itself (`iss`, RFC 9207), it must be the provider the flow began with,
+    so an answer from another provider cannot be passed off as this one's."""
     key = provider_key
     provider = _provider(web, key)
     found = _read_flow(web, key)
@@ -179,8 +186,12 @@ def callback(
     if error:
         log.info("sso_provider_error", provider=key, error=error[:100])
         return _refused(web, "provider_error", provider, next_path)
+    wrong_issuer = bool(iss) and iss != provider.issuer
     if found is None or not state or not constant_time_equals(state, found[0].state) or not code:
         return _refused(web, "state", provider, next_path)
+    if wrong_issuer:
+        log.warning("sso_wrong_issuer", provider=key, issuer=iss[:200])
+        return _refused(web, "token", provider, next_path)
     flow = found[0]
     try:
         claims = oidc.complete(provider, _redirect_uri(web, provider), code[:2000], flow)
