@@ -6,11 +6,43 @@ from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_SECRET = "dev-secret-change-me"  # noqa: S105 - the value production refuses
 DEFAULT_DATABASE_URL = "sqlite:///./data/demensforlop.db"
+
+
+class OidcProvider(BaseModel):
+    """One OpenID provider people may sign in through (an item of `OIDC_PROVIDERS`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: In addresses (/logg-inn/sso/<key>): lower-case letters, digits and hyphens.
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")
+    #: The issuer exactly as the provider's discovery document and ID tokens name it.
+    issuer: str = Field(min_length=8, max_length=500)
+    client_id: str = Field(min_length=1, max_length=500)
+    client_secret: str = Field(min_length=1, max_length=2000, repr=False)
+    #: On the button: "Logg inn med <display_name>".
+    display_name: str = Field(min_length=1, max_length=100)
+    scope: str = "openid email profile"
+    #: The claim that says the e-mail address is verified (Entra ID: "xms_edov").
+    email_verified_claim: str = "email_verified"
+    token_endpoint_auth_method: Literal["client_secret_basic", "client_secret_post"] = (
+        "client_secret_basic"  # noqa: S105 - a method's name, not a secret
+    )
+    #: The provider makes everyone use multi-factor authentication, so a sign-in through
+    #: it stands in for the app's own two-step verification (docs/operations.md).
+    mfa: bool = False
+
+    @field_validator("issuer")
+    @classmethod
+    def _issuer_is_https(cls, value: str) -> str:
+        loopback = value.startswith(("http://127.0.0.1:", "http://localhost:"))
+        if not value.startswith("https://") and not loopback:
+            raise ValueError("an issuer must be an https:// address")
+        return value
 
 
 class Settings(BaseSettings):
@@ -76,6 +108,13 @@ class Settings(BaseSettings):
     mail_max_attempts: int = Field(default=6, ge=1)
     mail_retry_seconds: int = Field(default=60, ge=1)
 
+    #: Single sign-on: a JSON list of OpenID providers (see OidcProvider and
+    #: docs/operations.md); empty: password sign-in only.
+    oidc_providers: list[OidcProvider] = Field(default_factory=list)
+
+    def oidc_provider(self, key: str) -> OidcProvider | None:
+        return next((p for p in self.oidc_providers if p.key == key), None)
+
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = "json"
     #: Set when the app sits behind a proxy that sets X-Forwarded-*.
@@ -101,6 +140,17 @@ class Settings(BaseSettings):
     def _smtp_url_is_smtp(self) -> Settings:
         if self.smtp_url and not self.smtp_url.startswith(("smtp://", "smtps://")):
             raise ValueError("SMTP_URL must start with smtp:// or smtps://")
+        return self
+
+    @model_validator(mode="after")
+    def _oidc_keys_are_unique(self) -> Settings:
+        keys = [p.key for p in self.oidc_providers]
+        if len(keys) != len(set(keys)):
+            raise ValueError("OIDC_PROVIDERS: every provider needs its own key")
+        if self.is_production and any(
+            not p.issuer.startswith("https://") for p in self.oidc_providers
+        ):
+            raise ValueError("OIDC_PROVIDERS: issuers must be https:// in production")
         return self
 
     @model_validator(mode="after")

@@ -140,3 +140,16 @@ class LinkNotUsable(DomainError):
         super().__init__(f"The link is {reason}.", reason=reason, purpose=purpose)
         self.reason = reason
         self.purpose = purpose
+
+
+class SignInRefused(Forbidden):
+    """Someone the provider vouched for may not sign in here; `reason` (unverified,
+    unknown, invitation_expired, deactivated, demo) says why, so the page can say what to
+    do next."""
+
+    slug = "sign-in-refused"
+    title = "Sign-in refused"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"Sign-in refused: {reason}.", reason=reason)
+        self.reason = reason

@@ -62,6 +62,7 @@ from app.routers.web import public as web_public
 from app.routers.web import publishing as web_publishing
 from app.routers.web import region as web_region
 from app.routers.web import shared_examples as web_shared_examples
+from app.routers.web import sso as web_sso
 from app.routers.web import strengths as web_strengths
 from app.routers.web import two_step as web_two_step
 from app.routers.web import users as web_users
@@ -140,6 +141,7 @@ def web_router() -> APIRouter:
     # auth also serves /app/passord, so it stays outside the gate.
     router.include_router(web_auth.router)
     router.include_router(web_two_step.router)
+    router.include_router(web_sso.router)
     router.include_router(web_account_links.router)
     router.include_router(web_public.router)
     router.include_router(signed_in)

@@ -299,6 +299,22 @@ def _finish_sign_in(
     return signed
 
 
+def sign_in_verified(
+    session: Session,
+    user: User,
+    *,
+    address: str | None,
+    policy: SessionPolicy,
+    replaces: str | None = None,
+    now: datetime | None = None,
+) -> SignedIn:
+    """A new session for someone whose identity was proven elsewhere (an OpenID provider,
+    `services.sso`): recorded like a password sign-in, so the address becomes known."""
+    now = now or utcnow()
+    where = client_address(address)
+    return _finish_sign_in(session, user, user.email[:300], where, policy, replaces, now)
+
+
 def _pending_user(
     session: Session, user_id: int, address: str | None, policy: SessionPolicy, now: datetime
 ) -> tuple[User, str, str]:

@@ -28,6 +28,9 @@ from app.services import audit
 from app.services.access import Principal, PrincipalKind, require_admin
 from app.services.common import commit
 
+#: The password hash of someone invited who has not chosen a password: nothing verifies.
+INVITED_PASSWORD_HASH = "!invited"  # noqa: S105 - no password at all
+
 
 def municipality_ids_of(session: Session, numbers: Sequence[str]) -> list[int]:
     rows = session.exec(
@@ -103,7 +106,7 @@ def add_user(
         email=email,
         name=name.strip()[:200],
         # An invited person has no password until they choose one: nothing verifies.
-        password_hash=hash_password(password) if password is not None else "!invited",
+        password_hash=hash_password(password) if password is not None else INVITED_PASSWORD_HASH,
         role=role.value,
         is_active=password is not None,
         is_demo=is_demo,

@@ -283,6 +283,10 @@ class Web:
             response = Response(status_code=303, headers={"Location": url})
         return self._finish(response)
 
+    def redirect_elsewhere(self, url: str) -> Response:
+        """To another site (an OpenID provider's sign-in page): a plain 303."""
+        return self._finish(Response(status_code=303, headers={"Location": url}))
+
 
 def _language_names() -> list[tuple[str, str]]:
     return [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES]

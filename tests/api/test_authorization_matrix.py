@@ -128,6 +128,7 @@ ITEM_AUTHOR = "item-author"
 REGION_READ = "region-read"
 REGION_MEMBERS = "region-members"
 ADMIN_ONLY = "admin-only"
+NO_SUCH_PROVIDER = "no-such-provider"
 OPERATORS = "operators"
 NETWORK_START = "network-start"
 NETWORK_RUN = "network-run"
@@ -169,6 +170,9 @@ RULES: dict[str, dict[str, str]] = {
     TOKENS_MAKE: rule({COORDINATOR, ADVISER, ADMIN}),
     TOKENS_REVOKE: rule({COORDINATOR, ADVISER, ADMIN}, hidden=OUTSIDERS),
     USER_MANAGERS: rule({COORDINATOR, ADVISER, ADMIN}),
+    # Single sign-on through a provider that is not configured (the matrix configures none;
+    # tests/web/test_sso_pages.py drives a real one): the same 404 page for everyone.
+    NO_SUCH_PROVIDER: dict.fromkeys(PRINCIPALS, HIDDEN),
 }
 
 
@@ -384,6 +388,8 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/logg-inn/kode"): row(PUBLIC, body={"code": "123456", "next": "/app"}),
     ("GET", "/logg-inn/totp-oppsett"): row(PUBLIC),
     ("POST", "/logg-inn/totp-oppsett"): row(PUBLIC, body={"code": "123456", "next": "/app"}),
+    ("GET", "/logg-inn/sso/{provider_key}"): row(NO_SUCH_PROVIDER),
+    ("GET", "/logg-inn/sso/{provider_key}/svar"): row(NO_SUCH_PROVIDER, query="code=c&state=s"),
     ("GET", "/glemt-passord"): row(PUBLIC),
     ("POST", "/glemt-passord"): row(PUBLIC, body={"email": "matrix-nobody@example.no"}),
     ("GET", "/glemt-passord/sendt"): row(PUBLIC),
@@ -696,6 +702,7 @@ def build_world(session: Session, client: TestClient) -> World:
             "user_id": factories.user(session, Role.coordinator, municipalities=[number]).id,
             # A link token nobody was sent: its pages explain that it cannot be used.
             "token": "no-such-link",
+            "provider_key": "not-configured",
         }
     )
     for name, principal in people.items():

@@ -61,7 +61,7 @@ def _from_this_site(request: Request) -> bool:
     return request.headers.get("sec-fetch-site", "same-origin") in ("same-origin", "none")
 
 
-def _sign_in_page(
+def sign_in_page_response(
     web: Web,
     form: Form,
     *,
@@ -84,6 +84,7 @@ def _sign_in_page(
             "signin_token": _signed_token(web, cookie, int(time.time())),
             "message": message,
             "demo_users": DEMO_USERS if web.demo else (),
+            "providers": web.request.app.state.settings.oidc_providers,
         },
         status=status,
     )
@@ -93,7 +94,7 @@ def _sign_in_page(
 def sign_in_page(web: WebDep, next: str = "/app") -> Response:
     """Also shown to someone already signed in (who may sign in as someone else; the
     current session then ends)."""
-    return _sign_in_page(web, Form({"next": safe_next(next)}))
+    return sign_in_page_response(web, Form({"next": safe_next(next)}))
 
 
 @router.post("/logg-inn")
@@ -103,7 +104,9 @@ def sign_in(web: WebDep, data: FormDep) -> Response:
     form.values["next"] = safe_next(form.value("next"))
     valid = _valid_sign_in_token(web, web.cookie(SIGN_IN_COOKIE), form.value("signin_token"))
     if not valid or not _from_this_site(web.request):
-        return _sign_in_page(web, form, status=403, message=web._(STALE_FORM), new_token=True)
+        return sign_in_page_response(
+            web, form, status=403, message=web._(STALE_FORM), new_token=True
+        )
     password = data.get("password")
     client = web.request.client
     try:
@@ -117,17 +120,17 @@ def sign_in(web: WebDep, data: FormDep) -> Response:
         )
     except Invalid as exc:
         form.errors = service_errors(exc.errors, web.lang)
-        return _sign_in_page(web, form, status=422)
+        return sign_in_page_response(web, form, status=422)
     except TooManyRequests as exc:
         minutes = max(1, round(exc.retry_after / 60))
-        return _sign_in_page(
+        return sign_in_page_response(
             web,
             form,
             status=429,
             message=web._(TOO_MANY, minutes=minutes),
         )
     except Forbidden:
-        return _sign_in_page(web, form, status=403, message=web._(DEMO_REFUSED))
+        return sign_in_page_response(web, form, status=403, message=web._(DEMO_REFUSED))
     if isinstance(signed, auth.PendingSignIn):
         web.delete_cookie(SIGN_IN_COOKIE)
         return web_two_step.start(web, signed, form.value("next"))
