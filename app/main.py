@@ -48,6 +48,7 @@ from app.routers.api import (
     transfer,
 )
 from app.routers.web import account_links as web_account_links
+from app.routers.web import all_measurements as web_all_measurements
 from app.routers.web import api_clients as web_api_clients
 from app.routers.web import auth as web_auth
 from app.routers.web import checklist as web_checklist
@@ -127,6 +128,7 @@ def web_router() -> APIRouter:
         web_strengths,
         web_improvement,
         web_measurement,
+        web_all_measurements,
         web_region,
         web_comments,
         web_publishing,

@@ -443,6 +443,7 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/app/kommuner/{number}/styrker/{strength_id:id}"): row(MUNICIPALITY_WRITE),
     ("POST", "/app/kommuner/{number}/styrker/{strength_id:id}/slett"): row(MUNICIPALITY_WRITE),
     ("GET", "/app/kommuner/{number}/forbedringsomrader"): row(MUNICIPALITY_READ),
+    ("GET", "/app/kommuner/{number}/malinger"): row(MUNICIPALITY_READ),
     ("POST", "/app/kommuner/{number}/forbedringsomrader"): row(
         MUNICIPALITY_WRITE, body={"title": "Nytt område", "status": "not_started"}
     ),

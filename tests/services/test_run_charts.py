@@ -6,6 +6,7 @@ from datetime import date
 
 from sqlmodel import Session
 
+from app.models.base import IndicatorKind
 from app.models.measurement import IndicatorCreate, ObservationInput, ObservationList
 from app.services import measurement, run_charts
 from app.services.access import SYSTEM
@@ -47,3 +48,16 @@ def test_the_charts_of_an_area_come_in_indicator_order(session: Session) -> None
     charts = run_charts.area_charts(session, SYSTEM, area_id)
     assert [c.indicator.id for c in charts] == [first, second]
     assert run_charts.get_chart(session, SYSTEM, first).analysis.points[-1].value == 7
+
+
+def test_municipality_charts_are_grouped_by_area_in_priority_order(session: Session) -> None:
+    factories.area(session, "5501", "Første")
+    second = factories.area(session, "5501", "Andre")
+    indicator = measurement.create_indicator(
+        session, SYSTEM, second, IndicatorCreate(name="Ventetid", kind=IndicatorKind.value)
+    )
+    groups = run_charts.municipality_charts(session, SYSTEM, "5501")
+    titles = [(area.title, [c.indicator.id for c in charts]) for area, charts in groups]
+    assert ("Første", []) in titles
+    assert ("Andre", [indicator.id]) in titles
+    assert [t for t, _ in titles].index("Første") < [t for t, _ in titles].index("Andre")

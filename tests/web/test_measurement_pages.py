@@ -874,3 +874,38 @@ def test_the_control_chart_is_shown_beside_the_run_chart_with_its_rules_in_words
     assert title.text == "XmR-diagram (I-diagram): Ventetid"
     signal_points = [p for p in root.iter(f"{SVG}path") if p.get("fill") == "#a63d00"]
     assert len(signal_points) >= 10  # the shift, drawn as diamonds (and one in the legend)
+
+
+def test_all_measurements_of_a_municipality_on_one_page_by_area_and_by_kind(
+    coordinator: SignedInClient, session: Session
+) -> None:
+    first = factories.area(session, "5501", "Utredning")
+    second = factories.area(session, "5501", "Pårørendestøtte")
+    waiting = [31, 29, 30, 32, 28, 31, 30, 29, 33, 30, 28, 31, 30, 29]
+    waiting += [19, 18, 17, 19, 18, 16, 18, 17, 19, 18]
+    lower = _indicator(session, first, "Ventetid", IndicatorKind.value, direction="down")
+    _series(session, lower, waiting, date(2025, 1, 1))
+    balancing = _indicator(session, second, "Reinnleggelser", role="balancing")
+    empty = _indicator(session, second, "Deltakere i pårørendeskolen", role="outcome")
+    _series(session, balancing, [2, 3], date(2026, 1, 1))
+
+    document = page(coordinator.get("/app/kommuner/5501/malinger"))
+    assert document.one("h1").text() == "Alle målinger"
+    headings = [h.text() for h in document.find_all("h2")]
+    assert headings[:2] == ["Utredning", "Pårørendestøtte"]
+    row = document.by_id(f"maling-{lower}")
+    cells = [td.text() for td in row.find_all("td")]
+    assert cells[0] == "Prosessmål"
+    assert cells[1] == "18 (desember 2026)"
+    assert cells[2] == "Forbedring: målingene har gått ned siden mars 2026."
+    assert row.one("svg").get("aria-hidden") == "true"
+    assert document.by_id(f"maling-{empty}").find_all("td")[1].text() == "Ingen tall ennå"
+
+    by_kind = page(coordinator.get("/app/kommuner/5501/malinger?gruppering=type&lang=en"))
+    assert [h.text() for h in by_kind.find_all("h2")] == [
+        "Process measure",
+        "Outcome measure",
+        "Balancing measure",
+    ]
+    area_link = by_kind.by_id(f"maling-{balancing}").find_all("td")[0].one("a")
+    assert area_link.get("href") == f"/app/forbedringsomrader/{second}"
