@@ -31,6 +31,7 @@ from app.models.network import (
     TaskAnswer,
 )
 from app.models.pathway import ChecklistAnswer, Offering, PhaseSection, Strength
+from app.models.pdsa import PdsaCycle
 from app.models.poster import FurtherWorkPlan
 from app.models.publishing import PublishedVersion
 from app.models.stamp import ContentStamp
@@ -68,6 +69,7 @@ __all__ = [
     "Offering",
     "OfferingType",
     "OutboxMessage",
+    "PdsaCycle",
     "Phase",
     "PhaseSection",
     "ProgressNote",

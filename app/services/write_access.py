@@ -23,6 +23,7 @@ from app.services import (
     network_access,
     network_evaluation,
     network_tasks,
+    pdsa,
     progress_notes,
     strengths,
 )
@@ -62,6 +63,10 @@ def edit_area(session: Session, principal: Principal, area_id: int) -> None:
 
 def edit_measure(session: Session, principal: Principal, measure_id: int) -> None:
     require_edit(principal, improvement.measure_municipality(session, principal, measure_id))
+
+
+def edit_cycle(session: Session, principal: Principal, cycle_id: int) -> None:
+    require_edit(principal, pdsa.cycle_municipality(session, principal, cycle_id))
 
 
 def correct_note(session: Session, principal: Principal, note_id: int) -> None:

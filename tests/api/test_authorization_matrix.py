@@ -50,6 +50,7 @@ from app.models.identity import ApiToken
 from app.models.improvement import ProgressNoteCreate
 from app.models.measurement import IndicatorCreate, ObservationList
 from app.models.network import GatheringCreate, NetworkCreate, TaskCreate
+from app.models.pdsa import PdsaCycleCreate
 from app.models.publishing import PublishInput
 from app.services import (
     api_clients,
@@ -58,6 +59,7 @@ from app.services import (
     measurement,
     network_tasks,
     networks,
+    pdsa,
     progress_notes,
     publishing,
 )
@@ -270,6 +272,15 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", f"{A}/measures/{{measure_id}}/notes"): row(ITEM_WRITE, body={"text": "Notat"}),
     ("GET", f"{A}/improvement-areas/{{area_id}}/notes"): row(ITEM_READ),
     ("POST", f"{A}/improvement-areas/{{area_id}}/notes"): row(ITEM_WRITE, body={"text": "Notat"}),
+    ("GET", f"{A}/measures/{{measure_id}}/pdsa-cycles"): row(ITEM_READ),
+    ("POST", f"{A}/measures/{{measure_id}}/pdsa-cycles"): row(
+        ITEM_WRITE, body={"title": "Prøve ut samtalegruppe"}
+    ),
+    ("GET", f"{A}/pdsa-cycles/{{cycle_id}}"): row(ITEM_READ),
+    ("PATCH", f"{A}/pdsa-cycles/{{cycle_id}}"): row(
+        ITEM_WRITE, body={"studied": "Gikk bra"}, etag=SAME
+    ),
+    ("DELETE", f"{A}/pdsa-cycles/{{cycle_id}}"): row(ITEM_WRITE, etag=SAME),
     ("GET", f"{A}/progress-notes/{{note_id}}"): row(ITEM_READ),
     ("PATCH", f"{A}/progress-notes/{{note_id}}"): row(
         ITEM_AUTHOR, body={"text": "Endret"}, etag=SAME
@@ -694,6 +705,9 @@ def build_world(session: Session, client: TestClient) -> World:
             "other_area_id": other_area_id,
             "measure_id": measure_id,
             "note_id": note.id,
+            "cycle_id": pdsa.create_cycle(
+                session, SYSTEM, measure_id, PdsaCycleCreate(title="Prøve ut")
+            ).id,
             "indicator_id": indicator.id,
             "period": "2024-01-01",
             "comment_id": comment.id,
