@@ -59,6 +59,7 @@ from app.routers.web import improvement as web_improvement
 from app.routers.web import measurement as web_measurement
 from app.routers.web import networks as web_networks
 from app.routers.web import pathway as web_pathway
+from app.routers.web import pdsa as web_pdsa
 from app.routers.web import poster as web_poster
 from app.routers.web import public as web_public
 from app.routers.web import publishing as web_publishing
@@ -129,6 +130,7 @@ def web_router() -> APIRouter:
         web_checklist,
         web_strengths,
         web_improvement,
+        web_pdsa,
         web_measurement,
         web_all_measurements,
         web_region,

@@ -13,6 +13,8 @@ from app.rendering.chart_text import (
     Translate,
     format_period,
     long_date,
+    mark_label,
+    numbered_marks,
     truncate,
     verdict_text,
 )
@@ -97,7 +99,7 @@ def draw_legend(
             )
         el(legend, "text", text, x=fmt(x + 34), y=str(y))
         x += 34 + 7 * len(text) + 24
-    for number, mark in enumerate(measures, start=1):
+    for number, mark in numbered_marks(measures):
         y += LEGEND_ROW
         x = PLOT_LEFT - 56
         el(
@@ -115,9 +117,9 @@ def draw_legend(
             legend,
             "text",
             truncate(
-                _("T{number}: {title} (startet {date})").format(
-                    number=number,
-                    title=mark.title,
+                _("{label}: {title} (startet {date})").format(
+                    label=mark_label(number, mark, _),
+                    title=mark.title if mark.kind != "pdsa" else f"PDSA – {mark.title}",
                     date=long_date(mark.start_date, locale),
                 ),
                 110,

@@ -36,7 +36,9 @@ from app.rendering.chart_text import (
     format_number,
     format_period,
     format_value,
+    mark_label,
     nb,
+    numbered_marks,
     period_position,
     short_period,
     truncate,
@@ -339,7 +341,7 @@ def _draw_measures(c: _Canvas, measures: Sequence[MeasureMark]) -> None:
     """Measures: a dotted vertical line with its number; the legend names them."""
     _ = c.translate
     marks = el(c.root, "g", class_="rc-measures", font_size="11")
-    for number, mark in enumerate(measures, start=1):
+    for number, mark in numbered_marks(measures):
         mark_x = fmt(c.x_of(period_position(mark.start_date, c.frequency) - 0.5))
         el(
             marks,
@@ -355,7 +357,7 @@ def _draw_measures(c: _Canvas, measures: Sequence[MeasureMark]) -> None:
         el(
             marks,
             "text",
-            _("T{number}").format(number=number),
+            mark_label(number, mark, _),
             x=mark_x,
             y=str(c.plot_top - 18),
             text_anchor="middle",

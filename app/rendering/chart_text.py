@@ -9,7 +9,7 @@ catalogue's `gettext` and the Babel `locale` for numbers and dates.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -37,10 +37,27 @@ def nb(message: str) -> str:
 
 @dataclass(frozen=True)
 class MeasureMark:
-    """A measure of the indicator's improvement area, drawn where it started."""
+    """A measure of the indicator's improvement area (or a PDSA cycle of one, `kind`
+    "pdsa"), drawn where it started."""
 
     title: str
     start_date: date
+    kind: str = "measure"
+
+
+def numbered_marks(marks: Sequence[MeasureMark]) -> list[tuple[int, MeasureMark]]:
+    """Each mark with its number among the marks of its kind: measures T1, T2 …, PDSA
+    cycles P1, P2 …"""
+    counts: dict[str, int] = {}
+    numbered = []
+    for mark in marks:
+        counts[mark.kind] = counts.get(mark.kind, 0) + 1
+        numbered.append((counts[mark.kind], mark))
+    return numbered
+
+
+def mark_label(number: int, mark: MeasureMark, _: Translate = nb) -> str:
+    return (_("P{number}") if mark.kind == "pdsa" else _("T{number}")).format(number=number)
 
 
 @dataclass(frozen=True)
@@ -378,11 +395,14 @@ def chart_description(chart: ChartInput, _: Translate = nb, locale: str = "nb") 
                 text=note.text,
             )
         )
-    for number, mark in enumerate(visible_measures(chart), start=1):
+    for number, mark in numbered_marks(visible_measures(chart)):
+        text = (
+            _("PDSA-sirkel {number}: {title}, startet {date}.")
+            if mark.kind == "pdsa"
+            else _("Tiltak {number}: {title}, startet {date}.")
+        )
         parts.append(
-            _("Tiltak {number}: {title}, startet {date}.").format(
-                number=number, title=mark.title, date=long_date(mark.start_date, locale)
-            )
+            text.format(number=number, title=mark.title, date=long_date(mark.start_date, locale))
         )
     return " ".join(parts)
 

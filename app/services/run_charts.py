@@ -31,6 +31,7 @@ from app.models.measurement import (
     SpcSignalRead,
     VerdictRead,
 )
+from app.models.pdsa import PdsaCycle
 from app.rendering.chart_text import ChartInput, MeasureMark, Translate, nb, verdict_text
 from app.services.access import Principal, require_read
 from app.services.common import get_municipality
@@ -322,7 +323,8 @@ def analysis_fingerprint(session: Session, principal: Principal, indicator_id: i
 
 
 def _measure_marks(session: Session, area_ids: Sequence[int]) -> dict[int, list[MeasureMark]]:
-    """The measures with a start date of the given areas, by area, in start order."""
+    """The measures and PDSA cycles with a start date of the given areas, by area (measures
+    first, each kind in start order)."""
     marks: dict[int, list[MeasureMark]] = defaultdict(list)
     if not area_ids:
         return marks
@@ -336,6 +338,15 @@ def _measure_marks(session: Session, area_ids: Sequence[int]) -> dict[int, list[
         marks[measure.improvement_area_id].append(
             MeasureMark(title=measure.title, start_date=measure.start_date)
         )
+    for cycle, area_id in session.exec(
+        select(PdsaCycle, Measure.improvement_area_id)
+        .join(Measure, col(Measure.id) == col(PdsaCycle.measure_id))
+        .where(col(Measure.improvement_area_id).in_(area_ids))
+        .where(col(PdsaCycle.starts_on).is_not(None))
+        .order_by(col(PdsaCycle.starts_on), col(PdsaCycle.id))
+    ).all():
+        assert cycle.starts_on is not None
+        marks[area_id].append(MeasureMark(cycle.title, cycle.starts_on, kind="pdsa"))
     return marks
 
 

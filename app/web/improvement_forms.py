@@ -12,6 +12,7 @@ from app.models.improvement import (
     ImprovementAreaRead,
     MeasureRead,
 )
+from app.models.pdsa import PdsaCycleRead
 from app.services import (
     catalogue,
 )
@@ -69,6 +70,7 @@ def common_context(
         "area_field_names": area_field_names(web),
         "measure_field_names": measure_field_names(web),
         "note_field_names": note_field_names(web),
+        "pdsa_field_names": pdsa_field_names(web),
     }
 
 
@@ -114,6 +116,19 @@ def note_field_names(web: Web) -> dict[str, str]:
     return {"date": web._(N_("Dato")), "text": web._(N_("Notat"))}
 
 
+def pdsa_field_names(web: Web) -> dict[str, str]:
+    return {
+        "title": web._(N_("Hva prøver dere?")),
+        "prediction": web._(N_("Hva tror dere skjer?")),
+        "starts_on": web._(N_("Startdato")),
+        "ends_on": web._(N_("Sluttdato")),
+        "done": web._(N_("Hva gjorde dere?")),
+        "studied": web._(N_("Hva skjedde, sammenlignet med det dere trodde?")),
+        "act": web._(N_("Hva bestemte dere?")),
+        "act_notes": web._(N_("Begrunnelse og neste steg")),
+    }
+
+
 def area_input(form: Form) -> dict[str, Any]:
     return {
         "title": form.value("title"),
@@ -157,3 +172,32 @@ def measure_input(form: Form) -> dict[str, Any]:
 
 def note_input(form: Form) -> dict[str, Any]:
     return {"date": date_value(form.value("date")), "text": form.value("text")}
+
+
+def pdsa_input(form: Form) -> dict[str, Any]:
+    return {
+        "title": form.value("title"),
+        "prediction": form.value("prediction"),
+        "starts_on": date_value(form.value("starts_on")),
+        "done": form.value("done"),
+        "studied": form.value("studied"),
+        "act": form.value("act") or None,
+        "act_notes": form.value("act_notes"),
+        "ends_on": date_value(form.value("ends_on")),
+    }
+
+
+def pdsa_form(cycle: PdsaCycleRead) -> Form:
+    return Form(
+        {
+            "title": cycle.title,
+            "prediction": cycle.prediction,
+            "starts_on": cycle.starts_on.isoformat() if cycle.starts_on else "",
+            "done": cycle.done,
+            "studied": cycle.studied,
+            "act": cycle.act.value if cycle.act else "",
+            "act_notes": cycle.act_notes,
+            "ends_on": cycle.ends_on.isoformat() if cycle.ends_on else "",
+            "version": str(cycle.version),
+        }
+    )

@@ -79,6 +79,11 @@ INDICATOR_ROLE_HINT = {
     "outcome": N_("Blir det bedre for personen? For eksempel endring i funksjon (PSFS)."),
     "balancing": N_("Blir noe annet verre av endringen? For eksempel reinnleggelser."),
 }
+PDSA_ACT = {
+    "adopt": N_("Ta i bruk"),
+    "adapt": N_("Justere og prøve igjen"),
+    "abandon": N_("Forkaste"),
+}
 DIRECTION = {
     "up": N_("Høyere er bedre"),
     "down": N_("Lavere er bedre"),

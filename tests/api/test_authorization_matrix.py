@@ -455,6 +455,9 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/app/kommuner/{number}/styrker/{strength_id:id}/slett"): row(MUNICIPALITY_WRITE),
     ("GET", "/app/kommuner/{number}/forbedringsomrader"): row(MUNICIPALITY_READ),
     ("GET", "/app/kommuner/{number}/malinger"): row(MUNICIPALITY_READ),
+    ("POST", "/app/tiltak/{measure_id:id}/pdsa"): row(ITEM_WRITE, body={"title": "Prøve"}),
+    ("POST", "/app/pdsa/{cycle_id:id}"): row(ITEM_WRITE, body={"title": "Prøve", "version": "1"}),
+    ("POST", "/app/pdsa/{cycle_id:id}/slett"): row(ITEM_WRITE, body={"version": "1"}),
     ("POST", "/app/kommuner/{number}/forbedringsomrader"): row(
         MUNICIPALITY_WRITE, body={"title": "Nytt område", "status": "not_started"}
     ),

@@ -1,7 +1,7 @@
-"""Charts people can act on, in a real browser: the verdict first, a note on a point shown on
-the chart, the control chart beside the run chart, the chart downloaded as SVG and as PNG
-with the same points, and all the municipality's measurements on one page; axe-core finds
-nothing in bokmål or English."""
+"""Charts people can act on, in a real browser: the verdict first, a note on a point and a
+PDSA cycle shown on the chart, the control chart beside the run chart, the chart downloaded
+as SVG and as PNG with the same points, and all the municipality's measurements on one page;
+axe-core finds nothing in bokmål or English."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from app.models.base import Direction, IndicatorKind
-from app.models.improvement import ImprovementAreaCreate
+from app.models.improvement import ImprovementAreaCreate, MeasureCreate
 from app.models.measurement import IndicatorCreate, ObservationList
-from app.services import improvement, measurement
+from app.models.pdsa import PdsaCycleCreate
+from app.services import improvement, measurement, pdsa
 from app.services.access import SYSTEM
 from tests.browser.conftest import TROMSO, LiveServer, axe_violations, describe, sign_in
 
@@ -53,6 +54,15 @@ def indicator_id(live_server: LiveServer) -> int:
         measurement.upsert_observations(
             session, SYSTEM, created.id, ObservationList.model_validate({"items": items}), 1
         )
+        measure = improvement.create_measure(
+            session, SYSTEM, area.id, MeasureCreate(title="Ny henvisningsrutine")
+        )
+        pdsa.create_cycle(
+            session,
+            SYSTEM,
+            measure.id,
+            PdsaCycleCreate(title="Henvisning på skjema", starts_on=date(2026, 2, 1)),
+        )
     database.dispose()
     return created.id
 
@@ -70,6 +80,9 @@ def test_the_chart_says_what_happened_and_travels_as_svg_and_png(
     chart = page.locator("svg.run-chart:not(.spc-chart)").first
     expect(chart.locator("text", has_text=re.compile(r"^A1$"))).to_have_count(1)
     expect(chart.locator("text", has_text="Ny rutine for henvisning")).to_have_count(1)
+    # The PDSA cycle of the area's measure is marked where it started, as P1.
+    expect(chart.locator("text", has_text=re.compile(r"^P1$"))).to_have_count(1)
+    expect(chart.locator("text", has_text="Henvisning på skjema")).to_have_count(1)
     # The control chart opens beside it.
     page.locator("details.spc summary").click()
     spc = page.locator("details.spc svg")

@@ -20,10 +20,12 @@ from app.models.improvement import (
     ProgressNoteCreate,
 )
 from app.models.measurement import IndicatorCreate, IndicatorFromTemplate
+from app.models.pdsa import Act
 from app.services import (
     improvement,
     indicator_templates,
     measurement,
+    pdsa,
     progress_notes,
     run_charts,
     strengths,
@@ -43,6 +45,7 @@ from app.web.improvement_forms import (
     measure_form,
     measure_input,
     note_input,
+    pdsa_form,
     require_edit,
 )
 from app.web.indicators import (
@@ -304,15 +307,20 @@ def create_measure(area_id: int, web: SignedInDep, data: FormDep) -> Response:
     return web.render(AREA, context, block="measures", status=422)
 
 
-def _measure_context(
+def measure_context(
     web: Web,
     measure_id: int,
     *,
     state: FormState | None = None,
     new_note: Form | None = None,
     notes_message: str | None = None,
+    new_cycle: Form | None = None,
+    cycle_forms: dict[int, Form] | None = None,
+    cycles_message: str | None = None,
 ) -> dict[str, Any]:
     measure = improvement.get_measure(web.db, web.principal, measure_id)
+    cycles = list(pdsa.list_cycles(web.db, web.principal, measure_id).items)
+    forms = {c.id: pdsa_form(c) for c in cycles} | (cycle_forms or {})
     municipality = improvement.measure_municipality(web.db, web.principal, measure_id)
     ws = workspace_of(web.db, web.principal, municipality)
     area = improvement.get_area(web.db, web.principal, measure.improvement_area_id)
@@ -325,13 +333,19 @@ def _measure_context(
         "notes": notes,
         "new_note": new_note or Form({"date": local_today().isoformat()}),
         "notes_message": notes_message,
+        "cycles": cycles,
+        "cycle_forms": forms,
+        "new_cycle": new_cycle or Form({}),
+        "cycles_message": cycles_message,
+        "act_options": [("", web._(N_("Ikke bestemt ennå")))]
+        + [(a.value, web._(labels.PDSA_ACT[a.value])) for a in Act],
         "page_title": measure.title,
     }
 
 
 @router.get("/app/tiltak/{measure_id:id}")
 def measure_page(measure_id: int, web: SignedInDep) -> Response:
-    return web.render(MEASURE, _measure_context(web, measure_id))
+    return web.render(MEASURE, measure_context(web, measure_id))
 
 
 @router.post("/app/tiltak/{measure_id:id}")
@@ -351,16 +365,16 @@ def update_measure(measure_id: int, web: SignedInDep, data: FormDep) -> Response
         except PreconditionFailed as exc:
             form.values["version"] = str(exc.current_version)
             state = FormState(form=form, conflict_rows=_measure_conflict(web, form, current))
-            context = _measure_context(web, measure_id, state=state)
+            context = measure_context(web, measure_id, state=state)
             return web.render(MEASURE, context, block="measure_form", status=409)
         else:
             if not web.is_fragment:
                 return web.redirect(f"/app/tiltak/{measure_id}", flash="saved")
             state = FormState(form=measure_form(saved), message=web._(N_("Tiltaket er lagret.")))
-            context = _measure_context(web, measure_id, state=state)
+            context = measure_context(web, measure_id, state=state)
             return web.render(MEASURE, context, block="measure_form")
     form.errors = errors
-    context = _measure_context(web, measure_id, state=FormState(form=form))
+    context = measure_context(web, measure_id, state=FormState(form=form))
     return web.render(MEASURE, context, block="measure_form", status=422)
 
 
@@ -398,7 +412,7 @@ def delete_measure(measure_id: int, web: SignedInDep, data: FormDep) -> Response
             form=measure_form(improvement.get_measure(web.db, web.principal, measure_id)),
             message=web._(N_("Tiltaket ble endret av noen andre og er ikke slettet.")),
         )
-        context = _measure_context(web, measure_id, state=state)
+        context = measure_context(web, measure_id, state=state)
         return web.render(MEASURE, context, block="measure_form", status=409)
     return web.redirect(
         f"/app/forbedringsomrader/{measure.improvement_area_id}#tiltak", flash="deleted"
@@ -488,8 +502,8 @@ def create_measure_note(measure_id: int, web: SignedInDep, data: FormDep) -> Res
             if not web.is_fragment:
                 return web.redirect(f"/app/tiltak/{measure_id}#notater", flash="created")
             message = web._(N_("Notatet er lagret."))
-            context = _measure_context(web, measure_id, notes_message=message)
+            context = measure_context(web, measure_id, notes_message=message)
             return web.render(MEASURE, context, block="notes")
     form.errors = errors
-    context = _measure_context(web, measure_id, new_note=form)
+    context = measure_context(web, measure_id, new_note=form)
     return web.render(MEASURE, context, block="notes", status=422)
