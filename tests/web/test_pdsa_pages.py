@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from app.models.base import IndicatorKind
 from app.models.measurement import IndicatorCreate, ObservationList
-from app.models.pdsa import PdsaCycleCreate
+from app.models.pdsa import Act, PdsaCycleCreate
 from app.services import measurement, pdsa
 from app.services.access import SYSTEM
 from tests import factories
@@ -82,3 +82,23 @@ def test_a_reader_sees_the_cycles_but_no_forms(adviser: SignedInClient, session:
     section = page(adviser.get(f"/app/tiltak/{measure}")).by_id("pdsa")
     assert "Bedre" in section.text()
     assert not section.find_all("form")
+
+
+def test_the_progress_plan_lists_each_measures_cycles_and_marks_them(
+    coordinator: SignedInClient, session: Session
+) -> None:
+    area = factories.area(session, "5501", "Utredning")
+    measure = factories.measure(session, area, "Samtalegruppe")
+    cycle = pdsa.create_cycle(
+        session,
+        SYSTEM,
+        measure,
+        PdsaCycleCreate(title="Prøve på kveldstid", starts_on=date(2026, 2, 2), act=Act.adopt),
+    )
+    response = coordinator.get("/app/kommuner/5501/framdriftsplan")
+    cycles = page(response).one(class_="plan__cycles")
+    link = cycles.one("a")
+    assert link.get("href") == f"/app/tiltak/{measure}#pdsa-{cycle.id}"
+    assert link.text() == "PDSA 1: Prøve på kveldstid"
+    assert "Ta i bruk" in cycles.text()
+    assert response.text.count('class="timeline__pdsa"') == 1
