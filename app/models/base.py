@@ -182,6 +182,15 @@ class Direction(StrEnum):
     neither = "neither"
 
 
+class ControlChart(StrEnum):
+    """The control chart an indicator asks for (none: chosen from the data)."""
+
+    xmr = "xmr"
+    p = "p"
+    p_prime = "p_prime"
+    u = "u"
+
+
 class Frequency(StrEnum):
     week = "week"
     month = "month"

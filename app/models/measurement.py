@@ -13,6 +13,7 @@ from sqlmodel import Field, SQLModel
 
 from app.models.base import (
     ApiOutput,
+    ControlChart,
     Direction,
     EnumText,
     Frequency,
@@ -55,6 +56,8 @@ class Indicator(SQLModel, table=True):
     direction: Direction = Field(default=Direction.up, sa_type=EnumText(Direction, 10))
     target: float | None = None
     frequency: Frequency = Field(default=Frequency.month, sa_type=EnumText(Frequency, 10))
+    #: The control chart asked for; None: chosen from the data (`services.run_charts`).
+    control_chart: ControlChart | None = Field(default=None, sa_type=EnumText(ControlChart, 10))
     #: How many points (from the start, or from `baseline_restart`) form the baseline.
     #: None: all points.
     baseline_points: int | None = None
@@ -93,6 +96,10 @@ class IndicatorCreate(StrictInput):
     direction: Direction = Direction.up
     target: FiniteFloat | None = None
     frequency: Frequency = Frequency.month
+    #: The control chart to draw; null chooses it from the data (XmR for values and counts,
+    #: P or P′ for proportions, U for counts with a denominator). A chart the data cannot
+    #: have (P for a count) falls back to the chosen one.
+    control_chart: ControlChart | None = None
     baseline_points: int | None = Field(default=None, ge=1, le=1000)
     baseline_restart: SaneDate | None = None
 
@@ -108,6 +115,7 @@ class IndicatorUpdate(PatchInput):
     direction: Direction | None = None
     target: FiniteFloat | None = None
     frequency: Frequency | None = None
+    control_chart: ControlChart | None = None
     baseline_points: int | None = Field(default=None, ge=1, le=1000)
     baseline_restart: SaneDate | None = None
 
@@ -123,6 +131,7 @@ class IndicatorRead(ApiOutput):
     direction: Direction
     target: float | None
     frequency: Frequency
+    control_chart: ControlChart | None = None
     baseline_points: int | None
     baseline_restart: date | None
     version: int

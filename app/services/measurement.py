@@ -47,6 +47,7 @@ def indicator_read(indicator: Indicator) -> IndicatorRead:
         direction=indicator.direction,
         target=indicator.target,
         frequency=indicator.frequency,
+        control_chart=indicator.control_chart,
         baseline_points=indicator.baseline_points,
         baseline_restart=indicator.baseline_restart,
         version=indicator.version,
@@ -188,6 +189,7 @@ def indicator_values(data: IndicatorCreate) -> dict[str, Any]:
         "direction": data.direction.value,
         "target": data.target,
         "frequency": data.frequency.value,
+        "control_chart": data.control_chart.value if data.control_chart else None,
         "baseline_points": data.baseline_points,
         "baseline_restart": data.baseline_restart,
     }
@@ -269,8 +271,8 @@ def update_indicator(
             changes[key] = clean_text(changes[key])
     if "name" in changes and not changes["name"]:
         raise Invalid(FieldError("name", "cannot be empty"))
-    for key in ("kind", "role", "direction", "frequency"):
-        if key in changes:
+    for key in ("kind", "role", "direction", "frequency", "control_chart"):
+        if key in changes and changes[key] is not None:
             changes[key] = changes[key].value
     has_observations = session.exec(
         select(Observation.id).where(col(Observation.indicator_id) == indicator.id).limit(1)

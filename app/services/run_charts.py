@@ -103,12 +103,15 @@ def _control_chart(
     for proportions)."""
     denominators = [o.denominator or 0 for o in observations]
     has_denominators = all(d > 0 for d in denominators)
-    if indicator.kind == IndicatorKind.proportion and has_denominators:
-        chart = spc.proportion_chart(
-            [o.numerator or 0 for o in observations], denominators, baseline
-        )
+    asked = indicator.control_chart
+    if indicator.kind == IndicatorKind.proportion and has_denominators and asked != "xmr":
+        numerators = [o.numerator or 0 for o in observations]
+        if asked in ("p", "p_prime"):
+            chart = spc.p_chart(numerators, denominators, baseline, laney=asked == "p_prime")
+        else:
+            chart = spc.proportion_chart(numerators, denominators, baseline)
         return _scaled(chart, 100)
-    if indicator.kind == IndicatorKind.count and has_denominators:
+    if indicator.kind == IndicatorKind.count and has_denominators and asked != "xmr":
         return spc.u_chart([o.value or 0.0 for o in observations], denominators, baseline)
     return spc.xmr([float(_exact_value(o, indicator.kind)) for o in observations], baseline)
 

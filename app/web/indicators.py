@@ -13,7 +13,7 @@ from markupsafe import Markup
 
 from app.kit.observation_text import CellError, parse_number
 from app.kit.observation_text import format_number as plain_number
-from app.models.base import Direction, Frequency, IndicatorKind, IndicatorRole
+from app.models.base import ControlChart, Direction, Frequency, IndicatorKind, IndicatorRole
 from app.models.measurement import IndicatorRead, ObservationRead
 from app.rendering import chart_svg, chart_text
 from app.rendering import spc_svg as spc_svg_module
@@ -154,6 +154,7 @@ def indicator_form(indicator: IndicatorRead) -> Form:
             "direction": indicator.direction.value,
             "target": number_text(indicator.target),
             "frequency": indicator.frequency.value,
+            "control_chart": indicator.control_chart.value if indicator.control_chart else "",
             "baseline_points": str(indicator.baseline_points or ""),
             "baseline_restart": (
                 indicator.baseline_restart.isoformat() if indicator.baseline_restart else ""
@@ -191,6 +192,7 @@ def indicator_input(form: Form, *, settings: bool = False) -> dict[str, Any]:
         points = form.value("baseline_points").strip()
         data["baseline_points"] = points or None
         data["baseline_restart"] = date_value(form.value("baseline_restart"))
+        data["control_chart"] = form.value("control_chart") or None
     return data
 
 
@@ -208,6 +210,7 @@ def indicator_field_names(lang: str) -> dict[str, str]:
             ("frequency", N_("Hvor ofte")),
             ("baseline_points", N_("Punkter i grunnlaget for midtlinjen")),
             ("baseline_restart", N_("Ny midtlinje fra")),
+            ("control_chart", N_("Styringsdiagram")),
         )
     }
 
@@ -235,4 +238,8 @@ def indicator_options(lang: str) -> dict[str, list[Any]]:
             (d.value, translate(lang, labels.DIRECTION[d.value]), None) for d in Direction
         ],
         "frequency": [(f.value, translate(lang, labels.FREQUENCY[f.value])) for f in Frequency],
+        "control_chart": [
+            ("", translate(lang, N_("Velges ut fra tallene"))),
+            *((c.value, translate(lang, labels.CONTROL_CHART[c.value])) for c in ControlChart),
+        ],
     }

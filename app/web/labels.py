@@ -79,6 +79,12 @@ INDICATOR_ROLE_HINT = {
     "outcome": N_("Blir det bedre for personen? For eksempel endring i funksjon (PSFS)."),
     "balancing": N_("Blir noe annet verre av endringen? For eksempel reinnleggelser."),
 }
+CONTROL_CHART = {
+    "xmr": N_("XmR-diagram (I-diagram)"),
+    "p": N_("P-diagram"),
+    "p_prime": N_("P′-diagram (Laney)"),
+    "u": N_("U-diagram"),
+}
 PDSA_ACT = {
     "adopt": N_("Ta i bruk"),
     "adapt": N_("Justere og prøve igjen"),

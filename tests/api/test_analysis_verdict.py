@@ -176,3 +176,40 @@ def test_notes_on_points_are_shown_on_the_chart_and_described(
     desc = root.find(f"{svg}desc")
     assert desc is not None
     assert "Merknad A2 (mars 2026): Ny rutine for henvisning" in (desc.text or "")
+
+
+def test_the_control_chart_can_be_chosen_and_falls_back_when_the_data_cannot_have_it(
+    session: Session, make_client: Any
+) -> None:
+    writer: TestClient = make_client(factories.token(session, Scope.write, municipalities=["5501"]))
+    area = factories.area(session, "5501")
+    created = writer.post(
+        f"/api/v1/improvement-areas/{area}/indicators",
+        json={"name": "Andel", "kind": "proportion", "control_chart": "p_prime"},
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["control_chart"] == "p_prime"
+    indicator = created.json()["id"]
+    items = [
+        {"period": date(2025, m, 1).isoformat(), "numerator": n, "denominator": 50}
+        for m, n in zip(range(1, 13), [12, 15, 8, 10, 4, 7, 16, 9, 14, 10, 5, 6], strict=True)
+    ]
+    writer.put(
+        f"/api/v1/indicators/{indicator}/observations",
+        json={"items": items},
+        headers={"If-Match": '"1"'},
+    )
+    url = f"/api/v1/indicators/{indicator}"
+    assert writer.get(f"{url}/analysis").json()["spc"]["chart"] == "p_prime"
+    changed = writer.patch(url, json={"control_chart": "xmr"}, headers={"If-Match": '"1"'})
+    assert changed.status_code == 200
+    assert writer.get(f"{url}/analysis").json()["spc"]["chart"] == "xmr"
+    # A U chart needs counts with a denominator: a proportion gets the chart of its data.
+    writer.patch(url, json={"control_chart": "u"}, headers={"If-Match": '"2"'})
+    assert writer.get(f"{url}/analysis").json()["spc"]["chart"] == "p"
+    writer.patch(url, json={"control_chart": None}, headers={"If-Match": '"3"'})
+    assert writer.get(f"{url}/analysis").json()["spc"]["chart"] == "p"
+    assert (
+        writer.patch(url, json={"control_chart": "c"}, headers={"If-Match": '"4"'}).status_code
+        == 422
+    )
