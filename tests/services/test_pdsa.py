@@ -13,9 +13,11 @@ from app.db import make_engine
 from app.errors import Invalid, PreconditionFailed
 from app.migrate import alembic_config, upgrade
 from app.models.audit import AuditEvent
+from app.models.base import IndicatorKind
 from app.models.improvement import MeasureCreate
+from app.models.measurement import IndicatorCreate
 from app.models.pdsa import Act, PdsaCycleCreate, PdsaCycleUpdate
-from app.services import improvement, pdsa
+from app.services import improvement, measurement, pdsa
 from app.services.access import SYSTEM
 from app.services.seed import seed
 from tests import factories
@@ -72,9 +74,10 @@ def test_cycles_go_with_their_measure(session: Session) -> None:
     assert session.exec(text("SELECT count(*) FROM pdsa_cycle")).one()[0] == 0  # type: ignore[call-overload]
 
 
-def test_the_upgrade_to_pdsa_cycles_keeps_every_measure() -> None:
-    """From the previous head: the measures saved before stay as they were; the cycles come
-    in an empty table; the downgrade keeps the measures too."""
+def test_the_upgrade_to_pdsa_cycles_and_control_charts_keeps_measures_and_indicators() -> None:
+    """From the previous head: the measures and indicators saved before stay as they were;
+    the cycles come in an empty table, and every indicator keeps the chart chosen from its
+    data (no control chart asked for)."""
     url = fresh_database_url("pdsa_cycles")
     engine = make_engine(url)
     try:
@@ -82,6 +85,9 @@ def test_the_upgrade_to_pdsa_cycles_keeps_every_measure() -> None:
             seed(session)
             area = factories.area(session, "5501")
             improvement.create_measure(session, SYSTEM, area, MeasureCreate(title="Fast kontakt"))
+            measurement.create_indicator(
+                session, SYSTEM, area, IndicatorCreate(name="Ventetid", kind=IndicatorKind.value)
+            )
         command.downgrade(alembic_config(url), "two_step_and_clients")
         assert "pdsa_cycle" not in inspect(engine).get_table_names()
         with engine.connect() as connection:
@@ -92,6 +98,10 @@ def test_the_upgrade_to_pdsa_cycles_keeps_every_measure() -> None:
             after = connection.execute(text("SELECT id, title FROM measure")).all()
             assert [tuple(r) for r in after] == [tuple(r) for r in before]
             assert connection.execute(text("SELECT count(*) FROM pdsa_cycle")).scalar_one() == 0
+            indicators = connection.execute(
+                text("SELECT name, kind, control_chart FROM indicator")
+            ).all()
+            assert [tuple(r) for r in indicators] == [("Ventetid", "value", None)]
         with Session(engine) as session:
             cycle = pdsa.create_cycle(session, SYSTEM, before[0][0], PdsaCycleCreate(title="Ny"))
             assert cycle.measure_id == before[0][0]
