@@ -383,5 +383,19 @@ def send_mail() -> None:
     typer.echo(f"sent {sent} message(s)")
 
 
+@cli.command("prune-events")
+def prune_events() -> None:
+    """Delete change-feed events older than 180 days (run daily, e.g. from cron)."""
+    from app.services import changes
+
+    database = _database()
+    try:
+        with database.session(write=True) as session:
+            removed = changes.prune(session)
+    finally:
+        database.dispose()
+    typer.echo(f"removed {removed} event(s) older than {changes.RETENTION.days} days")
+
+
 def main() -> None:
     cli()

@@ -2,6 +2,7 @@
 
 from app.models.anchoring import ImprovementTeam, MunicipalityAnchoring
 from app.models.audit import AuditEvent
+from app.models.changes import ChangeEvent
 from app.models.catalogue import ChecklistItem, ChecklistVersion, OfferingType, Phase
 from app.models.feedback import Comment, Review
 from app.models.identity import (
@@ -42,6 +43,7 @@ __all__ = [
     "ApiClientRegion",
     "ApiToken",
     "AuditEvent",
+    "ChangeEvent",
     "ChecklistAnswer",
     "ChecklistItem",
     "ChecklistVersion",

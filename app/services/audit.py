@@ -23,6 +23,7 @@ from app.services.access import (
     require_read,
     visible_municipality_ids,
 )
+from app.services import changes
 from app.services.common import Page, clamp_paging, count, get_municipality
 
 
@@ -53,6 +54,16 @@ def record(
         "occurred_at": occurred_at or utcnow(),
     }
     session.add(AuditEvent(**values))
+    changes.stage(
+        session,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        municipality=municipality,
+        before=before,
+        after=after,
+        occurred_at=values["occurred_at"],
+    )
 
 
 def list_events(
