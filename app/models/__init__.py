@@ -2,8 +2,8 @@
 
 from app.models.anchoring import ImprovementTeam, MunicipalityAnchoring
 from app.models.audit import AuditEvent
-from app.models.changes import ChangeEvent
 from app.models.catalogue import ChecklistItem, ChecklistVersion, OfferingType, Phase
+from app.models.changes import ChangeEvent
 from app.models.feedback import Comment, Review
 from app.models.identity import (
     ApiClient,

@@ -17,13 +17,13 @@ from app.models.audit import AuditEvent, AuditEventRead, AuditFiltersRead
 from app.models.base import utcnow
 from app.models.measurement import Indicator
 from app.models.municipality import Municipality
+from app.services import changes
 from app.services.access import (
     Principal,
     require_authenticated,
     require_read,
     visible_municipality_ids,
 )
-from app.services import changes
 from app.services.common import Page, clamp_paging, count, get_municipality
 
 
