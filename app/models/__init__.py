@@ -4,6 +4,7 @@ from app.models.anchoring import ImprovementTeam, MunicipalityAnchoring
 from app.models.audit import AuditEvent
 from app.models.catalogue import ChecklistItem, ChecklistVersion, OfferingType, Phase
 from app.models.changes import ChangeEvent
+from app.models.webhooks import Webhook, WebhookDelivery
 from app.models.feedback import Comment, Review
 from app.models.identity import (
     ApiClient,
@@ -44,6 +45,8 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "ChangeEvent",
+    "Webhook",
+    "WebhookDelivery",
     "ChecklistAnswer",
     "ChecklistItem",
     "ChecklistVersion",

@@ -207,11 +207,14 @@ def _write_pending(session: Session) -> None:
     rows = [ChangeEvent(**vars(item)) for item in pending]
     session.add_all(rows)
     session.flush()
+    from app.services import webhooks  # it builds on this module
+
+    webhooks.queue_deliveries(session, rows)
     for hook in AFTER_WRITE:
         hook(session, rows)
 
 
-#: Called with the events just written, in the same transaction (the webhook outbox).
+#: Called with the events just written, in the same transaction, after the webhook outbox.
 AFTER_WRITE: list[Any] = []
 
 
