@@ -18,6 +18,7 @@ from app.config import Settings, get_settings
 from app.db import Database
 from app.logging_setup import configure_logging
 from app.mailer import OutboxSender
+from app.webhook_sender import WebhookSender
 from app.middleware import (
     BodyLimitMiddleware,
     CompressionMiddleware,
@@ -47,6 +48,7 @@ from app.routers.api import (
     shared_examples,
     strengths,
     transfer,
+    webhooks,
 )
 from app.routers.web import account_links as web_account_links
 from app.routers.web import api_clients as web_api_clients
@@ -109,6 +111,7 @@ def api_router() -> APIRouter:
         shared_examples,
         audit,
         events,
+        webhooks,
         public,
         transfer,
         invitations,
@@ -158,9 +161,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         sender = OutboxSender(settings, db) if settings.mail_sender_thread else None
         app.state.mail_sender = sender
+        hooks = WebhookSender(settings, db) if settings.webhook_sender_thread else None
         if sender is not None:
             sender.start()
+        if hooks is not None:
+            hooks.start()
         yield
+        if hooks is not None:
+            hooks.stop()
         if sender is not None:
             sender.stop()
         if owns_database:
