@@ -18,7 +18,6 @@ from app.config import Settings, get_settings
 from app.db import Database
 from app.logging_setup import configure_logging
 from app.mailer import OutboxSender
-from app.webhook_sender import WebhookSender
 from app.middleware import (
     BodyLimitMiddleware,
     CompressionMiddleware,
@@ -72,6 +71,7 @@ from app.routing import GatedRouter
 from app.static_files import CachedStaticFiles
 from app.web import install as install_web
 from app.web.errors import render_error
+from app.webhook_sender import WebhookSender
 
 APP_DIR = Path(__file__).resolve().parent
 API_PREFIX = "/api/v1"

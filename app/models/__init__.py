@@ -4,7 +4,6 @@ from app.models.anchoring import ImprovementTeam, MunicipalityAnchoring
 from app.models.audit import AuditEvent
 from app.models.catalogue import ChecklistItem, ChecklistVersion, OfferingType, Phase
 from app.models.changes import ChangeEvent
-from app.models.webhooks import Webhook, WebhookDelivery
 from app.models.feedback import Comment, Review
 from app.models.identity import (
     ApiClient,
@@ -36,6 +35,7 @@ from app.models.pathway import ChecklistAnswer, Offering, PhaseSection, Strength
 from app.models.poster import FurtherWorkPlan
 from app.models.publishing import PublishedVersion
 from app.models.stamp import ContentStamp
+from app.models.webhooks import Webhook, WebhookDelivery
 
 __all__ = [
     "AccessLink",
@@ -45,8 +45,6 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "ChangeEvent",
-    "Webhook",
-    "WebhookDelivery",
     "ChecklistAnswer",
     "ChecklistItem",
     "ChecklistVersion",
@@ -86,4 +84,6 @@ __all__ = [
     "UserMunicipality",
     "UserRegion",
     "WebSession",
+    "Webhook",
+    "WebhookDelivery",
 ]

@@ -87,7 +87,11 @@ def claim(session: Session, *, limit: int = 20, now: datetime | None = None) -> 
             .where(col(WebhookDelivery.id) == delivery.id)
             .where(col(WebhookDelivery.status) == delivery.status)
             .where(col(WebhookDelivery.attempts) == delivery.attempts)
-            .values(status="sending", attempts=delivery.attempts + 1, next_attempt_at=now + CLAIM_FOR)
+            .values(
+                status="sending",
+                attempts=delivery.attempts + 1,
+                next_attempt_at=now + CLAIM_FOR,
+            )
         )
         hook = hooks[delivery.webhook_id]
         if won.rowcount == 1:  # type: ignore[attr-defined]

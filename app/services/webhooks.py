@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import exists, or_
 from sqlmodel import Session, col, select
 
-from app.config import get_settings
+from app.config import Settings
 from app.errors import FieldError, Forbidden, Invalid, NotFound
 from app.kit.addresses import url_problem
 from app.models.base import utcnow
@@ -53,8 +53,7 @@ def _owned(principal: Principal) -> Any:
     return col(Webhook.api_client_id) == principal.id
 
 
-def _check_url(url: str) -> str:
-    settings = get_settings()
+def _check_url(url: str, settings: Settings) -> str:
     url = url.strip()
     problem = url_problem(
         url, require_https=settings.is_production, allow_private=settings.webhook_allow_private
@@ -99,9 +98,11 @@ def _audit(session: Session, principal: Principal, action: str, hook: Webhook) -
     )
 
 
-def create(session: Session, principal: Principal, data: WebhookCreate) -> WebhookCreated:
+def create(
+    session: Session, principal: Principal, data: WebhookCreate, settings: Settings
+) -> WebhookCreated:
     _require_may_use(principal)
-    url = _check_url(data.url)
+    url = _check_url(data.url, settings)
     types = _check_types(data.event_types)
     mine = session.exec(select(Webhook.id).where(_owned(principal))).all()
     if len(mine) >= MAX_WEBHOOKS:
@@ -142,12 +143,13 @@ def update(
     webhook_id: int,
     data: WebhookUpdate,
     expected_version: int,
+    settings: Settings,
 ) -> WebhookRead:
     hook = get(session, principal, webhook_id)
     check_version(hook.version, expected_version, read(hook).model_dump(mode="json"))
     changes_ = data.model_dump(exclude_unset=True)
     if "url" in changes_:
-        hook.url = _check_url(changes_["url"])
+        hook.url = _check_url(changes_["url"], settings)
     if "event_types" in changes_:
         hook.event_types = _check_types(changes_["event_types"])
     if changes_.get("active") is True and not hook.is_active:
@@ -209,13 +211,15 @@ def _audiences(session: Session) -> list[tuple[Webhook, set[int] | None, set[int
     regions: dict[int, set[int]] = defaultdict(set)
     if client_ids:
         for cid, mid in session.exec(
-            select(ApiClientMunicipality.api_client_id, ApiClientMunicipality.municipality_id)
-            .where(col(ApiClientMunicipality.api_client_id).in_(client_ids))
+            select(
+                ApiClientMunicipality.api_client_id, ApiClientMunicipality.municipality_id
+            ).where(col(ApiClientMunicipality.api_client_id).in_(client_ids))
         ).all():
             municipalities[cid].add(mid)
         for cid, rid in session.exec(
-            select(ApiClientRegion.api_client_id, ApiClientRegion.region_id)
-            .where(col(ApiClientRegion.api_client_id).in_(client_ids))
+            select(ApiClientRegion.api_client_id, ApiClientRegion.region_id).where(
+                col(ApiClientRegion.api_client_id).in_(client_ids)
+            )
         ).all():
             regions[cid].add(rid)
     return [
@@ -256,4 +260,3 @@ def queue_deliveries(session: Session, events: list[ChangeEvent]) -> None:
                     )
                 )
     session.flush()
-

@@ -15,6 +15,7 @@ from app.deps import (
     SessionDep,
     responses,
     set_etag,
+    settings_of,
 )
 from app.models.webhooks import (
     WebhookCreate,
@@ -48,7 +49,7 @@ def create_webhook(
 ) -> WebhookCreated:
     """A new webhook. It gets the events its owner may read (an API client: what its tokens
     are bound to; an administrator: all). The signing secret is in this answer only."""
-    created = webhooks.create(session, principal, data)
+    created = webhooks.create(session, principal, data, settings_of(request))
     response.headers["Location"] = str(request.url_for("get_webhook", webhook_id=created.id))
     set_etag(response, created.version)
     return created
@@ -69,12 +70,13 @@ def update_webhook(
     webhook_id: WebhookId,
     data: WebhookUpdate,
     version: IfMatchDep,
+    request: Request,
     response: Response,
     session: SessionDep,
     principal: PrincipalDep,
 ) -> WebhookRead:
     """Change the URL or the event types; `active: true` turns a disabled webhook on."""
-    hook = webhooks.update(session, principal, webhook_id, data, version)
+    hook = webhooks.update(session, principal, webhook_id, data, version, settings_of(request))
     set_etag(response, hook.version)
     return hook
 
