@@ -50,7 +50,6 @@ def upgrade() -> None:
             batch_op.f("ix_change_event_occurred_at"), ["occurred_at"], unique=False
         )
 
-
     op.create_table(
         "webhook",
         sa.Column("id", sa.Integer(), nullable=False),
