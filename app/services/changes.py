@@ -135,7 +135,7 @@ def _observation_rows(session: Session, indicator_ids: list[int]) -> list[tuple[
     if not indicator_ids:
         return []
     rows = session.exec(
-        select(Observation.indicator_id, Observation.period).where(
+        select(col(Observation.indicator_id), col(Observation.period)).where(
             col(Observation.indicator_id).in_(indicator_ids)
         )
     ).all()

@@ -71,7 +71,7 @@ def claim(session: Session, *, limit: int = 20, now: datetime | None = None) -> 
         _due(now)
         .order_by(col(WebhookDelivery.next_attempt_at), col(WebhookDelivery.id))
         .limit(limit)
-        .with_for_update(of=WebhookDelivery, skip_locked=True)  # type: ignore[arg-type]
+        .with_for_update(of=WebhookDelivery, skip_locked=True)
     )
     rows = session.exec(due).all()
     hooks = {
