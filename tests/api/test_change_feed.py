@@ -143,3 +143,58 @@ def test_pruning_keeps_180_days(session: Session) -> None:
     assert changes.prune(session, now) >= 1
     assert session.get(ChangeEvent, old.id) is None
     assert session.get(ChangeEvent, kept.id) is not None
+
+
+def test_a_webhook_gets_only_what_its_client_may_read(
+    session: Session, make_client: Callable[..., TestClient]
+) -> None:
+    from app.models.webhooks import WebhookDelivery
+
+    tromso = make_client(factories.token(session, municipalities=["5501"]))
+    elsewhere = make_client(factories.token(session, regions=["innlandet"]))
+    only_deletions = make_client(factories.token(session, regions=["troms"]))
+    hooks = {}
+    for name, client, types in (
+        ("tromso", tromso, []),
+        ("elsewhere", elsewhere, []),
+        ("deletions", only_deletions, ["measure.deleted"]),
+    ):
+        response = client.post(
+            "/api/v1/webhooks", json={"url": "https://hooks.example.no/x", "event_types": types}
+        )
+        assert response.status_code == 201, response.text
+        hooks[name] = response.json()["id"]
+    factories.fill_section(session, "5501", "assessment", text="Til webhooks")
+    rows = session.exec(
+        select(WebhookDelivery.webhook_id, WebhookDelivery.event_type).where(
+            col(WebhookDelivery.webhook_id).in_(hooks.values())
+        )
+    ).all()
+    assert rows == [(hooks["tromso"], "phase_section.updated")]
+    assert tromso.get(f"/api/v1/webhooks/{hooks['elsewhere']}").status_code == 404
+
+
+def test_deleting_an_indicator_leaves_tombstones_of_its_observations(
+    session: Session, make_client: Callable[..., TestClient]
+) -> None:
+    client = make_client(factories.token(session, Scope.write, municipalities=["5501"]))
+    area_id = factories.area(session, "5501")
+    indicator = client.post(
+        f"/api/v1/improvement-areas/{area_id}/indicators", json={"name": "Antall", "kind": "count"}
+    ).json()
+    path = f"/api/v1/indicators/{indicator['id']}"
+    tag = client.get(f"{path}/observations").headers["etag"]
+    response = client.put(
+        f"{path}/observations",
+        json={"items": [{"period": "2024-01-01", "value": 3}]},
+        headers={"If-Match": tag},
+    )
+    assert response.status_code == 200, response.text
+    start = _last_id(session)
+    tag = client.get(path).headers["etag"]
+    assert client.delete(path, headers={"If-Match": tag}).status_code == 204
+    kinds = [(i["type"], i["entity_id"]) for i in _feed(client, start)["items"]]
+    assert kinds == [
+        ("observation.deleted", f"{indicator['id']}/2024-01-01"),
+        ("indicator.deleted", str(indicator["id"])),
+    ]
