@@ -224,6 +224,7 @@ def _forget_pending(session: Session, *_: Any) -> None:
 
 event.listen(Session, "before_commit", _write_pending)
 event.listen(Session, "after_rollback", _forget_pending)
+event.listen(Session, "after_soft_rollback", _forget_pending)
 
 
 # ---- reading ------------------------------------------------------------------------------
