@@ -383,5 +383,32 @@ def send_mail() -> None:
     typer.echo(f"sent {sent} message(s)")
 
 
+@cli.command("send-webhooks")
+def send_webhooks() -> None:
+    """Send the webhook deliveries that are due, once (when WEBHOOK_SENDER_THREAD=false)."""
+    from app.webhook_sender import send_once
+
+    database = _database()
+    try:
+        sent = send_once(get_settings(), database)
+    finally:
+        database.dispose()
+    typer.echo(f"delivered {sent} webhook message(s)")
+
+
+@cli.command("prune-events")
+def prune_events() -> None:
+    """Delete change-feed events older than 180 days (run daily, e.g. from cron)."""
+    from app.services import changes
+
+    database = _database()
+    try:
+        with database.session(write=True) as session:
+            removed = changes.prune(session)
+    finally:
+        database.dispose()
+    typer.echo(f"removed {removed} event(s) older than {changes.RETENTION.days} days")
+
+
 def main() -> None:
     cli()

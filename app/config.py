@@ -115,6 +115,17 @@ class Settings(BaseSettings):
     def oidc_provider(self, key: str) -> OidcProvider | None:
         return next((p for p in self.oidc_providers if p.key == key), None)
 
+    #: Webhooks to private, loopback and link-local addresses (tests, closed networks only).
+    webhook_allow_private: bool = False
+    #: Run the webhook sender in a thread of the app (each process claims its own share).
+    webhook_sender_thread: bool = True
+    webhook_poll_seconds: float = Field(default=1.0, gt=0)
+    #: The first wait after a failed delivery; it doubles each time (at most an hour).
+    webhook_retry_seconds: float = Field(default=5.0, gt=0)
+    #: How long a delivery is retried before the webhook is disabled with the reason.
+    webhook_retry_window_seconds: float = Field(default=24 * 3600, gt=0)
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = "json"
     #: Set when the app sits behind a proxy that sets X-Forwarded-*.

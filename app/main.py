@@ -32,6 +32,7 @@ from app.routers.api import (
     audit,
     catalogue,
     checklist,
+    events,
     feedback,
     further_work,
     improvement,
@@ -47,6 +48,7 @@ from app.routers.api import (
     shared_examples,
     strengths,
     transfer,
+    webhooks,
 )
 from app.routers.web import account_links as web_account_links
 from app.routers.web import all_measurements as web_all_measurements
@@ -73,6 +75,7 @@ from app.routing import GatedRouter
 from app.static_files import CachedStaticFiles
 from app.web import install as install_web
 from app.web.errors import render_error
+from app.webhook_sender import WebhookSender
 
 APP_DIR = Path(__file__).resolve().parent
 API_PREFIX = "/api/v1"
@@ -112,6 +115,8 @@ def api_router() -> APIRouter:
         overview,
         shared_examples,
         audit,
+        events,
+        webhooks,
         public,
         transfer,
         invitations,
@@ -164,9 +169,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         sender = OutboxSender(settings, db) if settings.mail_sender_thread else None
         app.state.mail_sender = sender
+        hooks = WebhookSender(settings, db) if settings.webhook_sender_thread else None
         if sender is not None:
             sender.start()
+        if hooks is not None:
+            hooks.start()
         yield
+        if hooks is not None:
+            hooks.stop()
         if sender is not None:
             sender.stop()
         if owns_database:

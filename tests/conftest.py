@@ -207,6 +207,7 @@ def settings(database_url: str) -> Settings:
         # of two-step verification turn the requirement on.
         admin_two_step=False,
         mail_sender_thread=False,
+        webhook_sender_thread=False,
     )
 
 

@@ -3,6 +3,7 @@
 from app.models.anchoring import ImprovementTeam, MunicipalityAnchoring
 from app.models.audit import AuditEvent
 from app.models.catalogue import ChecklistItem, ChecklistVersion, OfferingType, Phase
+from app.models.changes import ChangeEvent
 from app.models.feedback import Comment, Review
 from app.models.identity import (
     ApiClient,
@@ -35,6 +36,7 @@ from app.models.pdsa import PdsaCycle
 from app.models.poster import FurtherWorkPlan
 from app.models.publishing import PublishedVersion
 from app.models.stamp import ContentStamp
+from app.models.webhooks import Webhook, WebhookDelivery
 
 __all__ = [
     "AccessLink",
@@ -43,6 +45,7 @@ __all__ = [
     "ApiClientRegion",
     "ApiToken",
     "AuditEvent",
+    "ChangeEvent",
     "ChecklistAnswer",
     "ChecklistItem",
     "ChecklistVersion",
@@ -83,4 +86,6 @@ __all__ = [
     "UserMunicipality",
     "UserRegion",
     "WebSession",
+    "Webhook",
+    "WebhookDelivery",
 ]

@@ -17,6 +17,7 @@ from app.models.audit import AuditEvent, AuditEventRead, AuditFiltersRead
 from app.models.base import utcnow
 from app.models.measurement import Indicator
 from app.models.municipality import Municipality
+from app.services import changes
 from app.services.access import (
     Principal,
     require_authenticated,
@@ -53,6 +54,16 @@ def record(
         "occurred_at": occurred_at or utcnow(),
     }
     session.add(AuditEvent(**values))
+    changes.stage(
+        session,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        municipality=municipality,
+        before=before,
+        after=after,
+        occurred_at=values["occurred_at"],
+    )
 
 
 def list_events(

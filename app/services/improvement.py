@@ -31,7 +31,7 @@ from app.models.improvement import (
     PriorityOrderRead,
 )
 from app.models.municipality import Municipality
-from app.services import audit
+from app.services import audit, changes
 from app.services.access import Principal, require_edit, require_read, require_visible
 from app.services.common import (
     Page,
@@ -379,6 +379,7 @@ def delete_area(
     """Deleting an area removes its measures, notes and indicators, and closes the gap in
     the priority order."""
     area, municipality, before = locked_area(session, principal, area_id, expected_version)
+    changes.stage_area_cascade(session, municipality, area_id)
     session.delete(area)
     session.flush()
     for priority, remaining in enumerate(_areas_of(session, municipality.id or 0), start=1):
@@ -602,6 +603,7 @@ def delete_measure(
     session: Session, principal: Principal, measure_id: int, expected_version: int
 ) -> None:
     measure, municipality, before = locked_measure(session, principal, measure_id, expected_version)
+    changes.stage_measure_cascade(session, municipality, measure_id)
     session.delete(measure)
     touch(municipality)
     audit.record(

@@ -29,7 +29,7 @@ from app.models.measurement import (
     ObservationRead,
 )
 from app.models.municipality import Municipality
-from app.services import audit
+from app.services import audit, changes
 from app.services.access import Principal, require_edit, require_visible
 from app.services.common import Page, check_version, commit, lock_municipality, touch
 from app.services.improvement import area_municipality
@@ -310,6 +310,7 @@ def delete_indicator(
     indicator, municipality = _locked_indicator(session, principal, indicator_id)
     before = indicator_read(indicator)
     check_version(indicator.version, expected_version, before.model_dump(mode="json"))
+    changes.stage_indicator_cascade(session, municipality, indicator_id)
     session.delete(indicator)
     touch(municipality)
     audit.record(

@@ -44,6 +44,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlmodel import Session
 
+from app.config import Settings
 from app.models.base import Role, Scope, utcnow
 from app.models.feedback import CommentCreate, ReviewCreate
 from app.models.identity import ApiToken
@@ -52,16 +53,19 @@ from app.models.measurement import IndicatorCreate, ObservationList
 from app.models.network import GatheringCreate, NetworkCreate, TaskCreate
 from app.models.pdsa import PdsaCycleCreate
 from app.models.publishing import PublishInput
+from app.models.webhooks import WebhookCreate
 from app.services import (
     api_clients,
     feedback,
     gatherings,
+    identity,
     measurement,
     network_tasks,
     networks,
     pdsa,
     progress_notes,
     publishing,
+    webhooks,
 )
 from app.services import review as review_service
 from app.services.access import SYSTEM
@@ -136,6 +140,10 @@ NETWORK_START = "network-start"
 NETWORK_RUN = "network-run"
 TOKENS_MAKE = "tokens-make"
 TOKENS_REVOKE = "tokens-revoke"
+#: Webhooks belong to API clients (and administrators, nationally).
+WEBHOOKS = "webhooks"
+#: A webhook of the write token's client: its own and administrators'; other clients' 404.
+WEBHOOK_ITEM = "webhook-item"
 #: Inviting to Tromsø, or changing a coordinator of Tromsø: never wider than one's own rights.
 USER_MANAGERS = "user-managers"
 
@@ -175,6 +183,8 @@ RULES: dict[str, dict[str, str]] = {
     # Single sign-on through a provider that is not configured (the matrix configures none;
     # tests/web/test_sso_pages.py drives a real one): the same 404 page for everyone.
     NO_SUCH_PROVIDER: dict.fromkeys(PRINCIPALS, HIDDEN),
+    WEBHOOKS: rule({ADMIN, READ_TOKEN, WRITE_TOKEN, OTHER_TOKEN}),
+    WEBHOOK_ITEM: rule({ADMIN, WRITE_TOKEN}, hidden=frozenset({READ_TOKEN, OTHER_TOKEN})),
 }
 
 
@@ -337,6 +347,16 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", f"{A}/good-examples"): row(SIGNED_IN),
     ("GET", f"{A}/audit-events"): row(MUNICIPALITY_READ, query="municipality={number}"),
     ("GET", f"{A}/audit-events/filters"): row(MUNICIPALITY_READ, query="municipality={number}"),
+    # ---- the change feed and webhooks (lists filtered to what the caller may read)
+    ("GET", f"{A}/events"): row(SIGNED_IN),
+    ("GET", f"{A}/webhooks"): row(WEBHOOKS),
+    ("POST", f"{A}/webhooks"): row(WEBHOOKS, body={"url": "https://hooks.example.no/ny"}),
+    ("GET", f"{A}/webhooks/{{webhook_id}}"): row(WEBHOOK_ITEM),
+    ("PATCH", f"{A}/webhooks/{{webhook_id}}"): row(
+        WEBHOOK_ITEM, body={"event_types": ["measure.deleted"]}, etag=SAME
+    ),
+    ("DELETE", f"{A}/webhooks/{{webhook_id}}"): row(WEBHOOK_ITEM, etag=SAME),
+    ("GET", f"{A}/webhooks/{{webhook_id}}/deliveries"): row(WEBHOOK_ITEM),
     ("GET", f"{A}/public/municipalities"): row(PUBLIC),
     ("GET", f"{A}/public/municipalities/{{number}}/pathway"): row(PUBLIC),
     ("GET", f"{N}/export"): row(MUNICIPALITY_READ),
@@ -748,6 +768,14 @@ def build_world(session: Session, client: TestClient) -> World:
     write = token(Scope.write, number)
     world.tokens[WRITE_TOKEN] = write.token
     world.values["token_id"] = write.token_id
+    resolved = identity.resolve_token(session, write.token)
+    assert resolved is not None
+    world.values["webhook_id"] = webhooks.create(
+        session,
+        resolved.principal,
+        WebhookCreate(url="https://hooks.example.no/matrise"),
+        Settings(environment="test"),
+    ).id
     world.tokens[OTHER_TOKEN] = token(Scope.write, "5540").token
     expired = token(Scope.write, number, expires_at=utcnow() + timedelta(hours=1))
     row = session.get(ApiToken, expired.token_id)
