@@ -404,6 +404,7 @@ ROUTES: dict[tuple[str, str], Row] = {
         USER_MANAGERS, body={"role": "coordinator", "municipality": "5501"}
     ),
     ("POST", "/app/admin/brukere/{user_id}/deaktiver"): row(USER_MANAGERS, body={}),
+    ("POST", "/app/admin/brukere/{user_id}/aktiver"): row(USER_MANAGERS, body={}),
     ("POST", "/app/admin/brukere/{user_id}/inviter-igjen"): row(USER_MANAGERS, body={}),
     ("GET", "/app/passord"): row(SIGNED_IN),
     ("GET", "/app/totp"): row(SIGNED_IN),
