@@ -16,7 +16,7 @@ from app.models.identity import (
     WebSession,
 )
 from app.models.improvement import ImprovementArea, ImprovementAreaPhase, Measure, ProgressNote
-from app.models.mail import AccessLink, OutboxMessage, ResetRequest
+from app.models.mail import AccessLink, NotificationPreference, OutboxMessage, ResetRequest
 from app.models.measurement import Indicator, Observation
 from app.models.municipality import Municipality, Region
 from app.models.network import (
@@ -36,6 +36,7 @@ from app.models.publishing import PublishedVersion
 from app.models.stamp import ContentStamp
 
 __all__ = [
+    "NotificationPreference",
     "AccessLink",
     "ApiClient",
     "ApiClientMunicipality",

@@ -1,4 +1,4 @@
-"""The upgrade that records who made an API client keeps every client and token working,
+"""The upgrade that adds notification preferences and records who made an API client keeps every client and token working,
 with no recorded maker, and the downgrade keeps them too."""
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from app.migrate import alembic_config
 from app.models.base import utcnow
 from tests.conftest import fresh_database_url
 
-CREATOR = "client_creator"
+CREATOR = "notifications"
 
 
-def test_upgrade_to_client_creator_keeps_clients_and_tokens() -> None:
-    url = fresh_database_url("client_creator")
+def test_upgrade_to_notifications_keeps_clients_and_tokens() -> None:
+    url = fresh_database_url("notifications")
     config = alembic_config(url)
     command.downgrade(config, f"{CREATOR}-1")
     engine = make_engine(url)
@@ -42,6 +42,7 @@ def test_upgrade_to_client_creator_keeps_clients_and_tokens() -> None:
                 text("SELECT name, created_by_user_id FROM api_client")
             ).all()
             assert [tuple(r) for r in rows] == [("Journal", None)]
+            assert connection.execute(text("SELECT count(*) FROM notification_preference")).scalar() == 0
             assert connection.execute(text("SELECT token_hash FROM api_token")).scalar() == (
                 "a" * 64
             )
