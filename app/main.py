@@ -64,6 +64,7 @@ from app.routers.web import region as web_region
 from app.routers.web import shared_examples as web_shared_examples
 from app.routers.web import strengths as web_strengths
 from app.routers.web import two_step as web_two_step
+from app.routers.web import notifications as web_notifications
 from app.routers.web import users as web_users
 from app.routing import GatedRouter
 from app.static_files import CachedStaticFiles
@@ -134,6 +135,7 @@ def web_router() -> APIRouter:
         web_shared_examples,
         web_api_clients,
         web_users,
+        web_notifications,
     ):
         signed_in.include_router(module.router)
     router = APIRouter(include_in_schema=False)
