@@ -56,6 +56,7 @@ from app.routers.web import dashboard as web_dashboard
 from app.routers.web import improvement as web_improvement
 from app.routers.web import measurement as web_measurement
 from app.routers.web import networks as web_networks
+from app.routers.web import notifications as web_notifications
 from app.routers.web import pathway as web_pathway
 from app.routers.web import poster as web_poster
 from app.routers.web import public as web_public
@@ -64,7 +65,6 @@ from app.routers.web import region as web_region
 from app.routers.web import shared_examples as web_shared_examples
 from app.routers.web import strengths as web_strengths
 from app.routers.web import two_step as web_two_step
-from app.routers.web import notifications as web_notifications
 from app.routers.web import users as web_users
 from app.routing import GatedRouter
 from app.static_files import CachedStaticFiles

@@ -36,7 +36,6 @@ from app.models.publishing import PublishedVersion
 from app.models.stamp import ContentStamp
 
 __all__ = [
-    "NotificationPreference",
     "AccessLink",
     "ApiClient",
     "ApiClientMunicipality",
@@ -65,6 +64,7 @@ __all__ = [
     "NetworkMember",
     "NetworkMemberChange",
     "NetworkTask",
+    "NotificationPreference",
     "Observation",
     "Offering",
     "OfferingType",

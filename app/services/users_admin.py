@@ -1,6 +1,7 @@
 """The users page: who the acting person may see and change, changing a user's role and
 assignments, deactivating a user (every session, unused link and token of an API client
-they made ends at once) and reactivating them. The rules of who may give which rights are in `services.invitations`."""
+they made ends at once) and reactivating them. The rules of who may give which rights are
+in `services.invitations`."""
 
 from __future__ import annotations
 
@@ -241,9 +242,7 @@ def _revoke_client_tokens(session: Session, user_id: int, now: datetime) -> list
         ).all()
     )
     if ids:
-        session.execute(
-            update(ApiToken).where(col(ApiToken.id).in_(ids)).values(revoked_at=now)
-        )
+        session.execute(update(ApiToken).where(col(ApiToken.id).in_(ids)).values(revoked_at=now))
     return [i for i in ids if i is not None]
 
 

@@ -36,11 +36,11 @@ def _children_kept() -> Iterator[None]:
     sqlite = op.get_bind().dialect.name == "sqlite"
     if sqlite:
         for table in CHILDREN:
-            op.execute(f"CREATE TEMPORARY TABLE keep_{table} AS SELECT * FROM {table}")
+            op.execute(f"CREATE TEMPORARY TABLE keep_{table} AS SELECT * FROM {table}")  # noqa: S608
     yield
     if sqlite:
         for table in CHILDREN:
-            op.execute(f"INSERT INTO {table} SELECT * FROM keep_{table}")
+            op.execute(f"INSERT INTO {table} SELECT * FROM keep_{table}")  # noqa: S608
             op.execute(f"DROP TABLE keep_{table}")
 
 

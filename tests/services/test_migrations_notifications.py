@@ -1,5 +1,6 @@
-"""The upgrade that adds notification preferences and records who made an API client keeps every client and token working,
-with no recorded maker, and the downgrade keeps them too."""
+"""The upgrade that adds notification preferences and records who made an API client
+keeps every client and token working, with no recorded maker, and the downgrade keeps them
+too."""
 
 from __future__ import annotations
 
@@ -38,11 +39,12 @@ def test_upgrade_to_notifications_keeps_clients_and_tokens() -> None:
             )
         command.upgrade(config, CREATOR)
         with engine.connect() as connection:
-            rows = connection.execute(
-                text("SELECT name, created_by_user_id FROM api_client")
-            ).all()
+            rows = connection.execute(text("SELECT name, created_by_user_id FROM api_client")).all()
             assert [tuple(r) for r in rows] == [("Journal", None)]
-            assert connection.execute(text("SELECT count(*) FROM notification_preference")).scalar() == 0
+            assert (
+                connection.execute(text("SELECT count(*) FROM notification_preference")).scalar()
+                == 0
+            )
             assert connection.execute(text("SELECT token_hash FROM api_token")).scalar() == (
                 "a" * 64
             )

@@ -3,12 +3,12 @@ JavaScript, in bokmål and English, keeping what was chosen and refusing a bad m
 
 from __future__ import annotations
 
+from sqlmodel import Session
+
 from app.services import notifications
 from app.services.notifications import Kind, Mode
 from tests.web.conftest import SignedIn
 from tests.webtools import page
-
-from sqlmodel import Session
 
 PATH = "/app/varsler"
 
