@@ -60,6 +60,7 @@ from app.routers.web import dashboard as web_dashboard
 from app.routers.web import improvement as web_improvement
 from app.routers.web import measurement as web_measurement
 from app.routers.web import networks as web_networks
+from app.routers.web import notifications as web_notifications
 from app.routers.web import pathway as web_pathway
 from app.routers.web import pdsa as web_pdsa
 from app.routers.web import poster as web_poster
@@ -146,6 +147,7 @@ def web_router() -> APIRouter:
         web_shared_examples,
         web_api_clients,
         web_users,
+        web_notifications,
     ):
         signed_in.include_router(module.router)
     router = APIRouter(include_in_schema=False)

@@ -17,7 +17,7 @@ from app.models.identity import (
     WebSession,
 )
 from app.models.improvement import ImprovementArea, ImprovementAreaPhase, Measure, ProgressNote
-from app.models.mail import AccessLink, OutboxMessage, ResetRequest
+from app.models.mail import AccessLink, NotificationPreference, OutboxMessage, ResetRequest
 from app.models.measurement import Indicator, Observation
 from app.models.municipality import Municipality, Region
 from app.models.network import (
@@ -68,6 +68,7 @@ __all__ = [
     "NetworkMember",
     "NetworkMemberChange",
     "NetworkTask",
+    "NotificationPreference",
     "Observation",
     "Offering",
     "OfferingType",

@@ -66,6 +66,11 @@ class ApiClient(SQLModel, table=True):
     scope: str = Field(max_length=10)
     is_active: bool = True
     created_at: datetime = created_at_field()
+    #: The person who made the client; their deactivation revokes its tokens. None for
+    #: clients made before this was recorded, or by the command line.
+    created_by_user_id: int | None = Field(
+        default=None, foreign_key="user.id", index=True, ondelete="SET NULL"
+    )
 
 
 class ApiClientMunicipality(SQLModel, table=True):

@@ -100,3 +100,15 @@ class InvitationRead(ApiOutput):
     regions: list[str]
     #: When the link in the e-mail stops working.
     expires_at: datetime
+
+
+class NotificationPreference(SQLModel, table=True):
+    """How one person wants to hear of one kind of event: off, an e-mail at once or the
+    weekly digest. No row: off."""
+
+    __tablename__ = "notification_preference"
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
+    kind: str = Field(max_length=20, primary_key=True)
+    mode: str = Field(max_length=10)
+    changed_at: datetime = created_at_field()

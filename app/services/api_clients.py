@@ -164,7 +164,7 @@ def create_token(
         raise Invalid(FieldError("expires_at", "must be in the future"))
     binding = _resolve_binding(session, municipalities, regions)
     _require_binding(principal, binding, scope)
-    client = ApiClient(name=name, scope=scope.value)
+    client = ApiClient(name=name, scope=scope.value, created_by_user_id=principal.user_id)
     session.add(client)
     session.flush()
     assert client.id is not None

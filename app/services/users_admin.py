@@ -1,19 +1,28 @@
 """The users page: who the acting person may see and change, changing a user's role and
-assignments, and deactivating a user (every session and unused link of theirs ends at
-once). The rules of who may give which rights are in `services.invitations`."""
+assignments, deactivating a user (every session, unused link and token of an API client
+they made ends at once) and reactivating them. The rules of who may give which rights are
+in `services.invitations`."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, delete, false, func, or_, update
 from sqlmodel import Session, col, select
 
 from app.errors import FieldError, Forbidden, Invalid
 from app.models.base import Role, utcnow
-from app.models.identity import User, UserMunicipality, UserRegion, WebSession
+from app.models.identity import (
+    ApiClient,
+    ApiToken,
+    User,
+    UserMunicipality,
+    UserRegion,
+    WebSession,
+)
 from app.models.mail import AccessLink
 from app.models.municipality import Municipality, Region
 from app.services import audit
@@ -189,8 +198,9 @@ def change_user(
 
 
 def deactivate(session: Session, principal: Principal, user_id: int) -> None:
-    """The user can no longer sign in: their sessions end and their unused links stop
-    working at once. Nobody deactivates themselves."""
+    """The user can no longer sign in: their sessions end, their unused links stop working
+    and the tokens of the API clients they made are revoked, all at once. Nobody
+    deactivates themselves."""
     if user_id == principal.user_id:
         raise Forbidden("You cannot deactivate yourself.")
     user = check_may_manage(session, principal, user_id)
@@ -206,6 +216,7 @@ def deactivate(session: Session, principal: Principal, user_id: int) -> None:
         .where(col(AccessLink.used_at).is_(None))
         .values(expires_at=now)
     )
+    revoked = _revoke_client_tokens(session, user_id, now)
     audit.record(
         session,
         principal,
@@ -214,7 +225,44 @@ def deactivate(session: Session, principal: Principal, user_id: int) -> None:
         entity_id=user_id,
         municipality=None,
         before={"is_active": True},
-        after={"is_active": False},
+        after={"is_active": False, "revoked_tokens": revoked},
+    )
+    commit(session)
+
+
+def _revoke_client_tokens(session: Session, user_id: int, now: datetime) -> list[int]:
+    """Revoke every live token of the API clients the user made; their ids, for the audit."""
+    client_ids = select(ApiClient.id).where(col(ApiClient.created_by_user_id) == user_id)
+    ids = list(
+        session.exec(
+            select(ApiToken.id)
+            .where(col(ApiToken.api_client_id).in_(client_ids))
+            .where(col(ApiToken.revoked_at).is_(None))
+            .order_by(col(ApiToken.id))
+        ).all()
+    )
+    if ids:
+        session.execute(update(ApiToken).where(col(ApiToken.id).in_(ids)).values(revoked_at=now))
+    return [i for i in ids if i is not None]
+
+
+def reactivate(session: Session, principal: Principal, user_id: int) -> None:
+    """A deactivated user may sign in again with their password. Sessions, links and
+    revoked tokens stay ended: new tokens must be made."""
+    user = check_may_manage(session, principal, user_id)
+    if user.is_active or get_user(session, principal, user_id).invited:
+        session.rollback()
+        return
+    user.is_active = True
+    audit.record(
+        session,
+        principal,
+        action="reactivate",
+        entity_type="user",
+        entity_id=user_id,
+        municipality=None,
+        before={"is_active": False},
+        after={"is_active": True},
     )
     commit(session)
 

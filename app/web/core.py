@@ -63,6 +63,7 @@ FLASH_MESSAGES = {
     "password_set": N_("Passordet er lagret. Nå kan du logge inn."),
     "invited": N_("Invitasjonen er sendt."),
     "deactivated": N_("Brukeren er deaktivert og logget ut."),
+    "reactivated": N_("Brukeren er aktivert igjen og kan logge inn."),
     "published": N_("Forløpet er publisert."),
     "restored": N_("Teksten er hentet tilbake. Endringen er lagret i historikken."),
     "sign_in_ended": N_("Innloggingen er utløpt. Logg inn på nytt."),

@@ -442,9 +442,12 @@ ROUTES: dict[tuple[str, str], Row] = {
         USER_MANAGERS, body={"role": "coordinator", "municipality": "5501"}
     ),
     ("POST", "/app/admin/brukere/{user_id}/deaktiver"): row(USER_MANAGERS, body={}),
+    ("POST", "/app/admin/brukere/{user_id}/aktiver"): row(USER_MANAGERS, body={}),
     ("POST", "/app/admin/brukere/{user_id}/inviter-igjen"): row(USER_MANAGERS, body={}),
     ("GET", "/app/passord"): row(SIGNED_IN),
     ("GET", "/app/totp"): row(SIGNED_IN),
+    ("GET", "/app/varsler"): row(SIGNED_IN),
+    ("POST", "/app/varsler"): row(SIGNED_IN, body={"comment": "immediate"}),
     ("POST", "/app/totp"): row(SIGNED_IN, body={"code": "000000"}),
     ("POST", "/app/totp/av"): row(SIGNED_IN, body={"code": "000000"}),
     # ---- pages: API clients (people manage the tokens of what they are responsible for)

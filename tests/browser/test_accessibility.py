@@ -62,6 +62,7 @@ PAGES = [
     ("improvement areas", "/app/kommuner/5501/forbedringsomrader"),
     ("progress plan", "/app/kommuner/5501/framdriftsplan"),
     ("password", "/app/passord"),
+    ("notifications", "/app/varsler"),
     ("users", "/app/admin/brukere"),
 ]
 

@@ -10,9 +10,9 @@ from sqlmodel import Session, col, select
 
 from app.errors import Forbidden, Invalid
 from app.models.audit import AuditEvent
-from app.models.base import Role, utcnow
+from app.models.base import Role, Scope, utcnow
 from app.models.identity import User, WebSession
-from app.services import users_admin
+from app.services import api_clients, identity, users_admin
 from app.services.access import SYSTEM
 from app.services.common import Page
 from tests import factories
@@ -103,3 +103,48 @@ def test_deactivating_ends_sessions_at_once(session: Session) -> None:
     assert not user.is_active
     assert session.exec(select(WebSession).where(col(WebSession.user_id) == target.id)).all() == []
     assert session.exec(select(AuditEvent).where(col(AuditEvent.action) == "deactivate")).one()
+
+
+def test_deactivating_revokes_the_tokens_of_the_clients_they_made_and_no_others(
+    session: Session,
+) -> None:
+    admin = factories.admin(session)
+    maker = factories.user(session, Role.coordinator, municipalities=("5540",))
+    other = factories.user(session, Role.coordinator, municipalities=("5540",))
+    assert maker.id is not None
+    theirs = api_clients.create_token(
+        session, maker, name="Journal", scope=Scope.read, municipalities=["5540"]
+    )
+    kept = api_clients.create_token(
+        session, other, name="Fagsystem", scope=Scope.read, municipalities=["5540"]
+    )
+    assert identity.principal_for_token(session, theirs.token) is not None
+    users_admin.deactivate(session, admin, maker.id)
+    assert identity.principal_for_token(session, theirs.token) is None
+    assert identity.principal_for_token(session, kept.token) is not None
+    event = session.exec(select(AuditEvent).where(col(AuditEvent.action) == "deactivate")).one()
+    assert event.after is not None
+    assert theirs.token_id in event.after["revoked_tokens"]
+
+
+def test_reactivating_lets_them_sign_in_again_but_tokens_stay_revoked(session: Session) -> None:
+    admin = factories.admin(session)
+    target = factories.user(session, Role.coordinator, municipalities=("5540",))
+    assert target.id is not None
+    issued = api_clients.create_token(
+        session, target, name="Journal", scope=Scope.read, municipalities=["5540"]
+    )
+    users_admin.deactivate(session, admin, target.id)
+    users_admin.reactivate(session, admin, target.id)
+    user = session.get(User, target.id)
+    assert user is not None
+    session.refresh(user)
+    assert user.is_active
+    assert identity.principal_for_token(session, issued.token) is None
+    assert session.exec(select(AuditEvent).where(col(AuditEvent.action) == "reactivate")).one()
+    kafjord = factories.user(session, Role.coordinator, municipalities=("5540",))
+    wider = factories.user(session, Role.coordinator, municipalities=("5540", "5501"))
+    assert wider.id is not None
+    users_admin.deactivate(session, admin, wider.id)
+    with pytest.raises(Forbidden):
+        users_admin.reactivate(session, kafjord, wider.id)

@@ -106,3 +106,20 @@ def test_change_rights_and_deactivate(signed_in: SignedIn, session: Session) -> 
     assert user is not None
     session.refresh(user)
     assert not user.is_active
+
+
+def test_a_deactivated_user_is_reactivated_from_the_page(
+    signed_in: SignedIn, session: Session
+) -> None:
+    admin = signed_in(Role.admin)
+    target = signed_in(Role.coordinator, municipalities=("5540",))
+    user_path = f"{USERS}/{target.principal.id}"
+    assert admin.post(f"{user_path}/deaktiver").status_code == 303
+    assert page(admin.get(user_path)).one("form", action=f"{user_path}/aktiver")
+    assert admin.post(f"{user_path}/aktiver").status_code == 303
+    user = session.get(User, target.principal.id)
+    assert user is not None
+    session.refresh(user)
+    assert user.is_active
+    assert page(admin.get(user_path)).one("form", action=f"{user_path}/deaktiver")
+    assert page(admin.get(user_path)).find("form", action=f"{user_path}/aktiver") is None

@@ -6,6 +6,7 @@ POST /app/admin/brukere                         invite
 GET  /app/admin/brukere/{user_id}               one user's rights
 POST /app/admin/brukere/{user_id}               change them
 POST /app/admin/brukere/{user_id}/deaktiver     deactivate
+POST /app/admin/brukere/{user_id}/aktiver       reactivate
 POST /app/admin/brukere/{user_id}/inviter-igjen a new invitation link
 """
 
@@ -161,6 +162,12 @@ def change_user(web: SignedInDep, user_id: int, data: FormDep) -> Response:
 def deactivate(web: SignedInDep, user_id: int) -> Response:
     users_admin.deactivate(web.db, web.principal, user_id)
     return web.redirect(f"{BASE}/{user_id}", flash="deactivated")
+
+
+@router.post(BASE + "/{user_id}/aktiver")
+def reactivate(web: SignedInDep, user_id: int) -> Response:
+    users_admin.reactivate(web.db, web.principal, user_id)
+    return web.redirect(f"{BASE}/{user_id}", flash="reactivated")
 
 
 @router.post(BASE + "/{user_id}/inviter-igjen")
