@@ -97,7 +97,7 @@ class ConditionalMiddleware:
             return None
         request = Request(scope)
         try:
-            with self.database.session() as session:
+            with self.database.autocommit_session() as session:
                 return route.check(request, session, **match.groupdict())
         except DomainError:
             return None  # the route answers it, with its own error response

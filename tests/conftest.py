@@ -162,6 +162,10 @@ class TransactionalDatabase(Database):
             expire_on_commit=False,
         )
 
+    def autocommit_session(self) -> Session:
+        # Everything here lives in the test's one outer transaction.
+        return self.session()
+
     def dispose(self) -> None:
         pass
 
