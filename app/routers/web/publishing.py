@@ -129,7 +129,7 @@ def history_page(
         "query": query,
         "filter_form": Form({"type": entity_type or "", "person": actor or ""}),
         "type_options": [("", web._(N_("Alle typer")))]
-        + [(t, _entity_label(web, t)) for t in filters.entity_types],
+        + [(t, labels.entity_label(t, web.lang)) for t in filters.entity_types],
         "person_options": [("", web._(N_("Alle personer")))] + [(a, a) for a in filters.actors],
         "versions": _versions(web, number),
         "compare_form": Form(),
@@ -137,12 +137,6 @@ def history_page(
         "active_tab": "historikk",
     }
     return web.render("publishing/history.html", context)
-
-
-def _entity_label(web: Web, entity_type: str) -> str:
-    label = labels.ENTITY.get(entity_type)
-    text = web._(label) if label else entity_type.replace("_", " ")
-    return text[:1].upper() + text[1:]
 
 
 # ---- comparing and restoring -------------------------------------------------------------
