@@ -97,6 +97,8 @@ ENGLISH = frozenset(
         "page",
     }
 )
+#: The factories' own words in the test data (a phase's text), never translated.
+TEST_DATA = frozenset({"Beskrivelse"})
 #: A code name: snake_case, as audit entity types and enum values are written.
 CODE_WORD = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
 WORD = re.compile(r"[A-Za-zÆØÅæøå]+")
@@ -166,7 +168,7 @@ def language_problems(html: str, lang: str, bokmaal_only: frozenset[str]) -> lis
         code = CODE_WORD.findall(text)
         if code:
             problems.append(f"code word {code} in {text!r}")
-        if lang == "nn" and text in bokmaal_only:
+        if lang == "nn" and text in bokmaal_only and text not in TEST_DATA:
             problems.append(f"bokmål, not through the catalogue: {text!r}")
     return problems
 
@@ -264,7 +266,10 @@ def _literals_on_lines(*markers: str) -> set[str]:
 
 
 def test_every_audit_action_and_entity_type_has_words() -> None:
-    entity_types = _literals_on_lines("entity_type=", "= Kind(")
+    sync = (ROOT / "app/services/transfer/sync.py").read_text(encoding="utf-8")
+    entity_types = _literals_on_lines("entity_type=") | set(
+        re.findall(r'Kind\("\w+", "(\w+)"', sync)
+    )
     actions = _literals_on_lines(
         "action=", "actions.append(", "AUDIT_ACTION:", "_save_observations(", "_audit("
     )
@@ -273,7 +278,8 @@ def test_every_audit_action_and_entity_type_has_words() -> None:
     assert entity_types - labels.ENTITY.keys() == set()
     # `_audit(` lines name both the action and the entity type; `Kind(` lines a collection.
     words = labels.ACTION.keys() | labels.ENTITY.keys()
-    assert actions - words - {"created", "changed", "removed"} == set()
+    # (`"resolved"` is the field a comment change reads, beside its `"resolve"` action.)
+    assert actions - words - {"created", "changed", "removed", "resolved"} == set()
 
 
 @pytest.mark.parametrize(
