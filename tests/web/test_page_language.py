@@ -15,7 +15,7 @@ import pytest
 from babel.messages.pofile import read_po
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.models.audit import AuditEventRead
 from app.models.base import utcnow
@@ -340,3 +340,42 @@ def test_history_filter_names_every_type_in_words() -> None:
     assert labels.entity_label("observations", "nn") == "Måleverdiar"
     assert labels.entity_label("checklist_answer", "nn") == "Svar i sjekklista"
     assert labels.entity_label("no_such_type", "nb") == "Innhold"
+
+
+def test_a_nynorsk_municipality_speaks_nynorsk_unless_the_visitor_chooses(
+    anonymous: TestClient, session: Session
+) -> None:
+    from app.models.municipality import Municipality
+    from app.models.publishing import PublishInput
+    from app.services import publishing
+    from tests import factories
+
+    factories.fill_section(session, "5501", "assessment")
+    publishing.publish(session, SYSTEM, "5501", PublishInput(summary="Første versjon"))
+    tromso = session.exec(select(Municipality).where(col(Municipality.number) == "5501")).one()
+    tromso.language_form = "nn"
+    session.add(tromso)
+    session.commit()
+
+    def language(**headers: str) -> tuple[str | None, str]:
+        response = anonymous.get("/kommuner/5501", headers=headers)
+        assert response.status_code == 200
+        return read_page(response.text).lang, response.headers["etag"]
+
+    assert language()[0] == "nn"
+    assert language(**{"Accept-Language": "nb-NO,nb;q=0.9"})[0] == "nn"
+    assert language(**{"Accept-Language": "en-GB"})[0] == "en"
+    response = anonymous.get("/kommuner/5501?lang=nb")
+    assert read_page(response.text).lang == "nb"
+    # The representation is per language, so a cached nynorsk page is never served as bokmål.
+    assert language()[1].endswith('-nn"')
+    # Unpublished municipalities speak their form too.
+    kaafjord = session.exec(select(Municipality).where(col(Municipality.number) == "5540")).one()
+    kaafjord.language_form = "nn"
+    session.add(kaafjord)
+    session.commit()
+    assert read_page(anonymous.get("/kommuner/5540").text).lang == "nn"
+    kaafjord.language_form = "neutral"
+    session.add(kaafjord)
+    session.commit()
+    assert read_page(anonymous.get("/kommuner/5540").text).lang == "nb"
