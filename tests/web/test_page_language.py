@@ -214,7 +214,8 @@ def test_every_page_is_in_the_language_asked_for(
     # as untranslated text: people's own words are never translated.
     indicator = session.get(Indicator, world.values["indicator_id"])
     task = session.get(NetworkTask, world.values["task_id"])
-    assert indicator is not None and task is not None
+    assert indicator is not None
+    assert task is not None
     indicator.name, task.title = "Nye brukere i pårørendeskolen", "Forbered postervandringen"
     session.add_all([indicator, task])
     session.commit()
