@@ -1,5 +1,6 @@
 """Languages: every UI string has an English and a nynorsk translation, catalogues are
-compiled at start (no build step), the language is chosen and remembered, dates and numbers are Norwegian."""
+compiled at start (no build step), the language is chosen and remembered, dates and
+numbers are Norwegian."""
 
 from __future__ import annotations
 
