@@ -47,10 +47,10 @@ def missing(catalogue: Catalog) -> dict[str, object]:
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         if all(strings) and not message.fuzzy:
             continue
-        if isinstance(message.id, tuple):
-            found[message.id[0]] = {"plural": message.id[1], "strings": ["", ""]}
+        if isinstance(message.id, (tuple, list)):
+            found[str(message.id[0])] = {"plural": message.id[1], "strings": ["", ""]}
         else:
-            found[message.id] = ""
+            found[str(message.id)] = ""
     return found
 
 

@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
 from app.models.audit import AuditEventRead
-from app.models.base import utcnow
+from app.models.base import Answer, utcnow
 from app.models.measurement import Indicator
 from app.models.network import NetworkTask
 from app.models.pathway import ChecklistAnswerInput
@@ -148,11 +148,12 @@ def _untranslated_in_nynorsk() -> frozenset[str]:
         catalogue = read_po(source, locale="nn")
     found = set()
     for message in catalogue:
-        if not message.id or isinstance(message.id, tuple) or "%(" in message.id:
+        msgid = message.id
+        if not isinstance(msgid, str) or not msgid or "%(" in msgid or "{" in msgid:
             continue
-        if "{" in message.id or not message.string or message.string == message.id:
+        if not message.string or message.string == msgid:
             continue
-        found.add(" ".join(message.id.split()))
+        found.add(" ".join(msgid.split()))
     return frozenset(found)
 
 
@@ -221,7 +222,7 @@ def test_every_page_is_in_the_language_asked_for(
     session.commit()
     # Events the history shows beside those of building the world.
     checklist.put_answer(
-        session, SYSTEM, "5501", "website_information", ChecklistAnswerInput(answer="yes"), 0
+        session, SYSTEM, "5501", "website_information", ChecklistAnswerInput(answer=Answer.yes), 0
     )
     runner = Runner(client, db, world)
     bokmaal_only = _untranslated_in_nynorsk()
