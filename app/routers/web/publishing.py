@@ -9,8 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from app.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
-from app.models.publishing import SUMMARY_MAX, PathwayDiff, PublishInput, RestoreInput
 from app.models.municipality import MunicipalityUpdate
+from app.models.publishing import SUMMARY_MAX, PathwayDiff, PublishInput, RestoreInput
 from app.services import audit, catalogue, diff, municipalities, pathway, publishing
 from app.services.workspace import Workspace, open_workspace
 from app.web import labels
