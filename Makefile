@@ -27,7 +27,7 @@ help:
 	@echo "make test   lint, types, layers, complexity, migrations check, and all tests on SQLite and PostgreSQL"
 	@echo "make test-fast  SQLite only, no browser and no slow tests"
 	@echo "make bench  the load benchmark (see docs/performance.md)"
-	@echo "make messages  collect UI strings into the nb/en catalogues"
+	@echo "make messages  collect UI strings into the nb/nn/en catalogues"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -109,8 +109,9 @@ test-fast: install-dev
 bench: install-dev
 	$(BIN)/python -m bench.run
 
-# Collect the UI strings of templates and code into the catalogues; then translate the new
-# entries in app/locale/en/LC_MESSAGES/messages.po (a test fails while any is missing). The
+# Collect the UI strings of templates and code into the catalogues (every locale: nb, nn, en);
+# then translate the new entries in app/locale/{en,nn}/LC_MESSAGES/messages.po (a test fails
+# while any is missing; `python -m tools.translate_po nn --missing` lists them). The
 # catalogues are compiled in memory when the app starts: there is no compile step.
 messages: install-dev
 	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --project=Demensforløp --version=1 \

@@ -57,7 +57,8 @@ class NotPublished(NotFound):
     slug = "not-published"
     title = "Not published yet"
 
-    def __init__(self, name: str, website: str | None) -> None:
+    def __init__(self, name: str, website: str | None, language_form: str = "nb") -> None:
+        self.language_form = language_form
         detail = f"{name} has not published its dementia care pathway here yet."
         if website:
             detail += f" The municipality's own website may help: {website}"

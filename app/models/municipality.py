@@ -28,6 +28,16 @@ WebAddress = (
 )
 
 
+class LanguageForm(StrEnum):
+    """A municipality's official written form of Norwegian (målform): its public page
+    speaks it unless the visitor chooses otherwise."""
+
+    bokmaal = "nb"
+    nynorsk = "nn"
+    #: Neither: the visitor's browser decides, bokmål by default.
+    neutral = "neutral"
+
+
 class Region(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=60, unique=True, index=True)
@@ -48,6 +58,10 @@ class Municipality(SQLModel, table=True):
     persons_with_dementia: int | None = None
     figures_year: int | None = None
     website: str | None = Field(default=None, max_length=300)
+    #: The official language form (`LanguageForm`), bokmål unless the municipality says.
+    language_form: str = Field(
+        default=LanguageForm.bokmaal.value, max_length=10, sa_column_kwargs={"server_default": "nb"}
+    )
     #: Content loaded from the demo data set; the UI labels it as example data.
     is_example: bool = Field(default=False)
     #: The aggregate version: bumped by every change to the municipality or its content.
@@ -76,6 +90,8 @@ class MunicipalityRead(ApiOutput):
     persons_with_dementia: int | None
     figures_year: int | None
     website: str | None
+    #: The official language form: "nb" (bokmål), "nn" (nynorsk) or "neutral".
+    language_form: LanguageForm
     is_example: bool
     version: int
     updated_at: datetime
@@ -92,6 +108,8 @@ class MunicipalityFigures(StrictInput):
     persons_with_dementia: int | None = Field(default=None, ge=0, le=1_000_000)
     figures_year: int | None = Field(default=None, ge=1990, le=2100)
     website: WebAddress = None
+    #: Bokmål ("nb"), nynorsk ("nn") or neutral; the public page's default language.
+    language_form: LanguageForm | None = None
 
 
 class MunicipalityCreate(MunicipalityFigures):
@@ -103,7 +121,7 @@ class MunicipalityCreate(MunicipalityFigures):
 class MunicipalityUpdate(MunicipalityFigures, PatchInput):
     """Fields left out are unchanged. `name` and `region` only an administrator may change."""
 
-    not_null = frozenset({"name", "region"})
+    not_null = frozenset({"name", "region", "language_form"})
 
     name: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
     region: RegionSlug | None = None

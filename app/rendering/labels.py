@@ -1,5 +1,5 @@
 """Words for the coded values that the overview and its exports show as text (bokmål, with
-English for callers that ask for it). Phase and offering-type names come from the
+nynorsk and English for callers that ask for them). Phase and offering-type names come from the
 catalogues; these are the fixed scales."""
 
 from __future__ import annotations
@@ -39,6 +39,38 @@ _NB: dict[str, str] = {
     "no": "Nei",
 }
 
+_NN: dict[str, str] = {
+    f"maturity.{Maturity.unknown}": "Ikkje vurdert",
+    f"maturity.{Maturity.not_established}": "Ikkje etablert",
+    f"maturity.{Maturity.planned}": "Planlagt",
+    f"maturity.{Maturity.established}": "Etablert",
+    f"answer.{Answer.yes}": "Ja",
+    f"answer.{Answer.partly}": "Delvis",
+    f"answer.{Answer.no}": "Nei",
+    f"answer.{Answer.not_applicable}": "Ikkje aktuelt",
+    "answer.unanswered": "Ikkje svart på",
+    f"measure.{MeasureStatus.not_started}": "Ikkje starta",
+    f"measure.{MeasureStatus.in_progress}": "Pågår",
+    f"measure.{MeasureStatus.done}": "Gjennomført",
+    f"measure.{MeasureStatus.stopped}": "Stoppa",
+    f"area.{ImprovementStatus.not_started}": "Ikkje starta",
+    f"area.{ImprovementStatus.in_progress}": "Pågår",
+    f"area.{ImprovementStatus.implemented}": "I dagleg drift",
+    f"area.{ImprovementStatus.paused}": "Sett på vent",
+    f"review.{ReviewStatus.not_published}": "Ikkje publisert enno",
+    f"review.{ReviewStatus.ok}": "Ny samtale seinare",
+    f"review.{ReviewStatus.due}": "Snart tid for ny samtale",
+    f"review.{ReviewStatus.overdue}": "Tid for ny samtale",
+    "size.small": "Under 5 000 innbyggjarar",
+    "size.medium": "5 000–20 000 innbyggjarar",
+    "size.large": "Over 20 000 innbyggjarar",
+    "size.unknown": "Ukjent innbyggjartal",
+    "no_phase": "Utan fase",
+    "other_tags": "Andre stikkord (brukte av færre enn {n} kommunar)",
+    "yes": "Ja",
+    "no": "Nei",
+}
+
 _EN: dict[str, str] = {
     f"maturity.{Maturity.unknown}": "Not assessed",
     f"maturity.{Maturity.not_established}": "Not established",
@@ -73,5 +105,5 @@ _EN: dict[str, str] = {
 
 
 def label(key: str, lang: str = "nb", **values: object) -> str:
-    text = (_EN if lang == "en" else _NB).get(key, key)
+    text = {"en": _EN, "nn": _NN}.get(lang, _NB).get(key, key)
     return text.format(**values) if values else text

@@ -50,7 +50,7 @@ from app.services.identity import user_principal
 KNOWN_ADDRESS_FOR = timedelta(days=30)
 #: last_seen_at is refreshed at most this often, so reading pages rarely writes.
 TOUCH_INTERVAL = timedelta(minutes=5)
-LANGUAGES = ("nb", "en")
+LANGUAGES = ("nb", "nn", "en")
 
 
 @dataclass(frozen=True)

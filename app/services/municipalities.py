@@ -12,6 +12,7 @@ from app.errors import FieldError, Forbidden, Invalid, NotFound
 from app.kit.collation import norwegian_key
 from app.models.base import utcnow
 from app.models.municipality import (
+    LanguageForm,
     Municipality,
     MunicipalityCreate,
     MunicipalityRead,
@@ -45,6 +46,7 @@ def municipality_read(municipality: Municipality, region_slug: str) -> Municipal
         persons_with_dementia=municipality.persons_with_dementia,
         figures_year=municipality.figures_year,
         website=municipality.website,
+        language_form=LanguageForm(municipality.language_form),
         is_example=municipality.is_example,
         version=municipality.version,
         updated_at=municipality.updated_at,
@@ -177,6 +179,7 @@ def create_municipality(
         persons_with_dementia=data.persons_with_dementia,
         figures_year=data.figures_year,
         website=data.website,
+        language_form=(data.language_form or LanguageForm.bokmaal).value,
         created_at=now,
         updated_at=now,
     )
@@ -229,7 +232,7 @@ def update_municipality(
     if "region" in changes:
         municipality.region_id, slug = _region_for_input(session, changes.pop("region"))
     for field, value in changes.items():
-        setattr(municipality, field, value)
+        setattr(municipality, field, value.value if isinstance(value, LanguageForm) else value)
     after = municipality_read(municipality, slug)
     if after.model_dump(exclude={"version", "updated_at"}) == before.model_dump(
         exclude={"version", "updated_at"}

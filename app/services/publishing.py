@@ -296,27 +296,31 @@ class PublishedStamp:
     number: str
     version: int
     published_at: datetime
+    #: The municipality's official language form: the page's language by default.
+    language_form: str = "nb"
 
 
 def latest_stamp(session: Session, number: str) -> PublishedStamp:
     """The number and time of the latest published version, in one small query: enough to
     answer a conditional request. Unpublished: `NotPublished`, naming the website."""
 
-    def load() -> tuple[int, datetime] | None:
+    def load() -> tuple[int, datetime, str] | None:
         found = session.exec(
-            select(PublishedVersion.number, PublishedVersion.published_at)
+            select(
+                PublishedVersion.number, PublishedVersion.published_at, Municipality.language_form
+            )
             .join(Municipality, col(Municipality.id) == col(PublishedVersion.municipality_id))
             .where(col(Municipality.number) == number)
             .order_by(col(PublishedVersion.number).desc())
             .limit(1)
         ).first()
-        return (found[0], found[1]) if found is not None else None
+        return (found[0], found[1], found[2]) if found is not None else None
 
     row = load()
     if row is None:
         municipality = get_municipality(session, number)  # an unknown number: plain 404
-        raise NotPublished(municipality.name, municipality.website)
-    return PublishedStamp(number=number, version=row[0], published_at=row[1])
+        raise NotPublished(municipality.name, municipality.website, municipality.language_form)
+    return PublishedStamp(number=number, version=row[0], published_at=row[1], language_form=row[2])
 
 
 def cache_headers(stamp: PublishedStamp) -> dict[str, str]:

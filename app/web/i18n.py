@@ -1,8 +1,8 @@
-"""Languages of the web app: bokmål (the source language of every UI string) and English,
-through gettext catalogues compiled in memory at start-up, and dates and numbers formatted
+"""Languages of the web app: bokmål (the source language of every UI string), nynorsk and
+English, through gettext catalogues compiled in memory at start-up, and dates and numbers formatted
 with Babel for Norwegian readers.
 
-Message ids are the bokmål texts; `app/locale/en/LC_MESSAGES/messages.po` translates them.
+Message ids are the bokmål texts; `app/locale/{nn,en}/LC_MESSAGES/messages.po` translate them.
 `make messages` extracts new strings from templates and Python (see babel.cfg).
 """
 
@@ -24,11 +24,17 @@ from babel.numbers import format_decimal
 from app.models.base import OSLO
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
-LANGUAGES: tuple[str, ...] = ("nb", "en")
+LANGUAGES: tuple[str, ...] = ("nb", "nn", "en")
+#: The two written forms of Norwegian.
+NORWEGIAN: tuple[str, ...] = ("nb", "nn")
 DEFAULT_LANGUAGE = "nb"
 #: What each language is called in itself, for the language switch.
-LANGUAGE_NAMES = {"nb": "Norsk bokmål", "en": "English"}
-_BABEL_LOCALES = {"nb": Locale.parse("nb_NO"), "en": Locale.parse("en_GB")}
+LANGUAGE_NAMES = {"nb": "Norsk bokmål", "nn": "Norsk nynorsk", "en": "English"}
+_BABEL_LOCALES = {
+    "nb": Locale.parse("nb_NO"),
+    "nn": Locale.parse("nn_NO"),
+    "en": Locale.parse("en_GB"),
+}
 
 
 def N_(message: str) -> str:
@@ -37,13 +43,15 @@ def N_(message: str) -> str:
 
 
 def normalise_language(value: str | None) -> str | None:
-    """'en', 'en-GB', 'nb', 'no', 'nn' … to one of LANGUAGES, or None."""
+    """'en', 'en-GB', 'nb', 'no', 'nn', 'nn-NO' … to one of LANGUAGES, or None."""
     if not value:
         return None
     primary = value.strip().lower().replace("_", "-").split("-", 1)[0]
     if primary == "en":
         return "en"
-    if primary in ("nb", "no", "nn"):
+    if primary == "nn":
+        return "nn"
+    if primary in ("nb", "no"):
         return "nb"
     return None
 
@@ -97,7 +105,8 @@ def babel_locale(language: str) -> Locale:
 
 
 def format_date(value: date | None, language: str, style: str = "long") -> str:
-    """12. mars 2025 (long) or 12.03.2025 (short) in bokmål."""
+    """12. mars 2025 (long) or 12.03.2025 (short) in Norwegian; in nynorsk with its own
+    month and weekday names (Babel's nn_NO), in English with English ones."""
     if value is None:
         return ""
     if isinstance(value, datetime):

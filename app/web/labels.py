@@ -106,6 +106,7 @@ CURRENT_PERIOD = {
     "month": N_("denne måneden"),
     "quarter": N_("dette kvartalet"),
 }
+#: What a person did, in the past tense, before what it was done to (`AuditEvent.action`).
 ACTION = {
     "create": N_("opprettet"),
     "update": N_("endret"),
@@ -115,8 +116,19 @@ ACTION = {
     "publish": N_("publiserte"),
     "restore": N_("hentet tilbake tekst i"),
     "import": N_("importerte"),
+    "upsert": N_("registrerte"),
     "change_password": N_("endret passordet for"),
+    "reset_password": N_("valgte nytt passord for"),
+    "accept_invitation": N_("tok imot invitasjonen for"),
+    "invite": N_("inviterte"),
+    "reinvite": N_("sendte ny invitasjon til"),
+    "change_rights": N_("endret rolle og tilganger for"),
+    "deactivate": N_("deaktiverte"),
+    "revoke": N_("trakk tilbake"),
+    "resolve": N_("løste"),
+    "reopen": N_("gjenåpnet"),
 }
+#: What an action was done to (`AuditEvent.entity_type`), as it reads after the action.
 ENTITY = {
     "phase_section": N_("fase"),
     "checklist_answer": N_("svar i sjekklisten"),
@@ -126,24 +138,77 @@ ENTITY = {
     "measure": N_("tiltak"),
     "progress_note": N_("framdriftsnotat"),
     "indicator": N_("måling"),
-    "observation": N_("måleverdier"),
+    "observation": N_("måleverdi"),
+    "observations": N_("måleverdier"),
     "municipality": N_("kommune"),
     "comment": N_("kommentar"),
     "review": N_("veiledningssamtale"),
     "published_version": N_("publisert versjon"),
     "user": N_("bruker"),
+    "api_token": N_("API-nøkkel"),
+    "further_work_plan": N_("plan for videre arbeid"),
+    "anchoring": N_("forankring"),
+    "improvement_team": N_("forbedringsteam"),
+    "network": N_("læringsnettverk"),
+    "network_member": N_("medlem i læringsnettverk"),
+    "network_task": N_("mellomarbeid"),
+    "network_evaluation": N_("evaluering av læringsnettverk"),
+    "gathering": N_("samling"),
+    "task_answer": N_("svar på mellomarbeid"),
 }
+#: Pairs that read badly as action + entity, said as a whole.
+PHRASES = {
+    ("create", "checklist_answer"): N_("svarte på et punkt i sjekklisten"),
+    ("update", "checklist_answer"): N_("endret et svar i sjekklisten"),
+    ("import", "checklist_answer"): N_("importerte et svar i sjekklisten"),
+    ("publish", "published_version"): N_("publiserte en ny versjon"),
+    ("import", "published_version"): N_("importerte en publisert versjon"),
+    ("upsert", "observations"): N_("registrerte måleverdier"),
+    ("import", "observations"): N_("importerte måleverdier"),
+    ("import", "observation"): N_("importerte en måleverdi"),
+    ("delete", "observation"): N_("slettet en måleverdi"),
+    ("update", "observation"): N_("endret en måleverdi"),
+    ("seed", "municipality"): N_("lastet inn eksempeldata for kommunen"),
+    ("seed", "network"): N_("lastet inn eksempeldata for læringsnettverket"),
+    ("reorder", "improvement_area_order"): N_("endret prioriteringen av forbedringsområder"),
+    ("update", "improvement_area_order"): N_("endret prioriteringen av forbedringsområder"),
+    ("restore", "phase_section"): N_("hentet tilbake tekst i fasen"),
+    ("create", "comment"): N_("skrev en kommentar"),
+    ("import", "comment"): N_("importerte en kommentar"),
+    ("resolve", "comment"): N_("merket en kommentartråd som løst"),
+    ("reopen", "comment"): N_("gjenåpnet en kommentartråd"),
+    ("create", "review"): N_("skrev ned en veiledningssamtale"),
+    ("update", "municipality"): N_("endret opplysningene om kommunen"),
+    ("import", "municipality"): N_("importerte opplysningene om kommunen"),
+    ("create", "further_work_plan"): N_("skrev planen for videre arbeid"),
+    ("update", "further_work_plan"): N_("endret planen for videre arbeid"),
+}
+#: For an action or entity the lists above do not know yet: never a code word on a page.
+UNKNOWN_ACTION = N_("endret")
+UNKNOWN_ENTITY = N_("innhold")
 CROSS_CUTTING = N_("Gjennomgående")
+
+
+def entity_label(entity_type: str, lang: str) -> str:
+    """An entity type as a filter option: "Måleverdier", "Svar i sjekklisten"."""
+    text = translate(lang, ENTITY.get(entity_type, UNKNOWN_ENTITY))
+    return text[:1].upper() + text[1:]
+
+
+def event_phrase(action: str, entity_type: str, lang: str) -> str:
+    """What was done, in words: "svarte på et punkt i sjekklisten", "slettet tiltak"."""
+    phrase = PHRASES.get((action, entity_type))
+    if phrase is not None:
+        return translate(lang, phrase)
+    verb = translate(lang, ACTION.get(action, UNKNOWN_ACTION))
+    return f"{verb} {translate(lang, ENTITY.get(entity_type, UNKNOWN_ENTITY))}"
 
 
 def describe_event(
     event: AuditEventRead, lang: str, phase_names: Mapping[str, str] | None = None
 ) -> str:
-    """One audit event in words: "changed phase Utredning og diagnose"."""
-    action = translate(lang, ACTION.get(event.action, event.action))
-    entity = translate(lang, ENTITY[event.entity_type]) if event.entity_type in ENTITY else ""
-    if not entity:
-        entity = event.entity_type.replace("_", " ")
+    """One audit event in words: "endret fase «Utredning og diagnose»"."""
+    what = event_phrase(event.action, event.entity_type, lang)
     subject = ""
     after = event.after or event.before or {}
     if event.entity_type in ("phase_section", "checklist_answer"):
@@ -156,6 +221,6 @@ def describe_event(
     if len(subject) > 80:
         subject = subject[:79] + "…"
     if not subject:
-        return f"{action} {entity}"
+        return what
     opening, closing = ("“", "”") if lang == "en" else ("«", "»")
-    return f"{action} {entity} {opening}{subject}{closing}"
+    return f"{what} {opening}{subject}{closing}"

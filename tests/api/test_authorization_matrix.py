@@ -512,6 +512,9 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", "/"): row(PUBLIC),
     ("GET", "/kommuner/{number}"): row(PUBLIC),
     ("GET", "/app/kommuner/{number}/publiser"): row(MUNICIPALITY_READ),
+    ("POST", "/app/kommuner/{number}/malform"): row(
+        MUNICIPALITY_WRITE, body={"language_form": "nn"}
+    ),
     ("POST", "/app/kommuner/{number}/publiser"): row(
         MUNICIPALITY_WRITE, body={"summary": "Ny versjon"}
     ),

@@ -138,6 +138,30 @@ def test_patch_municipality(session: Session, make_client: Any) -> None:
     assert null_name.status_code == 422
 
 
+def test_the_coordinators_set_the_official_language_form(
+    session: Session, make_client: Any
+) -> None:
+    coordinator = make_client(factories.token(session, Scope.write, municipalities=["5501"]))
+    current = coordinator.get("/api/v1/municipalities/5501")
+    assert current.json()["language_form"] == "nb"
+    changed = coordinator.patch(
+        "/api/v1/municipalities/5501",
+        json={"language_form": "nn"},
+        headers={"If-Match": current.headers["etag"]},
+    )
+    assert changed.status_code == 200
+    assert changed.json()["language_form"] == "nn"
+    assert coordinator.get("/api/v1/municipalities/5501").json()["language_form"] == "nn"
+    for bad in ("nynorsk", None):
+        refused = coordinator.patch(
+            "/api/v1/municipalities/5501",
+            json={"language_form": bad},
+            headers={"If-Match": changed.headers["etag"]},
+        )
+        assert refused.status_code == 422
+        assert "language_form" in str(refused.json())
+
+
 def test_only_admins_create_municipalities(session: Session, make_client: Any) -> None:
     writer = make_client(factories.token(session, Scope.write, regions=["troms"]))
     body = {"number": "5599", "name": "Nykommune", "region": "troms", "population": 100}

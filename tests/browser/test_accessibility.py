@@ -73,7 +73,7 @@ def _check(page: Page, name: str, lang: str) -> None:
     assert violations == [], f"{name} ({lang}): {describe(violations)}"
 
 
-@pytest.mark.parametrize("lang", ["nb", "en"])
+@pytest.mark.parametrize("lang", ["nb", "nn", "en"])
 def test_no_axe_violations_on_the_coordinators_pages(
     page: Page, live_server: LiveServer, measure_id: int, lang: str, console_errors: list[str]
 ) -> None:

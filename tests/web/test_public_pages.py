@@ -11,7 +11,7 @@ from app.services import publishing
 from app.services.access import SYSTEM
 from tests import factories
 from tests.conftest import QueryCounter
-from tests.webtools import HTMX, page
+from tests.webtools import HTMX, SignedInClient, page
 
 PUBLIC = "/kommuner/5501"
 PUBLIC_API = "/api/v1/public/municipalities/5501/pathway"
@@ -185,3 +185,18 @@ def test_the_start_page_shows_which_have_published(anonymous: TestClient, sessio
     _publish(session)
     results = page(anonymous.get("/", params={"q": "Tromsø"})).by_id("results")
     assert "Publisert" in results.text()
+
+
+def test_the_coordinator_sets_the_language_form_the_public_page_speaks(
+    coordinator: SignedInClient, anonymous: TestClient, session: Session
+) -> None:
+    factories.fill_section(session, "5501", "assessment")
+    publishing.publish(session, SYSTEM, "5501", PublishInput(summary="Første"))
+    publish_page = page(coordinator.get("/app/kommuner/5501/publiser"))
+    assert publish_page.field_value("language_form") == "nb"
+    bad = coordinator.post("/app/kommuner/5501/malform", {"language_form": "svensk"})
+    assert bad.status_code == 422
+    saved = coordinator.post("/app/kommuner/5501/malform", {"language_form": "nn"})
+    assert saved.status_code == 303
+    assert page(anonymous.get("/kommuner/5501")).one("html").get("lang") == "nn"
+    assert page(anonymous.get("/kommuner/5501?lang=nb")).one("html").get("lang") == "nb"

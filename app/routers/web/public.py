@@ -17,11 +17,19 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app import cache
+from app.deps import read_cookie
 from app.errors import Invalid, NotPublished
 from app.services import catalogue, publishing
 from app.web import labels
-from app.web.core import Web, WebDep, web_of
+from app.web.core import LANGUAGE_COOKIE, Web, WebDep, web_of
 from app.web.forms import Form, service_errors
+from app.web.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    NORWEGIAN,
+    from_accept_language,
+    normalise_language,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -75,12 +83,36 @@ def _not_modified(request: Request, headers: dict[str, str], published_at: datet
     return False
 
 
+def page_language(web: Web, language_form: str) -> str:
+    """A municipality's page speaks its official language form, unless the visitor chose a
+    language (?lang=, the language switch's cookie or their own setting) or their browser
+    asks for English; a neutral municipality leaves it to the browser."""
+    request = web.request
+    explicit = (
+        normalise_language(request.query_params.get("lang"))
+        or normalise_language(read_cookie(request, LANGUAGE_COOKIE))
+        or (web.active.language if web.active and web.active.language in LANGUAGES else None)
+    )
+    if explicit:
+        return explicit
+    browser = from_accept_language(request.headers.get("accept-language"))
+    if browser == "en" or language_form not in NORWEGIAN:
+        return browser or DEFAULT_LANGUAGE
+    return language_form
+
+
+def _speak(web: Web, language_form: str) -> None:
+    web.lang = page_language(web, language_form)
+    web.request.state.lang = web.lang
+
+
 def check_public_page(
     web: Web, number: str
 ) -> tuple[publishing.PublishedStamp, dict[str, str], Response | None]:
     """The latest published version's stamp and headers, and the 304 when the client's copy
     is current. Raises NotPublished before the first publication."""
     stamp = publishing.latest_stamp(web.db, number)
+    _speak(web, stamp.language_form)
     headers = _stamp_headers(stamp, web.lang)
     if _not_modified(web.request, headers, stamp.published_at):
         return stamp, headers, Response(status_code=304, headers=headers)
@@ -97,6 +129,7 @@ def public_pathway(number: str, web: WebDep) -> Response:
     try:
         stamp, headers, unchanged = check_public_page(web, number)
     except NotPublished as exc:
+        _speak(web, exc.language_form)
         context = {"name": exc.name, "website": exc.website, "number": number}
         return web.render(
             "public/not_published.html",

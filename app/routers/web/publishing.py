@@ -9,8 +9,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from app.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
+from app.models.municipality import MunicipalityUpdate
 from app.models.publishing import SUMMARY_MAX, PathwayDiff, PublishInput, RestoreInput
-from app.services import audit, catalogue, diff, pathway, publishing
+from app.services import audit, catalogue, diff, municipalities, pathway, publishing
 from app.services.workspace import Workspace, open_workspace
 from app.web import labels
 from app.web.core import FormDep, SignedInDep, Web
@@ -20,6 +21,12 @@ from app.web.i18n import N_
 router = APIRouter(include_in_schema=False)
 
 HISTORY_PAGE_SIZE = 25
+#: The official language forms a municipality chooses between.
+LANGUAGE_FORMS = (
+    ("nb", N_("Bokmål")),
+    ("nn", N_("Nynorsk")),
+    ("neutral", N_("Nøytral (besøkendes nettleser avgjør)")),
+)
 #: In the compare form, the draft is chosen by this word instead of a version number.
 DRAFT = "utkast"
 
@@ -50,11 +57,14 @@ def _render_publish(
     form: Form | None = None,
     message: str | None = None,
     status: int = 200,
+    language_form: Form | None = None,
 ) -> Response:
     versions = _versions(web, ws.number)
     context = {
         "ws": ws,
         "form": form or Form(),
+        "language_form": language_form or Form({"language_form": ws.municipality.language_form}),
+        "language_form_options": [(code, web._(name)) for code, name in LANGUAGE_FORMS],
         "message": message,
         "versions": versions,
         "summary_max": SUMMARY_MAX,
@@ -90,6 +100,25 @@ def publish(number: str, web: SignedInDep, data: FormDep) -> Response:
             return web.redirect(f"/app/kommuner/{number}/publiser", flash="published")
     form.errors = errors
     return _render_publish(web, ws, form, status=422)
+
+
+@router.post("/app/kommuner/{number}/malform")
+def set_language_form(number: str, web: SignedInDep, data: FormDep) -> Response:
+    """The municipality's official language form, which its public page speaks."""
+    ws = open_workspace(web.db, web.principal, number)
+    if not ws.can_edit:
+        raise Forbidden(f"You may read but not change {ws.municipality.name}.")
+    form = Form.posted(data)
+    model, errors = validate(
+        MunicipalityUpdate, {"language_form": form.value("language_form")}, web.lang
+    )
+    if model is None:
+        form.errors = errors
+        return _render_publish(web, ws, language_form=form, status=422)
+    municipalities.update_municipality(
+        web.db, web.principal, number, model, ws.municipality.version
+    )
+    return web.redirect(f"/app/kommuner/{number}/publiser#malform", flash="saved")
 
 
 # ---- history -----------------------------------------------------------------------------
@@ -129,7 +158,7 @@ def history_page(
         "query": query,
         "filter_form": Form({"type": entity_type or "", "person": actor or ""}),
         "type_options": [("", web._(N_("Alle typer")))]
-        + [(t, _entity_label(web, t)) for t in filters.entity_types],
+        + [(t, labels.entity_label(t, web.lang)) for t in filters.entity_types],
         "person_options": [("", web._(N_("Alle personer")))] + [(a, a) for a in filters.actors],
         "versions": _versions(web, number),
         "compare_form": Form(),
@@ -137,12 +166,6 @@ def history_page(
         "active_tab": "historikk",
     }
     return web.render("publishing/history.html", context)
-
-
-def _entity_label(web: Web, entity_type: str) -> str:
-    label = labels.ENTITY.get(entity_type)
-    text = web._(label) if label else entity_type.replace("_", " ")
-    return text[:1].upper() + text[1:]
 
 
 # ---- comparing and restoring -------------------------------------------------------------
