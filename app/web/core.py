@@ -9,7 +9,6 @@ handler redirects to the sign-in page) and on `FormDep` for posted forms.
 from __future__ import annotations
 
 import re
-
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -283,9 +282,7 @@ class Web:
             response.headers.update(headers)
         return self._finish(response)
 
-    def redirect(
-        self, url: str, *, flash: str | None = None, near: str | None = None
-    ) -> Response:
+    def redirect(self, url: str, *, flash: str | None = None, near: str | None = None) -> Response:
         """After a successful post: 303 to the page to see, or HX-Redirect for HTMX.
         `near` names the element (the target of the url's fragment) whose template shows
         the confirmation beside it, so it is seen where the browser scrolls to."""
