@@ -119,9 +119,20 @@ def draft_status(session: Session, principal: Principal, number: str) -> DraftSt
     return status_of(session, principal, municipality)
 
 
-def status_of(session: Session, principal: Principal, municipality: Municipality) -> DraftStatus:
-    """`draft_status` for a municipality the caller has been allowed to read."""
+def status_of(
+    session: Session, principal: Principal, municipality: Municipality, *, details: bool = True
+) -> DraftStatus:
+    """`draft_status` for a municipality the caller has been allowed to read. Without
+    `details`, a municipality never published is answered from one query, without its
+    empty phases and contacts (enough for a badge)."""
     latest = _latest(session, municipality.id or 0)
+    if latest is None and not details:
+        return DraftStatus(
+            municipality=municipality.number,
+            published_version=None,
+            published_at=None,
+            has_unpublished_changes=True,
+        )
     if latest is not None and latest.source_version == municipality.version:
         published = publishing.read_snapshot(latest.snapshot)
         return _status(municipality, latest, published, None)

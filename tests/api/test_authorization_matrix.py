@@ -471,6 +471,7 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/app/kommuner/{number}/publiser"): row(
         MUNICIPALITY_WRITE, body={"summary": "Ny versjon"}
     ),
+    ("GET", "/app/kommuner/{number}/publiser/forhandsvisning"): row(MUNICIPALITY_READ),
     ("GET", "/app/kommuner/{number}/historikk"): row(MUNICIPALITY_READ),
     ("GET", "/app/kommuner/{number}/historikk/sammenlign"): row(
         MUNICIPALITY_READ, query="fra=1&til=utkast"

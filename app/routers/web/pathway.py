@@ -145,7 +145,7 @@ def _section(
     context["section"] = section
     if draft or not web.is_fragment:
         context["draft_status"] = draft_status.status_of(
-            web.db, web.principal, editor.ws.municipality
+            web.db, web.principal, editor.ws.municipality, details=False
         )
     return web.render(TEMPLATE, context, block=BLOCK, status=status)
 
@@ -290,7 +290,9 @@ def _conflict_rows(
 def editor_page(number: str, web: SignedInDep) -> Response:
     editor = _open(web, number)
     context = _context(web, editor, {s.phase: SectionState() for s in editor.pathway.sections})
-    context["draft_status"] = draft_status.status_of(web.db, web.principal, editor.ws.municipality)
+    context["draft_status"] = draft_status.status_of(
+        web.db, web.principal, editor.ws.municipality, details=False
+    )
     return web.render(TEMPLATE, context)
 
 
