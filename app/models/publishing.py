@@ -220,3 +220,25 @@ class PathwayDiff(ApiOutput):
     phases: list[PhaseDiff]
     strengths: StrengthsDiff
     improvement_areas: ImprovementAreasDiff
+
+
+class DraftStatus(ApiOutput):
+    """How the draft stands against the latest published version, and what a reader of the
+    public page would miss if it were published now."""
+
+    municipality: str
+    #: The latest published version (None before the first publication).
+    published_version: int | None
+    published_at: datetime | None
+    #: The draft differs from what the public page shows (always true before the first
+    #: publication). Measurements, checklist answers and notes are never public, so changing
+    #: them changes nothing here.
+    has_unpublished_changes: bool
+    #: Phases whose public content differs from the latest published version.
+    changed_phases: list[str] = Field(default_factory=list)
+    #: Phases with no description: the public page says the municipality has not described them.
+    empty_phases: list[str] = Field(default_factory=list)
+    #: Phases with no one to contact (no responsible, contact person, phone or e-mail).
+    phases_without_contact: list[str] = Field(default_factory=list)
+    #: Whether the public page would show anyone to contact at all.
+    has_contact: bool = False

@@ -8,6 +8,7 @@ handler redirects to the sign-in page) and on `FormDep` for posted forms.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -49,6 +50,8 @@ log = structlog.get_logger("demensforlop.web")
 SIGN_IN_COOKIE = "dfl_signin"  # the sign-in form's CSRF token (double submit)
 LANGUAGE_COOKIE = "dfl_lang"
 FLASH_COOKIE = "dfl_flash"
+FLASH_NEAR_SEPARATOR = "|"
+FLASH_NEAR_ID = re.compile(r"[a-z][a-z0-9_-]{0,80}")
 CSRF_FIELD = "csrf_token"
 
 #: One-time confirmations shown after a redirect (keys travel in a short-lived cookie).
@@ -154,8 +157,15 @@ class Web:
 
     @cached_property
     def flash(self) -> str | None:
-        key = self.cookie(FLASH_COOKIE)
+        key = (self.cookie(FLASH_COOKIE) or "").partition(FLASH_NEAR_SEPARATOR)[0]
         return self._(FLASH_MESSAGES[key]) if key in FLASH_MESSAGES else None
+
+    @property
+    def flash_near(self) -> str | None:
+        """The id of the element the confirmation belongs beside (the one the redirect's
+        fragment points at); None shows it at the top of the page."""
+        near = (self.cookie(FLASH_COOKIE) or "").partition(FLASH_NEAR_SEPARATOR)[2]
+        return near if self.flash and FLASH_NEAR_ID.fullmatch(near) else None
 
     def other_languages(self) -> list[tuple[str, str]]:
         return [(code, name) for code, name in _language_names() if code != self.lang]
@@ -273,11 +283,14 @@ class Web:
             response.headers.update(headers)
         return self._finish(response)
 
-    def redirect(self, url: str, *, flash: str | None = None) -> Response:
-        """After a successful post: 303 to the page to see, or HX-Redirect for HTMX."""
+    def redirect(self, url: str, *, flash: str | None = None, near: str | None = None) -> Response:
+        """After a successful post: 303 to the page to see, or HX-Redirect for HTMX.
+        `near` names the element (the target of the url's fragment) whose template shows
+        the confirmation beside it, so it is seen where the browser scrolls to."""
         url = safe_next(url)
         if flash is not None:
-            self.set_cookie(FLASH_COOKIE, flash, 120)
+            value = flash if near is None else f"{flash}{FLASH_NEAR_SEPARATOR}{near}"
+            self.set_cookie(FLASH_COOKIE, value, 120)
         if self.is_fragment:
             response = Response(status_code=200, headers={"HX-Redirect": url})
         else:

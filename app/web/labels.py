@@ -155,6 +155,8 @@ ENTITY = {
     "network_evaluation": N_("evaluering av læringsnettverk"),
     "gathering": N_("samling"),
     "task_answer": N_("svar på mellomarbeid"),
+    "pdsa_cycle": N_("PDSA-sirkel"),
+    "webhook": N_("webhook"),
 }
 #: Pairs that read badly as action + entity, said as a whole.
 PHRASES = {

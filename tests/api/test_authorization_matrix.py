@@ -243,6 +243,7 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", f"{N}/pathway/versions"): row(MUNICIPALITY_WRITE, body={"summary": "Ny versjon"}),
     ("GET", f"{N}/pathway/versions/{{version}}"): row(MUNICIPALITY_READ),
     ("GET", f"{N}/pathway/versions/{{version}}/diff"): row(MUNICIPALITY_READ),
+    ("GET", f"{N}/pathway/draft-status"): row(MUNICIPALITY_READ),
     ("POST", f"{N}/pathway/phases/{{phase}}/restore"): row(
         MUNICIPALITY_WRITE, body={"from_version": 1}, etag=f"{N}/pathway/phases/{{phase}}"
     ),
@@ -518,6 +519,7 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/app/kommuner/{number}/publiser"): row(
         MUNICIPALITY_WRITE, body={"summary": "Ny versjon"}
     ),
+    ("GET", "/app/kommuner/{number}/publiser/forhandsvisning"): row(MUNICIPALITY_READ),
     ("GET", "/app/kommuner/{number}/historikk"): row(MUNICIPALITY_READ),
     ("GET", "/app/kommuner/{number}/historikk/sammenlign"): row(
         MUNICIPALITY_READ, query="fra=1&til=utkast"

@@ -38,9 +38,9 @@ def test_a_coordinator_publishes_with_a_summary(
     assert shown.by_id("summary").text() == "x" * 501
     assert publishing.list_versions(session, SYSTEM, "5501").total == 0
 
-    done = coordinator.post(PUBLISH, {"summary": "Første versjon av forløpet"})
+    done = coordinator.post(PUBLISH, {"summary": "Første versjon av forløpet", "confirm": "on"})
     assert done.status_code == 303
-    assert done.headers["location"] == PUBLISH
+    assert done.headers["location"] == PUBLISH + "#publisert"
     listed = page(coordinator.get(PUBLISH))
     assert "Forløpet er publisert." in listed.one("main").text()
     rows = listed.one("table").find("tbody").find_all("tr")  # type: ignore[union-attr]
@@ -49,13 +49,13 @@ def test_a_coordinator_publishes_with_a_summary(
     assert "Første versjon av forløpet" in cells
     assert rows[0].find("a", href=f"{COMPARE}?fra=1&til=utkast") is not None
 
-    unchanged = coordinator.post(PUBLISH, {"summary": "Igjen"})
+    unchanged = coordinator.post(PUBLISH, {"summary": "Igjen", "confirm": "on"})
     assert unchanged.status_code == 409
     assert "Ingenting er endret" in page(unchanged).one("main").text()
     assert page(unchanged).by_id("summary").text() == "Igjen"
 
     factories.fill_section(session, "5501", "suspicion", text="Ring legevakten.")
-    assert coordinator.post(PUBLISH, {"summary": "Ny tekst"}).status_code == 303
+    assert coordinator.post(PUBLISH, {"summary": "Ny tekst", "confirm": "on"}).status_code == 303
     rows = page(coordinator.get(PUBLISH)).one("table").find("tbody").find_all("tr")  # type: ignore[union-attr]
     assert [r.one("th").text() for r in rows] == ["2", "1"]
     assert rows[0].find("a", href=f"{COMPARE}?fra=1&til=2") is not None

@@ -25,6 +25,7 @@ from app.deps import (
 )
 from app.models.pathway import PhaseSectionRead
 from app.models.publishing import (
+    DraftStatus,
     PathwayDiff,
     PublishedVersionRead,
     PublishedVersionSummary,
@@ -32,7 +33,7 @@ from app.models.publishing import (
     RestoreInput,
 )
 from app.routers.api.access_first import AccessFirstRoute, access
-from app.services import diff, publishing, write_access
+from app.services import diff, draft_status, publishing, write_access
 
 router = APIRouter(route_class=AccessFirstRoute, tags=["publishing"])
 
@@ -131,6 +132,23 @@ def compare(
     a word-level diff of text (`segments` of `equal`/`insert`/`delete`), offerings added,
     removed and changed, and the changes to strengths and improvement areas."""
     return diff.compare_versions(session, principal, number, version, against)
+
+
+@router.get(
+    "/municipalities/{number}/pathway/draft-status",
+    response_model=DraftStatus,
+    responses=READ,
+)
+def get_draft_status(
+    number: str, session: SessionDep, principal: PrincipalDep, response: Response
+) -> DraftStatus:
+    """Whether the draft differs from the latest published version
+    (`has_unpublished_changes`, with the phases that changed), and what the public page would
+    lack if it were published now: phases with no description and phases with no one to
+    contact. Changes the public never reads (measurements, checklist answers, notes) do not
+    count as unpublished changes."""
+    response.headers["Cache-Control"] = PRIVATE
+    return draft_status.draft_status(session, principal, number)
 
 
 @router.post(

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Response
 from app.errors import Forbidden, Invalid, NotFound, PreconditionFailed
 from app.models.base import Maturity, OfferingStatus, Provider
 from app.models.pathway import Offering, PathwayRead, PhaseSection, PhaseSectionInput
-from app.services import pathway
+from app.services import draft_status, pathway
 from app.services.workspace import Workspace, open_workspace
 from app.web import labels
 from app.web.core import FormDep, SignedInDep, Web
@@ -128,14 +128,25 @@ def _field_names(web: Web, states: dict[str, SectionState]) -> dict[str, str]:
 
 
 def _section(
-    web: Web, editor: Editor, phase: str, state: SectionState, *, status: int = 200
+    web: Web,
+    editor: Editor,
+    phase: str,
+    state: SectionState,
+    *,
+    status: int = 200,
+    draft: bool = False,
 ) -> Response:
-    """The one section, as a fragment for HTMX or inside the whole editor otherwise."""
+    """The one section, as a fragment for HTMX or inside the whole editor otherwise.
+    `draft`: after a save, the draft's status comes along (out of band with HTMX)."""
     section = next(s for s in editor.pathway.sections if s.phase == phase)
     states = {s.phase: SectionState() for s in editor.pathway.sections}
     states[phase] = state
     context = _context(web, editor, states)
     context["section"] = section
+    if draft or not web.is_fragment:
+        context["draft_status"] = draft_status.status_of(
+            web.db, web.principal, editor.ws.municipality, details=False
+        )
     return web.render(TEMPLATE, context, block=BLOCK, status=status)
 
 
@@ -279,6 +290,9 @@ def _conflict_rows(
 def editor_page(number: str, web: SignedInDep) -> Response:
     editor = _open(web, number)
     context = _context(web, editor, {s.phase: SectionState() for s in editor.pathway.sections})
+    context["draft_status"] = draft_status.status_of(
+        web.db, web.principal, editor.ws.municipality, details=False
+    )
     return web.render(TEMPLATE, context)
 
 
@@ -342,13 +356,16 @@ def save_section(number: str, phase: str, web: SignedInDep, data: FormDep) -> Re
         )
         return _section(web, editor, phase, state, status=409)
     if not web.is_fragment:
-        return web.redirect(f"/app/kommuner/{number}/forlop#fase-{phase}", flash="saved")
+        return web.redirect(
+            f"/app/kommuner/{number}/forlop#fase-{phase}", flash="saved", near=f"fase-{phase}"
+        )
     # A new object: the pathway read may be shared through the cache.
     editor.pathway = editor.pathway.model_copy(
         update={"sections": [saved if s.phase == phase else s for s in editor.pathway.sections]}
     )
     message = web._(SAVED, phase=saved.phase_name)
-    return _section(web, editor, phase, SectionState(message=message, focus="edit-link"))
+    state = SectionState(message=message, focus="edit-link")
+    return _section(web, editor, phase, state, draft=True)
 
 
 def _rearrange(rows: list[dict[str, str]], action: str) -> str | None:

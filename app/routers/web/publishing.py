@@ -10,8 +10,16 @@ from fastapi import APIRouter, Query, Response
 
 from app.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
 from app.models.municipality import MunicipalityUpdate
-from app.models.publishing import SUMMARY_MAX, PathwayDiff, PublishInput, RestoreInput
-from app.services import audit, catalogue, diff, municipalities, pathway, publishing
+from app.models.publishing import SUMMARY_MAX, DraftStatus, PathwayDiff, PublishInput, RestoreInput
+from app.services import (
+    audit,
+    catalogue,
+    diff,
+    draft_status,
+    municipalities,
+    pathway,
+    publishing,
+)
 from app.services.workspace import Workspace, open_workspace
 from app.web import labels
 from app.web.core import FormDep, SignedInDep, Web
@@ -60,6 +68,7 @@ def _render_publish(
     language_form: Form | None = None,
 ) -> Response:
     versions = _versions(web, ws.number)
+    review = draft_status.review_draft(web.db, web.principal, ws.number)
     context = {
         "ws": ws,
         "form": form or Form(),
@@ -68,10 +77,26 @@ def _render_publish(
         "message": message,
         "versions": versions,
         "summary_max": SUMMARY_MAX,
+        "draft_status": review.status,
+        "warnings": _warnings(review.status),
+        "result": review.changes,
+        "phase_names": {p.key: p.name for p in catalogue.list_phases(web.db, web.lang)},
+        "field_labels": FIELD_LABELS,
         "page_title": web._(N_("Publiser")),
         "active_tab": "publiser",
     }
     return web.render("publishing/publish.html", context, status=status)
+
+
+def _warnings(status: DraftStatus) -> dict[str, list[str]]:
+    """What the public page would lack: empty phases, and phases with no one to contact
+    (all of them when the page would show no contact at all)."""
+    found: dict[str, list[str]] = {}
+    if status.empty_phases:
+        found["empty"] = status.empty_phases
+    if status.phases_without_contact:
+        found["contact"] = status.phases_without_contact
+    return found
 
 
 @router.get("/app/kommuner/{number}/publiser")
@@ -86,7 +111,12 @@ def publish(number: str, web: SignedInDep, data: FormDep) -> Response:
         raise Forbidden(f"You may read but not publish {ws.municipality.name}.")
     form = Form.posted(data)
     model, errors = validate(PublishInput, {"summary": form.value("summary").strip()}, web.lang)
-    if model is not None:
+    warned = _warnings(draft_status.draft_status(web.db, web.principal, number))
+    if warned and not form.checked("confirm"):
+        errors["confirm"] = web._(
+            N_("Se over advarslene, og kryss av for at dere vil publisere likevel.")
+        )
+    if model is not None and not errors:
         try:
             publishing.publish(web.db, web.principal, number, model)
         except Invalid as exc:
@@ -97,7 +127,9 @@ def publish(number: str, web: SignedInDep, data: FormDep) -> Response:
             )
             return _render_publish(web, ws, form, message, status=409)
         else:
-            return web.redirect(f"/app/kommuner/{number}/publiser", flash="published")
+            return web.redirect(
+                f"/app/kommuner/{number}/publiser#publisert", flash="published", near="publisert"
+            )
     form.errors = errors
     return _render_publish(web, ws, form, status=422)
 
@@ -119,6 +151,23 @@ def set_language_form(number: str, web: SignedInDep, data: FormDep) -> Response:
         web.db, web.principal, number, model, ws.municipality.version
     )
     return web.redirect(f"/app/kommuner/{number}/publiser#malform", flash="saved")
+
+
+@router.get("/app/kommuner/{number}/publiser/forhandsvisning")
+def preview_page(number: str, web: SignedInDep) -> Response:
+    """The draft as the public page would show it once published."""
+    ws = open_workspace(web.db, web.principal, number)
+    review = draft_status.review_draft(web.db, web.principal, number)
+    phases = catalogue.list_phases(web.db, web.lang)
+    offering_types = catalogue.list_offering_types(web.db, web.lang)
+    context = {
+        "pathway": review.draft,
+        "preview_of": ws,
+        "phase_names": {p.key: p.name for p in phases},
+        "offering_names": {t.key: (t.name_nb, t.name) for t in offering_types},
+        "provider_labels": labels.PROVIDER,
+    }
+    return web.render("public/pathway.html", context, headers={"X-Robots-Tag": "noindex"})
 
 
 # ---- history -----------------------------------------------------------------------------
@@ -275,4 +324,6 @@ def restore_section(number: str, web: SignedInDep, data: FormDep) -> Response:
     except (Invalid, NotFound):
         message = web._(N_("Teksten kunne ikke hentes tilbake fra denne versjonen."))
         return _render_compare(web, ws, fra, til, message=message, status=422)
-    return web.redirect(f"/app/kommuner/{number}/forlop#fase-{phase}", flash="restored")
+    return web.redirect(
+        f"/app/kommuner/{number}/forlop#fase-{phase}", flash="restored", near=f"fase-{phase}"
+    )
