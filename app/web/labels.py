@@ -124,6 +124,8 @@ ACTION = {
     "reinvite": N_("sendte ny invitasjon til"),
     "change_rights": N_("endret rolle og tilganger for"),
     "deactivate": N_("deaktiverte"),
+    "reactivate": N_("aktiverte igjen"),
+    "sign_in_sso": N_("logget inn med felles innlogging"),
     "revoke": N_("trakk tilbake"),
     "resolve": N_("løste"),
     "reopen": N_("gjenåpnet"),
@@ -160,6 +162,7 @@ ENTITY = {
 }
 #: Pairs that read badly as action + entity, said as a whole.
 PHRASES = {
+    ("sign_in_sso", "user"): N_("logget inn med felles innlogging"),
     ("create", "checklist_answer"): N_("svarte på et punkt i sjekklisten"),
     ("update", "checklist_answer"): N_("endret et svar i sjekklisten"),
     ("import", "checklist_answer"): N_("importerte et svar i sjekklisten"),
