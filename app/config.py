@@ -76,6 +76,17 @@ class Settings(BaseSettings):
     mail_max_attempts: int = Field(default=6, ge=1)
     mail_retry_seconds: int = Field(default=60, ge=1)
 
+    #: Origins (comma-separated, e.g. https://app.example.no) whose pages may call the
+    #: authenticated API from a browser. The public API is open to every origin.
+    cors_origins: str = ""
+    #: Requests per token in each window (0: no limit); beyond it 429 with Retry-After.
+    api_rate_limit: int = Field(default=1200, ge=0)
+    api_rate_window_seconds: int = Field(default=60, ge=1)
+
+    @property
+    def cors_origin_list(self) -> tuple[str, ...]:
+        return tuple(o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip())
+
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = "json"
     #: Set when the app sits behind a proxy that sets X-Forwarded-*.

@@ -12,6 +12,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from app.api_http import ApiHttpMiddleware, RateLimiter
 from app.cache import Caches
 from app.conditional import ConditionalMiddleware, ConditionalRoute
 from app.config import Settings, get_settings
@@ -65,7 +66,7 @@ from app.routers.web import shared_examples as web_shared_examples
 from app.routers.web import strengths as web_strengths
 from app.routers.web import two_step as web_two_step
 from app.routers.web import users as web_users
-from app.routing import GatedRouter
+from app.routing import GatedRouter, dates_only
 from app.static_files import CachedStaticFiles
 from app.web import install as install_web
 from app.web.errors import render_error
@@ -182,6 +183,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     install_web(app)
     app.include_router(health.router)
     app.include_router(api_router())
+    dates_only(app.router.routes, "period")
     app.include_router(web_router())
     app.mount("/static", CachedStaticFiles(directory=APP_DIR / "static"), name="static")
 
@@ -226,6 +228,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         ),
     ]
     app.add_middleware(ConditionalMiddleware, database=db, routes=app.state.conditional_routes)
+    app.add_middleware(
+        ApiHttpMiddleware,
+        prefix=f"{API_PREFIX}/",
+        cors_origins=settings.cors_origin_list,
+        rate_limit=RateLimiter(settings.api_rate_limit, settings.api_rate_window_seconds)
+        if settings.api_rate_limit
+        else None,
+    )
     app.add_middleware(BodyLimitMiddleware, limit_for=body_limit)
     app.add_middleware(CompressionMiddleware)
     app.add_middleware(PrivateApiCacheMiddleware, prefix=f"{API_PREFIX}/")
