@@ -16,15 +16,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from starlette.routing import BaseRoute
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.routing import route_path
@@ -38,21 +38,42 @@ PREFLIGHT_HEADERS = (
 KEPT_ON_304 = {b"etag", b"cache-control", b"vary", b"last-modified", b"expires"}
 
 
-def allowed_methods(routes: Iterable[BaseRoute], path: str) -> list[str]:
-    """Every method some route answers at `path`, with HEAD beside GET and OPTIONS."""
-    methods: set[str] = set()
-    for route in routes:
-        regex = getattr(route, "path_regex", None)
-        route_methods = getattr(route, "methods", None)
-        if regex is not None and route_methods and regex.match(path):
-            methods.update(route_methods)
-    if not methods:
-        return []
-    if "GET" in methods:
-        methods.add("HEAD")
-    methods.add("OPTIONS")
-    order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-    return [m for m in order if m in methods]
+#: Path parameters that are dates match only a date, so a word beside them (e.g.
+#: `…/observations/import`) is never taken for one.
+DATE_PARAMETERS = ("period",)
+METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+@dataclass(frozen=True)
+class PathTable:
+    """The API's paths and the methods of each, from the OpenAPI document."""
+
+    paths: tuple[tuple[re.Pattern[str], frozenset[str]], ...]
+
+    @classmethod
+    def of(cls, document: dict[str, Any]) -> PathTable:
+        paths = []
+        for template, item in document.get("paths", {}).items():
+            regex, _, _ = compile_path(template)
+            pattern = regex.pattern
+            for name in DATE_PARAMETERS:
+                pattern = pattern.replace(f"(?P<{name}>[^/]+)", f"(?P<{name}>\\d{{4}}-\\d{{2}}-\\d{{2}})")
+            methods = frozenset(m.upper() for m in item if m.upper() in METHOD_ORDER)
+            paths.append((re.compile(pattern), methods))
+        return cls(tuple(paths))
+
+    def allowed(self, path: str) -> list[str]:
+        """Every method the path answers, with HEAD beside GET and OPTIONS; [] if none."""
+        methods: set[str] = set()
+        for regex, route_methods in self.paths:
+            if regex.match(path):
+                methods.update(route_methods)
+        if not methods:
+            return []
+        if "GET" in methods:
+            methods.add("HEAD")
+        methods.add("OPTIONS")
+        return [m for m in METHOD_ORDER if m in methods]
 
 
 def strong_etag(body: bytes) -> bytes:
@@ -137,6 +158,12 @@ class ApiHttpMiddleware:
         self.prefix = prefix
         self.cors_origins = cors_origins
         self.rate_limit = rate_limit
+        self._table: PathTable | None = None
+
+    def allowed(self, scope: Scope, path: str) -> list[str]:
+        if self._table is None:
+            self._table = PathTable.of(scope["app"].openapi())
+        return self._table.allowed(path)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(self.prefix):
@@ -147,20 +174,20 @@ class ApiHttpMiddleware:
         if scope["method"] == "OPTIONS":
             await self._options(scope, send, path, cors)
             return
+        allow = self.allowed(scope, path)
+        if allow and scope["method"] not in allow:
+            body = _problem(
+                scope, 405, "Method not allowed", f"{scope['method']} is not allowed here."
+            )
+            headers = [(b"content-type", b"application/problem+json")]
+            await _send(send, 405, [*headers, (b"allow", ", ".join(allow).encode()), *cors], body)
+            return
         limits: list[tuple[bytes, bytes]] = []
         if self.rate_limit is not None:
             limited = await self._rate_limited(scope, send, limits, cors)
             if limited:
                 return
         extra = cors + limits
-        if scope["method"] in ("POST", "PUT", "PATCH") and not _acceptable_body(scope, path):
-            detail = "Send the body as application/json" + (
-                " (or text/csv)." if path.endswith(IMPORT_SUFFIX) else "."
-            )
-            body = _problem(scope, 415, "Unsupported media type", detail)
-            headers = [(b"content-type", b"application/problem+json"), (b"accept-post", JSON)]
-            await _send(send, 415, headers + extra, body)
-            return
         if scope["method"] in ("PUT", "PATCH", "DELETE") and _header(scope, b"if-match") == "*":
             scope = await self._resolve_any(scope)
         if scope["method"] in ("GET", "HEAD"):
@@ -222,7 +249,7 @@ class ApiHttpMiddleware:
     async def _options(
         self, scope: Scope, send: Send, path: str, cors: list[tuple[bytes, bytes]]
     ) -> None:
-        allow = allowed_methods(scope["app"].routes, path)
+        allow = self.allowed(scope, path)
         if not allow:
             await _send(send, 404, [(b"content-type", b"application/problem+json")], _problem(
                 scope, 404, "Not found", f"Nothing at {scope['path']}."
@@ -242,7 +269,7 @@ class ApiHttpMiddleware:
         headers: list[tuple[bytes, bytes]] = list(message.get("headers", []))
         if message["status"] != 405:
             return headers
-        allow = ", ".join(allowed_methods(scope["app"].routes, path)).encode()
+        allow = ", ".join(self.allowed(scope, path)).encode()
         return [(k, v) for k, v in headers if k.lower() != b"allow"] + [(b"allow", allow)]
 
     # ---- rate limits ------------------------------------------------------------------
@@ -341,15 +368,13 @@ class ApiHttpMiddleware:
         return since is not None and modified is not None and not_modified_since(since, modified)
 
 
-JSON = b"application/json"
 IMPORT_SUFFIX = "/observations/import"
 IMPORT_TYPES = ("text/csv", "text/plain", "text/tab-separated-values")
 
 
-def _acceptable_body(scope: Scope, path: str) -> bool:
+def acceptable_body(content_type: str | None, length: str | None, path: str) -> bool:
     """A body is JSON (the observation import also takes text); an empty one is no body."""
-    content_type = _header(scope, b"content-type")
-    if content_type is None or _header(scope, b"content-length") == "0":
+    if content_type is None or length == "0":
         return True
     media = content_type.split(";")[0].strip().lower()
     if media == "application/json" or media.endswith("+json"):

@@ -66,7 +66,7 @@ from app.routers.web import shared_examples as web_shared_examples
 from app.routers.web import strengths as web_strengths
 from app.routers.web import two_step as web_two_step
 from app.routers.web import users as web_users
-from app.routing import GatedRouter, dates_only
+from app.routing import GatedRouter
 from app.static_files import CachedStaticFiles
 from app.web import install as install_web
 from app.web.errors import render_error
@@ -183,7 +183,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     install_web(app)
     app.include_router(health.router)
     app.include_router(api_router())
-    dates_only(app.router.routes, "period")
     app.include_router(web_router())
     app.mount("/static", CachedStaticFiles(directory=APP_DIR / "static"), name="static")
 

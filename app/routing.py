@@ -6,11 +6,10 @@ a page never tries the 77 API routes, and an API request never tries the pages."
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from fastapi import APIRouter
-from starlette.routing import BaseRoute, Match, Route
+from starlette.routing import Match
 from starlette.types import Scope
 
 
@@ -35,14 +34,3 @@ class GatedRouter(APIRouter):
             return Match.NONE, {}
         return super().matches(scope)
 
-
-def dates_only(routes: list[BaseRoute], name: str) -> None:
-    """Paths whose `{name}` is a date match only a date there, so a word beside them (e.g.
-    `…/observations/import`) is never taken for one."""
-    loose = f"(?P<{name}>[^/]+)"
-    for route in routes:
-        regex = getattr(route, "path_regex", None)
-        if isinstance(route, Route) and regex is not None and loose in regex.pattern:
-            route.path_regex = re.compile(
-                regex.pattern.replace(loose, f"(?P<{name}>\\d{{4}}-\\d{{2}}-\\d{{2}})")
-            )
