@@ -26,6 +26,7 @@ from app.middleware import (
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
+from app.openapi_contract import complete, operation_id
 from app.problems import PROBLEM_TYPE, install_error_handlers
 from app.routers import health
 from app.routers.api import (
@@ -166,7 +167,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             db.dispose()
 
     app = FastAPI(
-        title="Demensforløp API",
+        title="Demensforlop API",
+        generate_unique_id_function=operation_id,
         version="1",
         description=API_DESCRIPTION,
         openapi_url=OPENAPI_URL,
@@ -196,12 +198,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = problem_content_types(
-                get_openapi(
-                    title=app.title,
-                    version=app.version,
-                    description=app.description,
-                    routes=app.routes,
+            app.openapi_schema = complete(
+                problem_content_types(
+                    get_openapi(
+                        title=app.title,
+                        version=app.version,
+                        description=app.description,
+                        routes=app.routes,
+                    )
                 )
             )
         return app.openapi_schema
