@@ -183,7 +183,7 @@ def _parameters(path: str, method: str, operation: dict[str, Any]) -> None:
     parameters = operation.setdefault("parameters", [])
     names = {p["name"].lower() for p in parameters}
     responses = operation["responses"]
-    if method in ("put", "patch", "delete") and "428" in responses and "if-match" not in names:
+    if "428" in responses and "if-match" not in names:
         parameters.append(dict(IF_MATCH))
     if method == "get" and "if-none-match" not in names:
         parameters.append(dict(IF_NONE_MATCH))
