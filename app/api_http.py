@@ -27,10 +27,13 @@ from urllib.parse import parse_qsl, urlencode
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.problem_types import STATUS_SLUGS
 from app.routing import route_path
 
 PUBLIC_PREFIXES = ("/api/v1/public/", "/api/v1/openapi.json")
-EXPOSED = b"ETag, Location, Link, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset"
+EXPOSED = (
+    b"ETag, Location, Link, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset"
+)
 PREFLIGHT_HEADERS = (
     b"Authorization, Content-Type, If-Match, If-None-Match, If-Modified-Since, X-Request-ID"
 )
@@ -57,7 +60,9 @@ class PathTable:
             regex, _, _ = compile_path(template)
             pattern = regex.pattern
             for name in DATE_PARAMETERS:
-                pattern = pattern.replace(f"(?P<{name}>[^/]+)", f"(?P<{name}>\\d{{4}}-\\d{{2}}-\\d{{2}})")
+                pattern = pattern.replace(
+                    f"(?P<{name}>[^/]+)", f"(?P<{name}>\\d{{4}}-\\d{{2}}-\\d{{2}})"
+                )
             methods = frozenset(m.upper() for m in item if m.upper() in METHOD_ORDER)
             paths.append((re.compile(pattern), methods))
         return cls(tuple(paths))
@@ -251,9 +256,12 @@ class ApiHttpMiddleware:
     ) -> None:
         allow = self.allowed(scope, path)
         if not allow:
-            await _send(send, 404, [(b"content-type", b"application/problem+json")], _problem(
-                scope, 404, "Not found", f"Nothing at {scope['path']}."
-            ))
+            await _send(
+                send,
+                404,
+                [(b"content-type", b"application/problem+json")],
+                _problem(scope, 404, "Not found", f"Nothing at {scope['path']}."),
+            )
             return
         headers = [(b"allow", ", ".join(allow).encode())]
         preflight = _header(scope, b"access-control-request-method") is not None
@@ -383,7 +391,7 @@ def acceptable_body(content_type: str | None, length: str | None, path: str) -> 
 
 
 def _problem(scope: Scope, status: int, title: str, detail: str) -> bytes:
-    slug = {415: "unsupported-media-type"}.get(status) or "-".join(title.lower().split())
+    slug = STATUS_SLUGS.get(status) or "-".join(title.lower().split())
     return json.dumps(
         {
             "type": f"/problems/{slug}",

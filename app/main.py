@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app.api_http import ApiHttpMiddleware, RateLimiter
@@ -27,6 +27,7 @@ from app.middleware import (
     SecurityHeadersMiddleware,
 )
 from app.openapi_contract import complete, operation_id
+from app.problem_types import explain
 from app.problems import PROBLEM_TYPE, install_error_handlers
 from app.routers import health
 from app.routers.api import (
@@ -195,6 +196,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     @app.get(f"{API_PREFIX}/docs", include_in_schema=False)
     def api_docs(request: Request) -> HTMLResponse:
         return HTMLResponse(docs_env.get_template("api_docs.html").render(openapi_url=OPENAPI_URL))
+
+    @app.get("/problems/{slug}", include_in_schema=False)
+    def problem_type(slug: str) -> PlainTextResponse:
+        """What a problem `type` means (app.problem_types)."""
+        text = explain(slug)
+        if text is None:
+            return PlainTextResponse(f"No problem type {slug}.\n", status_code=404)
+        return PlainTextResponse(text, headers={"Cache-Control": "public, max-age=86400"})
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

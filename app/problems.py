@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.problem_types import STATUS_SLUGS
 from app.errors import DomainError, FieldError, Invalid, PreconditionFailed, TooManyRequests
 
 log = structlog.get_logger("demensforlop.errors")
@@ -45,7 +46,7 @@ def problem_response(
     headers: dict[str, str] | None = None,
 ) -> Response:
     body: dict[str, Any] = {
-        "type": f"/problems/{slug or _slugify(title)}",
+        "type": f"/problems/{slug or STATUS_SLUGS.get(status) or _slugify(title)}",
         "title": title,
         "status": status,
         "detail": detail,

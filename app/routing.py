@@ -33,4 +33,3 @@ class GatedRouter(APIRouter):
         ):
             return Match.NONE, {}
         return super().matches(scope)
-

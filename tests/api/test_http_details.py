@@ -18,9 +18,7 @@ from tests import factories
 
 @pytest.fixture
 def writer(session: Session, make_client: Any) -> TestClient:
-    client: TestClient = make_client(
-        factories.token(session, Scope.write, municipalities=["5501"])
-    )
+    client: TestClient = make_client(factories.token(session, Scope.write, municipalities=["5501"]))
     return client
 
 
@@ -219,3 +217,32 @@ def test_paged_lists_link_to_the_next_page(writer: TestClient) -> None:
     assert page.headers["link"] == '</api/v1/municipalities?limit=2&offset=2>; rel="next"'
     last = writer.get(f"/api/v1/municipalities?limit=2&offset={page.json()['total'] - 1}")
     assert "link" not in last.headers
+
+
+def test_problem_types_resolve_to_a_page_explaining_them(
+    session: Session, writer: TestClient, make_client: Any
+) -> None:
+    from app.problem_types import PROBLEM_TYPES
+
+    strength = factories.strength(session, "5501")
+    path = f"/api/v1/strengths/{strength}"
+    answers = [
+        make_client("not-a-token").get("/api/v1/municipalities"),
+        writer.get("/api/v1/strengths/999999"),
+        writer.put(path, json={}),
+        writer.patch(path, json={"text": "x"}),
+        writer.patch(path, json={"text": "x"}, headers={"If-Match": '"99"'}),
+        writer.patch(
+            path, content=b"{", headers={"If-Match": '"1"', "Content-Type": "application/json"}
+        ),
+        writer.patch(path, content=b"x", headers={"If-Match": '"1"', "Content-Type": "text/plain"}),
+        writer.patch(path, json={"text": 5}, headers={"If-Match": '"1"'}),
+    ]
+    kinds = [answer.json()["type"] for answer in answers]
+    assert [answer.status_code for answer in answers] == [401, 404, 405, 428, 412, 400, 415, 422]
+    for kind in kinds + [f"/problems/{slug}" for slug in PROBLEM_TYPES]:
+        page = writer.get(kind)
+        assert page.status_code == 200, kind
+        assert page.headers["content-type"].startswith("text/plain")
+        assert PROBLEM_TYPES[kind.rsplit("/", 1)[1]][0] in page.text
+    assert writer.get("/problems/no-such-problem").status_code == 404
