@@ -12,8 +12,8 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.problem_types import STATUS_SLUGS
 from app.errors import DomainError, FieldError, Invalid, PreconditionFailed, TooManyRequests
+from app.problem_types import STATUS_SLUGS
 
 log = structlog.get_logger("demensforlop.errors")
 

@@ -68,7 +68,7 @@ def main(base_url: str, reader_token: str, writer_token: str, number: str) -> No
     assert retried.status_code == 200, retried.content
     assert isinstance(retried.parsed, StrengthRead)
     assert retried.parsed.text == "Fra en gammel kopi"
-    print("scenario passed")
+    sys.stdout.write("scenario passed\n")
 
 
 if __name__ == "__main__":
