@@ -85,8 +85,12 @@ Every Norwegian municipality's dementia care pathway, its improvement work and m
 * **Errors** are `application/problem+json` (RFC 9457); validation errors list each field.
 * **Concurrency**: GET returns a strong `ETag`; PUT, PATCH and DELETE need `If-Match`
   (428 without it, 412 with a stale one, the body then carries `current_version`).
-* **Conditional GET**: `If-None-Match` answers 304.
-* **Lists** are `{items, total, limit, offset}`; creates answer 201 with `Location`.
+* **Conditional GET**: every GET sends a strong `ETag`; `If-None-Match` answers 304 (the
+  public API also `If-Modified-Since`). HEAD and OPTIONS work on every path.
+* **Lists** are `{items, total, limit, offset}` with `Link: rel="next"` while more follow;
+  creates answer 201 with `Location`.
+* **Rate limits** per token: `RateLimit-*` headers, 429 with `Retry-After`.
+* **Guide**: docs/api.md (tokens, the concurrency protocol, limits, versioning).
 * **Limits**: request bodies up to 1 MiB (imports 16 MiB), text fields as documented per
   schema; unknown fields are rejected.
 """
