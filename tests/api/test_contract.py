@@ -85,3 +85,19 @@ def test_bodies_headers_and_constraints_are_declared(client: TestClient) -> None
         for option in [prop, *prop.get("anyOf", [])]:
             if option.get("format") == "date":
                 assert option["pattern"].startswith("^(199"), where
+
+
+def test_fields_a_patch_may_not_clear_are_not_nullable(client: TestClient) -> None:
+    from app.models.base import PatchInput
+
+    schemas = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    models, checked = list(PatchInput.__subclasses__()), 0
+    while models:
+        model = models.pop()
+        models += model.__subclasses__()
+        for name in model.not_null:
+            prop = schemas[model.__name__]["properties"][name]
+            options = [prop, *prop.get("anyOf", [])]
+            assert all(o.get("type") != "null" for o in options), (model.__name__, name)
+            checked += 1
+    assert checked >= 20
