@@ -201,12 +201,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     def api_docs(request: Request) -> HTMLResponse:
         return HTMLResponse(docs_env.get_template("api_docs.html").render(openapi_url=OPENAPI_URL))
 
-    @app.get("/problems/{slug}", include_in_schema=False)
-    def problem_type(slug: str) -> PlainTextResponse:
+    @app.get("/problems/{problem}", include_in_schema=False)
+    def problem_type(problem: str) -> PlainTextResponse:
         """What a problem `type` means (app.problem_types)."""
-        text = explain(slug)
+        text = explain(problem)
         if text is None:
-            return PlainTextResponse(f"No problem type {slug}.\n", status_code=404)
+            return PlainTextResponse("No such problem type.\n", status_code=404)
         return PlainTextResponse(text, headers={"Cache-Control": "public, max-age=86400"})
 
     def openapi() -> dict[str, Any]:
