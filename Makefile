@@ -46,7 +46,15 @@ node_modules/.installed: package.json package-lock.json
 	touch $@
 
 install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev node_modules/.installed
+# The client generator the tests run (tests/api/test_generated_client.py) lives in a venv of
+# its own: it pins a typer older than the app's.
+CLIENT_VENV ?= .venv-client
+$(CLIENT_VENV)/.installed: tools/openapi-client.lock
+	$(PYTHON) -m venv $(CLIENT_VENV)
+	$(CLIENT_VENV)/bin/pip install --quiet -r tools/openapi-client.lock
+	touch $@
+
+install-dev: $(VENV)/.installed-dev node_modules/.installed $(CLIENT_VENV)/.installed
 
 run: install
 	$(BIN)/demensforlop migrate
@@ -124,4 +132,4 @@ lock: install-dev
 	$(BIN)/pip freeze --exclude-editable > requirements.lock
 
 clean:
-	rm -rf $(VENV) node_modules .mypy_cache .ruff_cache .pytest_cache data/migrations-check.db
+	rm -rf $(VENV) $(CLIENT_VENV) node_modules .mypy_cache .ruff_cache .pytest_cache data/migrations-check.db

@@ -125,6 +125,16 @@ class Settings(BaseSettings):
     #: How long a delivery is retried before the webhook is disabled with the reason.
     webhook_retry_window_seconds: float = Field(default=24 * 3600, gt=0)
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    #: Origins (comma-separated, e.g. https://app.example.no) whose pages may call the
+    #: authenticated API from a browser. The public API is open to every origin.
+    cors_origins: str = ""
+    #: Requests per token in each window (0: no limit); beyond it 429 with Retry-After.
+    api_rate_limit: int = Field(default=1200, ge=0)
+    api_rate_window_seconds: int = Field(default=60, ge=1)
+
+    @property
+    def cors_origin_list(self) -> tuple[str, ...]:
+        return tuple(o.strip().rstrip("/") for o in self.cors_origins.split(",") if o.strip())
 
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = "json"

@@ -9,9 +9,10 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from app.api_http import ApiHttpMiddleware, RateLimiter
 from app.cache import Caches
 from app.conditional import ConditionalMiddleware, ConditionalRoute
 from app.config import Settings, get_settings
@@ -25,6 +26,8 @@ from app.middleware import (
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
+from app.openapi_contract import complete, operation_id
+from app.problem_types import explain
 from app.problems import PROBLEM_TYPE, install_error_handlers
 from app.routers import health
 from app.routers.api import (
@@ -90,8 +93,12 @@ Every Norwegian municipality's dementia care pathway, its improvement work and m
 * **Errors** are `application/problem+json` (RFC 9457); validation errors list each field.
 * **Concurrency**: GET returns a strong `ETag`; PUT, PATCH and DELETE need `If-Match`
   (428 without it, 412 with a stale one, the body then carries `current_version`).
-* **Conditional GET**: `If-None-Match` answers 304.
-* **Lists** are `{items, total, limit, offset}`; creates answer 201 with `Location`.
+* **Conditional GET**: every GET sends a strong `ETag`; `If-None-Match` answers 304 (the
+  public API also `If-Modified-Since`). HEAD and OPTIONS work on every path.
+* **Lists** are `{items, total, limit, offset}` with `Link: rel="next"` while more follow;
+  creates answer 201 with `Location`.
+* **Rate limits** per token: `RateLimit-*` headers, 429 with `Retry-After`.
+* **Guide**: docs/api.md (tokens, the concurrency protocol, limits, versioning).
 * **Limits**: request bodies up to 1 MiB (imports 16 MiB), text fields as documented per
   schema; unknown fields are rejected.
 """
@@ -185,7 +192,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             db.dispose()
 
     app = FastAPI(
-        title="Demensforløp API",
+        title="Demensforlop API",
+        generate_unique_id_function=operation_id,
         version="1",
         description=API_DESCRIPTION,
         openapi_url=OPENAPI_URL,
@@ -213,14 +221,24 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     def api_docs(request: Request) -> HTMLResponse:
         return HTMLResponse(docs_env.get_template("api_docs.html").render(openapi_url=OPENAPI_URL))
 
+    @app.get("/problems/{problem}", include_in_schema=False)
+    def problem_type(problem: str) -> PlainTextResponse:
+        """What a problem `type` means (app.problem_types)."""
+        text = explain(problem)
+        if text is None:
+            return PlainTextResponse("No such problem type.\n", status_code=404)
+        return PlainTextResponse(text, headers={"Cache-Control": "public, max-age=86400"})
+
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = problem_content_types(
-                get_openapi(
-                    title=app.title,
-                    version=app.version,
-                    description=app.description,
-                    routes=app.routes,
+            app.openapi_schema = complete(
+                problem_content_types(
+                    get_openapi(
+                        title=app.title,
+                        version=app.version,
+                        description=app.description,
+                        routes=app.routes,
+                    )
                 )
             )
         return app.openapi_schema
@@ -246,6 +264,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         ),
     ]
     app.add_middleware(ConditionalMiddleware, database=db, routes=app.state.conditional_routes)
+    app.add_middleware(
+        ApiHttpMiddleware,
+        prefix=f"{API_PREFIX}/",
+        cors_origins=settings.cors_origin_list,
+        rate_limit=RateLimiter(settings.api_rate_limit, settings.api_rate_window_seconds)
+        if settings.api_rate_limit
+        else None,
+    )
     app.add_middleware(BodyLimitMiddleware, limit_for=body_limit)
     app.add_middleware(CompressionMiddleware)
     app.add_middleware(PrivateApiCacheMiddleware, prefix=f"{API_PREFIX}/")

@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import DomainError, FieldError, Invalid, PreconditionFailed, TooManyRequests
+from app.problem_types import STATUS_SLUGS
 
 log = structlog.get_logger("demensforlop.errors")
 
@@ -45,7 +46,7 @@ def problem_response(
     headers: dict[str, str] | None = None,
 ) -> Response:
     body: dict[str, Any] = {
-        "type": f"/problems/{slug or _slugify(title)}",
+        "type": f"/problems/{slug or STATUS_SLUGS.get(status) or _slugify(title)}",
         "title": title,
         "status": status,
         "detail": detail,
@@ -63,6 +64,13 @@ def problem_response(
 
 def _slugify(title: str) -> str:
     return "-".join(title.lower().split())
+
+
+def www_authenticate(request: Request) -> str:
+    """RFC 6750: a token that was sent and refused is `invalid_token`; none sent, no error."""
+    if request.headers.get("authorization"):
+        return 'Bearer realm="demensforlop", error="invalid_token"'
+    return 'Bearer realm="demensforlop"'
 
 
 def _wants_html(request: Request) -> bool:
@@ -130,7 +138,7 @@ def install_error_handlers(app: FastAPI, html: HtmlRenderer | None = None) -> No
         if isinstance(exc, TooManyRequests):
             headers["Retry-After"] = str(exc.retry_after)
         if exc.status == 401:
-            headers["WWW-Authenticate"] = 'Bearer realm="demensforlop"'
+            headers["WWW-Authenticate"] = www_authenticate(request)
         return problem_response(
             request, exc.status, exc.title, exc.detail, slug=exc.slug, extra=extra, headers=headers
         )
@@ -139,6 +147,18 @@ def install_error_handlers(app: FastAPI, html: HtmlRenderer | None = None) -> No
     async def validation_error(request: Request, exc: RequestValidationError) -> Response:
         errors = field_errors_from_validation(exc.errors())
         detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
+        if any(error.get("type") == "json_invalid" for error in exc.errors()):
+            html = render_html(request, 400, "Malformed JSON", detail)
+            if html is not None:
+                return html
+            return problem_response(
+                request,
+                400,
+                "Malformed JSON",
+                detail,
+                slug="malformed-json",
+                extra={"errors": [{"field": e.field, "message": e.message} for e in errors]},
+            )
         html = render_html(request, 422, "Invalid input", detail)
         if html is not None:
             return html

@@ -107,6 +107,26 @@ class PatchInput(StrictInput):
                 raise PydanticCustomError("not_null", "{field} cannot be null", {"field": name})
         return self
 
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: Any, handler: Any) -> dict[str, Any]:
+        """The schema says what the validator enforces: a `not_null` field may be left out
+        but not sent as null."""
+        reference: dict[str, Any] = handler(core_schema)
+        schema: dict[str, Any] = handler.resolve_ref_schema(reference)
+        for name in cls.not_null:
+            prop = schema.get("properties", {}).get(name)
+            if prop is None or "anyOf" not in prop:
+                continue
+            options = [o for o in prop["anyOf"] if o.get("type") != "null"]
+            if len(options) == 1:
+                del prop["anyOf"]
+                prop.update(options[0])
+            else:
+                prop["anyOf"] = options
+            if prop.get("default", 0) is None:
+                del prop["default"]
+        return reference
+
 
 class ApiOutput(SQLModel):
     # As in StrictInput: SQLModel's own config type, a pydantic ConfigDict at run time.

@@ -219,6 +219,8 @@ ROUTES: dict[tuple[str, str], Row] = {
     # Only for the operators' scraper (METRICS_TOKEN or METRICS_ALLOW): 404 to everyone here.
     ("GET", "/metrics"): row(OPERATORS),
     ("GET", f"{A}/openapi.json"): row(PUBLIC),
+    # What a problem `type` means (app.problem_types).
+    ("GET", "/problems/{problem}"): row(PUBLIC),
     ("GET", f"{A}/docs"): row(PUBLIC),
     # ---- catalogues, regions, municipalities
     ("GET", f"{A}/phases"): row(PUBLIC),
@@ -784,6 +786,7 @@ def build_world(session: Session, client: TestClient) -> World:
         WebhookCreate(url="https://hooks.example.no/matrise"),
         Settings(environment="test"),
     ).id
+    world.values["problem"] = "stale-version"
     world.tokens[OTHER_TOKEN] = token(Scope.write, "5540").token
     expired = token(Scope.write, number, expires_at=utcnow() + timedelta(hours=1))
     row = session.get(ApiToken, expired.token_id)

@@ -23,6 +23,7 @@ from fastapi.routing import APIRoute
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
+from app.api_http import IMPORT_SUFFIX, acceptable_body
 from app.db import Database
 from app.deps import MAX_ID, SAFE_METHODS, principal_of
 from app.errors import PreconditionRequired, UnsupportedMediaType
@@ -74,6 +75,19 @@ def _check(request: Request, rule: Rule, address: list[tuple[str, type]]) -> Non
         rule(session, principal_of(request, session), *values)
 
 
+def _unsupported_media_type(request: Request, error: Exception) -> None:
+    """A body that could not be read because it is not JSON is 415, not 422."""
+    headers = request.headers
+    path = request.url.path
+    if isinstance(error, RequestValidationError) and not acceptable_body(
+        headers.get("content-type"), headers.get("content-length"), path
+    ):
+        detail = "Send the body as application/json" + (
+            " (or text/csv)." if path.endswith(IMPORT_SUFFIX) else "."
+        )
+        raise UnsupportedMediaType(detail) from error
+
+
 class AccessFirstRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         super().__init__(path, endpoint, **kwargs)
@@ -94,6 +108,7 @@ class AccessFirstRoute(APIRoute):
             except Exception as error:
                 if _about_the_request(error):
                     await run_in_threadpool(_check, request, rule, address)
+                    _unsupported_media_type(request, error)
                 raise
 
         return access_first

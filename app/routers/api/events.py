@@ -14,7 +14,7 @@ router = APIRouter(tags=["events"])
 
 
 @router.get("/events", response_model=ChangeFeedRead, responses=READ)
-def list_events(
+def list_change_events(
     session: SessionDep,
     principal: PrincipalDep,
     after: Annotated[

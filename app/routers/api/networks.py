@@ -258,7 +258,7 @@ def delete_task(
 
 
 @router.get("/tasks/{task_id}/answers/{number}", response_model=AnswerRead, responses=READ)
-def get_answer(
+def get_task_answer(
     task_id: Id, number: str, session: SessionDep, principal: PrincipalDep, response: Response
 ) -> AnswerRead:
     result = network_tasks.get_answer(session, principal, task_id, number)
@@ -268,7 +268,7 @@ def get_answer(
 
 @router.put("/tasks/{task_id}/answers/{number}", response_model=AnswerRead, responses=WRITE)
 @access(write_access.answer_task)
-def put_answer(
+def put_task_answer(
     task_id: Id,
     number: str,
     data: AnswerPut,
