@@ -1,4 +1,4 @@
-// Small additions to htmx. Every page works without this file (and without htmx).
+// Small additions to htmx, and a warning before leaving unsaved changes. Every page works without this file (and without htmx).
 (function () {
   "use strict";
 
@@ -34,4 +34,49 @@
     var box = document.getElementById("htmx-error");
     if (box && !box.hidden) { box.hidden = true; box.textContent = ""; }
   });
+
+  // A warning before leaving a page with a form whose changes are not saved. A field is
+  // changed when it differs from what the server rendered (its default); a form the server
+  // sent back with errors or a conflict holds unsaved input too. Submitting clears the warning.
+  var submitting = false;
+  document.addEventListener("submit", function () { submitting = true; }, true);
+  window.addEventListener("pageshow", function () { submitting = false; });
+
+  function fieldChanged(field) {
+    if (field.type === "hidden" || field.disabled || field.name === "") { return false; }
+    if (field.type === "checkbox" || field.type === "radio") {
+      return field.checked !== field.defaultChecked;
+    }
+    if (field.tagName === "SELECT") {
+      for (var i = 0; i < field.options.length; i += 1) {
+        if (field.options[i].selected !== field.options[i].defaultSelected) { return true; }
+      }
+      return false;
+    }
+    return field.value !== field.defaultValue;
+  }
+
+  function formUnsaved(form) {
+    if ((form.getAttribute("method") || "get").toLowerCase() !== "post") { return false; }
+    if (form.hasAttribute("data-no-unsaved-warning")) { return false; }
+    if (form.querySelector(".error-summary, .conflict")) { return true; }
+    for (var i = 0; i < form.elements.length; i += 1) {
+      if (fieldChanged(form.elements[i])) { return true; }
+    }
+    return false;
+  }
+
+  window.addEventListener("beforeunload", function (event) {
+    if (submitting) { return; }
+    var forms = document.forms;
+    for (var i = 0; i < forms.length; i += 1) {
+      if (formUnsaved(forms[i])) {
+        event.preventDefault();
+        event.returnValue = "";
+        return;
+      }
+    }
+  });
+  // An htmx form submit does not leave the page: once it is answered, warn again.
+  document.addEventListener("htmx:afterRequest", function () { submitting = false; });
 })();
