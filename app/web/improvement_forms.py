@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.errors import Forbidden
+from app.kit.dates import format_day
 from app.models.base import ImprovementStatus, MeasureStatus, local_today
 from app.models.improvement import (
     ImprovementAreaRead,
@@ -79,7 +80,7 @@ def area_form(area: ImprovementAreaRead) -> Form:
             "rationale": area.rationale,
             "phases": list(area.phases),
             "aim": area.aim,
-            "target_date": area.target_date.isoformat() if area.target_date else "",
+            "target_date": format_day(area.target_date),
             "status": area.status.value,
             "tags": ", ".join(area.tags),
             "version": str(area.version),
@@ -132,8 +133,8 @@ def measure_form(measure: MeasureRead) -> Form:
             "title": measure.title,
             "description": measure.description,
             "responsible": measure.responsible,
-            "start_date": measure.start_date.isoformat() if measure.start_date else "",
-            "due_date": measure.due_date.isoformat() if measure.due_date else "",
+            "start_date": format_day(measure.start_date),
+            "due_date": format_day(measure.due_date),
             "status": measure.status.value,
             "result": measure.result,
             "shared": "on" if measure.shared else "",
