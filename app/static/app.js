@@ -35,6 +35,27 @@
     if (box && !box.hidden) { box.hidden = true; box.textContent = ""; }
   });
 
+  // A wide table says when columns are hidden to its right (is-cut draws a shadow there),
+  // and its line of text shows only while it does not fit.
+  function markCut(box) {
+    var overflowing = box.scrollWidth > box.clientWidth + 1;
+    box.classList.toggle("is-cut", overflowing && box.scrollLeft + box.clientWidth < box.scrollWidth - 1);
+    var hint = document.querySelector('[data-scroll-hint="' + box.id + '"]');
+    if (hint) { hint.hidden = !overflowing; }
+  }
+  function markAllCut() {
+    var boxes = document.querySelectorAll(".table-scroll--wide");
+    for (var i = 0; i < boxes.length; i += 1) { markCut(boxes[i]); }
+  }
+  document.addEventListener("scroll", function (event) {
+    if (event.target.classList && event.target.classList.contains("table-scroll--wide")) {
+      markCut(event.target);
+    }
+  }, true);
+  window.addEventListener("resize", markAllCut);
+  document.addEventListener("DOMContentLoaded", markAllCut);
+  document.addEventListener("htmx:afterSettle", markAllCut);
+
   // A warning before leaving a page with a form whose changes are not saved. A field is
   // changed when it differs from what the server rendered (its default); a form the server
   // sent back with errors or a conflict holds unsaved input too. Submitting clears the warning.
