@@ -64,6 +64,7 @@
   window.addEventListener("pageshow", function () { submitting = false; });
 
   function fieldChanged(field) {
+    if (!/^(INPUT|TEXTAREA|SELECT)$/.test(field.tagName)) { return false; }
     if (field.type === "hidden" || field.disabled || field.name === "") { return false; }
     if (field.type === "checkbox" || field.type === "radio") {
       return field.checked !== field.defaultChecked;

@@ -92,6 +92,12 @@ def test_the_checklist_saves_each_answer_as_it_changes(
     item.locator("textarea").press("Tab")
     expect(page.locator(f"#punkt-{key} .saved-note")).to_be_visible()
     assert _saved(live_server, key) == ("partly", "Skrevet, ikke lagret")
+    changed = page.evaluate(
+        """() => Array.from(document.querySelectorAll("form[method=post] textarea, form[method=post] input"))
+            .filter(f => (f.type === "radio" || f.type === "checkbox") ? f.checked !== f.defaultChecked
+                : (f.type !== "hidden" && f.value !== f.defaultValue)).map(f => f.id)"""
+    )
+    assert changed == []
     page.locator(".tabs a").first.click()
     page.wait_for_url(lambda url: "sjekkliste" not in url)
     assert dialogs == ["beforeunload"]
