@@ -93,8 +93,10 @@ def test_the_checklist_saves_each_answer_as_it_changes(
     expect(page.locator(f"#punkt-{key} .saved-note")).to_be_visible()
     assert _saved(live_server, key) == ("partly", "Skrevet, ikke lagret")
     changed = page.evaluate(
-        """() => Array.from(document.querySelectorAll("form[method=post] textarea, form[method=post] input"))
-            .filter(f => (f.type === "radio" || f.type === "checkbox") ? f.checked !== f.defaultChecked
+        """() => Array.from(document.querySelectorAll(
+                "form[method=post] textarea, form[method=post] input"))
+            .filter(f => (f.type === "radio" || f.type === "checkbox")
+                ? f.checked !== f.defaultChecked
                 : (f.type !== "hidden" && f.value !== f.defaultValue)).map(f => f.id)"""
     )
     assert changed == []
@@ -183,7 +185,8 @@ def test_dates_are_dd_mm_yyyy_in_a_browser_of_another_language(
 def _gap(page: Page, first: str, second: str, axis: str = "x") -> float:
     a = page.locator(first).first.bounding_box()
     b = page.locator(second).first.bounding_box()
-    assert a is not None and b is not None
+    assert a is not None
+    assert b is not None
     if axis == "x":
         return b["x"] - (a["x"] + a["width"])
     return b["y"] - (a["y"] + a["height"])
@@ -204,7 +207,8 @@ def test_layout_slips_are_gone(
     expect(heading.locator(".badge--open")).to_be_visible()
     badge = heading.locator(".badge--open").bounding_box()
     link = heading.locator("a.meta").bounding_box()
-    assert badge is not None and link is not None
+    assert badge is not None
+    assert link is not None
     same_line = abs(badge["y"] - link["y"]) < badge["height"]
     assert (link["x"] - (badge["x"] + badge["width"]) >= 8) if same_line else True
     _check(page, f"comments ({lang})")
