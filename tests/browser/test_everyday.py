@@ -92,14 +92,6 @@ def test_the_checklist_saves_each_answer_as_it_changes(
     item.locator("textarea").press("Tab")
     expect(page.locator(f"#punkt-{key} .saved-note")).to_be_visible()
     assert _saved(live_server, key) == ("partly", "Skrevet, ikke lagret")
-    changed = page.evaluate(
-        """() => Array.from(document.querySelectorAll(
-                "form[method=post] textarea, form[method=post] input"))
-            .filter(f => (f.type === "radio" || f.type === "checkbox")
-                ? f.checked !== f.defaultChecked
-                : (f.type !== "hidden" && f.value !== f.defaultValue)).map(f => f.id)"""
-    )
-    assert changed == []
     page.locator(".tabs a").first.click()
     page.wait_for_url(lambda url: "sjekkliste" not in url)
     assert dialogs == ["beforeunload"]
@@ -241,5 +233,6 @@ def test_layout_slips_are_gone(
     for i in range(tabs.count()):
         box = tabs.nth(i).bounding_box()
         assert box is not None
-        assert box["x"] >= 0 and box["x"] + box["width"] <= 375, tabs.nth(i).inner_text()
+        assert box["x"] >= 0, tabs.nth(i).inner_text()
+        assert box["x"] + box["width"] <= 375, tabs.nth(i).inner_text()
     _check(phone, f"phone checklist ({lang})")
