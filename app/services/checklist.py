@@ -3,12 +3,16 @@ guideline on dementia)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
 from sqlmodel import Session, col, select
 
 from app.errors import NotFound
 from app.kit.text import clean_text
 from app.models.base import utcnow
 from app.models.catalogue import ChecklistItem
+from app.models.municipality import Municipality
 from app.models.pathway import (
     ChecklistAnswer,
     ChecklistAnswerInput,
@@ -106,10 +110,81 @@ def put_answer(
     answer = _answer(session, municipality.id or 0, item.id or 0)
     before = _read(item, answer, lang)
     check_version(before.version, expected_version, before.model_dump(mode="json"))
-    comment = clean_text(data.comment)
-    if answer is not None and answer.answer == data.answer and answer.comment == comment:
+    after = _write(session, principal, municipality, item, answer, data, lang)
+    if after is None:
         session.rollback()
         return before
+    commit(session)
+    return after
+
+
+@dataclass(frozen=True)
+class AnswerChange:
+    """One item's answer as the person left it, and the version their form was read at."""
+
+    key: str
+    data: ChecklistAnswerInput
+    expected_version: int
+
+
+@dataclass
+class AnswersSaved:
+    """What a save of the whole checklist did: the items saved, or (nothing saved) the items
+    someone else changed since the form was read, each as it is saved now."""
+
+    saved: list[str] = field(default_factory=list)
+    conflicts: dict[str, ChecklistAnswerRead] = field(default_factory=dict)
+
+
+def put_answers(
+    session: Session,
+    principal: Principal,
+    number: str,
+    changes: Sequence[AnswerChange],
+    lang: str = "nb",
+) -> AnswersSaved:
+    """Answer several items at once, all or nothing: if any item was saved by someone else
+    since the form was read, nothing is saved and those items are returned as they are now.
+    An identical answer changes nothing."""
+    municipality = get_municipality(session, number)
+    require_edit(principal, municipality)
+    municipality = lock_municipality(session, municipality.id or 0)
+    result = AnswersSaved()
+    pending: list[tuple[ChecklistItem, ChecklistAnswer | None, AnswerChange]] = []
+    for change in changes:
+        item = _item(session, change.key)
+        answer = _answer(session, municipality.id or 0, item.id or 0)
+        current = _read(item, answer, lang)
+        if current.version != change.expected_version:
+            result.conflicts[change.key] = current
+        pending.append((item, answer, change))
+    if result.conflicts:
+        session.rollback()
+        return result
+    for item, answer, change in pending:
+        if _write(session, principal, municipality, item, answer, change.data, lang) is not None:
+            result.saved.append(change.key)
+    if result.saved:
+        commit(session)
+    else:
+        session.rollback()
+    return result
+
+
+def _write(
+    session: Session,
+    principal: Principal,
+    municipality: Municipality,
+    item: ChecklistItem,
+    answer: ChecklistAnswer | None,
+    data: ChecklistAnswerInput,
+    lang: str,
+) -> ChecklistAnswerRead | None:
+    """Stage one answer with its audit event (no commit); None when nothing changes."""
+    before = _read(item, answer, lang)
+    comment = clean_text(data.comment)
+    if answer is not None and answer.answer == data.answer and answer.comment == comment:
+        return None
     now = utcnow()
     if answer is None:
         answer = ChecklistAnswer(
@@ -133,10 +208,9 @@ def put_answer(
         principal,
         action="update" if before.version else "create",
         entity_type="checklist_answer",
-        entity_id=f"{municipality.number}/{key}",
+        entity_id=f"{municipality.number}/{item.key}",
         municipality=municipality,
         before=before.model_dump(mode="json") if before.version else None,
         after=after.model_dump(mode="json"),
     )
-    commit(session)
     return after

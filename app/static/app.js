@@ -1,4 +1,4 @@
-// Small additions to htmx. Every page works without this file (and without htmx).
+// Small additions to htmx, and a warning before leaving unsaved changes. Every page works without this file (and without htmx).
 (function () {
   "use strict";
 
@@ -34,4 +34,71 @@
     var box = document.getElementById("htmx-error");
     if (box && !box.hidden) { box.hidden = true; box.textContent = ""; }
   });
+
+  // A wide table says when columns are hidden to its right (is-cut draws a shadow there),
+  // and its line of text shows only while it does not fit.
+  function markCut(box) {
+    var overflowing = box.scrollWidth > box.clientWidth + 1;
+    box.classList.toggle("is-cut", overflowing && box.scrollLeft + box.clientWidth < box.scrollWidth - 1);
+    var hint = document.querySelector('[data-scroll-hint="' + box.id + '"]');
+    if (hint) { hint.hidden = !overflowing; }
+  }
+  function markAllCut() {
+    var boxes = document.querySelectorAll(".table-scroll--wide");
+    for (var i = 0; i < boxes.length; i += 1) { markCut(boxes[i]); }
+  }
+  document.addEventListener("scroll", function (event) {
+    if (event.target.classList && event.target.classList.contains("table-scroll--wide")) {
+      markCut(event.target);
+    }
+  }, true);
+  window.addEventListener("resize", markAllCut);
+  document.addEventListener("DOMContentLoaded", markAllCut);
+  document.addEventListener("htmx:afterSettle", markAllCut);
+
+  // A warning before leaving a page with a form whose changes are not saved. A field is
+  // changed when it differs from what the server rendered (its default); a form the server
+  // sent back with errors or a conflict holds unsaved input too. Submitting clears the warning.
+  var submitting = false;
+  document.addEventListener("submit", function () { submitting = true; }, true);
+  window.addEventListener("pageshow", function () { submitting = false; });
+
+  function fieldChanged(field) {
+    if (!/^(INPUT|TEXTAREA|SELECT)$/.test(field.tagName)) { return false; }
+    if (field.type === "hidden" || field.disabled || field.name === "") { return false; }
+    if (field.type === "checkbox" || field.type === "radio") {
+      return field.checked !== field.defaultChecked;
+    }
+    if (field.tagName === "SELECT") {
+      for (var i = 0; i < field.options.length; i += 1) {
+        if (field.options[i].selected !== field.options[i].defaultSelected) { return true; }
+      }
+      return false;
+    }
+    return field.value !== field.defaultValue;
+  }
+
+  function formUnsaved(form) {
+    if ((form.getAttribute("method") || "get").toLowerCase() !== "post") { return false; }
+    if (form.hasAttribute("data-no-unsaved-warning")) { return false; }
+    if (form.querySelector(".error-summary, .conflict")) { return true; }
+    for (var i = 0; i < form.elements.length; i += 1) {
+      if (fieldChanged(form.elements[i])) { return true; }
+    }
+    return false;
+  }
+
+  window.addEventListener("beforeunload", function (event) {
+    if (submitting) { return; }
+    var forms = document.forms;
+    for (var i = 0; i < forms.length; i += 1) {
+      if (formUnsaved(forms[i])) {
+        event.preventDefault();
+        event.returnValue = "";
+        return;
+      }
+    }
+  });
+  // An htmx form submit does not leave the page: once it is answered, warn again.
+  document.addEventListener("htmx:afterRequest", function () { submitting = false; });
 })();

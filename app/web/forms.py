@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.datastructures import FormData
 
 from app.errors import FieldError
+from app.kit.dates import parse_day
 from app.web.i18n import N_, translate
 
 M = TypeVar("M", bound=BaseModel)
@@ -339,19 +340,14 @@ def service_errors(
     return result
 
 
-_NORWEGIAN_DATE = re.compile(r"^\s*(\d{1,2})\.(\d{1,2})\.(\d{4})\s*$")
-
-
 def date_value(raw: str) -> str | None:
-    """A date as typed: ISO (what date inputs send) or Norwegian dd.mm.yyyy; empty is None."""
-    raw = raw.strip()
-    if not raw:
-        return None
-    match = _NORWEGIAN_DATE.match(raw)
-    if match:
-        day, month, year = match.groups()
-        return f"{year}-{int(month):02d}-{int(day):02d}"
-    return raw
+    """A date as typed (dd.mm.åååå, see `parse_day`) in ISO form for the input models; empty
+    is None. Anything else is passed on as typed, for the model to refuse beside the field."""
+    try:
+        day = parse_day(raw)
+    except ValueError:
+        return raw.strip()
+    return day.isoformat() if day else None
 
 
 def tags_value(raw: str) -> list[str]:

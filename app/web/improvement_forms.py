@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.errors import Forbidden
+from app.kit.dates import format_day
 from app.models.base import ImprovementStatus, MeasureStatus, local_today
 from app.models.improvement import (
     ImprovementAreaRead,
@@ -81,7 +82,7 @@ def area_form(area: ImprovementAreaRead) -> Form:
             "rationale": area.rationale,
             "phases": list(area.phases),
             "aim": area.aim,
-            "target_date": area.target_date.isoformat() if area.target_date else "",
+            "target_date": format_day(area.target_date),
             "status": area.status.value,
             "tags": ", ".join(area.tags),
             "version": str(area.version),
@@ -147,8 +148,8 @@ def measure_form(measure: MeasureRead) -> Form:
             "title": measure.title,
             "description": measure.description,
             "responsible": measure.responsible,
-            "start_date": measure.start_date.isoformat() if measure.start_date else "",
-            "due_date": measure.due_date.isoformat() if measure.due_date else "",
+            "start_date": format_day(measure.start_date),
+            "due_date": format_day(measure.due_date),
             "status": measure.status.value,
             "result": measure.result,
             "shared": "on" if measure.shared else "",
@@ -192,12 +193,12 @@ def pdsa_form(cycle: PdsaCycleRead) -> Form:
         {
             "title": cycle.title,
             "prediction": cycle.prediction,
-            "starts_on": cycle.starts_on.isoformat() if cycle.starts_on else "",
+            "starts_on": format_day(cycle.starts_on),
             "done": cycle.done,
             "studied": cycle.studied,
             "act": cycle.act.value if cycle.act else "",
             "act_notes": cycle.act_notes,
-            "ends_on": cycle.ends_on.isoformat() if cycle.ends_on else "",
+            "ends_on": format_day(cycle.ends_on),
             "version": str(cycle.version),
         }
     )

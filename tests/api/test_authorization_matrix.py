@@ -471,6 +471,7 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("GET", "/app/kommuner/{number}/forlop/{phase}"): row(MUNICIPALITY_WRITE),  # the editor
     ("POST", "/app/kommuner/{number}/forlop/{phase}"): row(MUNICIPALITY_WRITE),
     ("GET", "/app/kommuner/{number}/sjekkliste"): row(MUNICIPALITY_READ),
+    ("POST", "/app/kommuner/{number}/sjekkliste"): row(MUNICIPALITY_WRITE),
     ("POST", "/app/kommuner/{number}/sjekkliste/{key}"): row(
         MUNICIPALITY_WRITE, body={"answer": "yes"}
     ),

@@ -29,8 +29,10 @@ def test_the_checklist_is_answered_item_by_item_with_progress(
 
     first = items[0]
     key = (first.get("id") or "").removeprefix("punkt-")
-    form = form_fields(first.one("form", method="post"))
-    form.update({"answer": "partly", "comment": "Mangler rutine for tolk."})
+    assert first.get("hx-post") == f"{CHECKLIST}/{key}"
+    assert first.get("hx-trigger") == "change"
+    form = form_fields(document.one("form", id="checklist-form"))
+    form.update({f"answer-{key}": "partly", f"comment-{key}": "Mangler rutine for tolk."})
     saved = coordinator.post(f"{CHECKLIST}/{key}", form, htmx=True)
     assert saved.status_code == 200
     fragment = page(saved)
@@ -42,11 +44,11 @@ def test_the_checklist_is_answered_item_by_item_with_progress(
     answer = checklist.get_answer(session, SYSTEM, "5501", key)
     assert (answer.answer, answer.comment) == ("partly", "Mangler rutine for tolk.")
 
-    missing = coordinator.post(f"{CHECKLIST}/{key}", {**form, "answer": ""}, htmx=True)
+    missing = coordinator.post(f"{CHECKLIST}/{key}", {**form, f"answer-{key}": ""}, htmx=True)
     assert missing.status_code == 422
-    assert field_error(page(missing), f"punkt-{key}-answer") == "Velg et svar."
+    assert field_error(page(missing), f"punkt-answer-{key}") == "Velg et svar."
 
-    stale = coordinator.post(f"{CHECKLIST}/{key}", {**form, "answer": "yes"}, htmx=True)
+    stale = coordinator.post(f"{CHECKLIST}/{key}", {**form, f"answer-{key}": "yes"}, htmx=True)
     assert stale.status_code == 409  # the form still held version 0
     conflict = page(stale).one(class_="conflict")
     assert "Ja" in conflict.text()
@@ -115,3 +117,48 @@ def test_strengths_are_added_edited_and_deleted(
         403,
         404,
     )
+
+
+def test_the_whole_checklist_is_saved_with_one_button_without_javascript(
+    coordinator: SignedInClient, session: Session
+) -> None:
+    document = page(coordinator.get(CHECKLIST))
+    form = form_fields(document.one("form", id="checklist-form"))
+    items = checklist.get_answers(session, SYSTEM, "5501").items
+    first, second, third = (i.item for i in items[:3])
+    form.update({f"answer-{first}": "yes", f"answer-{second}": "no"})
+    form[f"comment-{second}"] = "Ingen fast rutine."
+    saved = coordinator.post(CHECKLIST, form)
+    assert saved.status_code == 303
+    assert saved.headers["location"] == CHECKLIST
+    assert checklist.get_answer(session, SYSTEM, "5501", first).answer == "yes"
+    assert checklist.get_answer(session, SYSTEM, "5501", second).comment == "Ingen fast rutine."
+    assert checklist.get_answer(session, SYSTEM, "5501", third).version == 0
+
+    # A comment without an answer: nothing is saved, everything typed is kept.
+    stale_form = dict(form)
+    bad = {**form, f"answer-{first}": "partly", f"comment-{third}": "Bare en kommentar"}
+    refused = coordinator.post(CHECKLIST, bad)
+    assert refused.status_code == 422
+    again = page(refused)
+    assert field_error(again, f"punkt-answer-{third}") == "Velg et svar."
+    kept = form_fields(again.one("form", id="checklist-form"))
+    assert kept[f"comment-{third}"] == "Bare en kommentar"
+    assert kept[f"answer-{first}"] == "partly"
+    assert checklist.get_answer(session, SYSTEM, "5501", first).answer == "yes"
+
+    # Someone else saved the first item meanwhile: both versions shown, nothing saved.
+    checklist.put_answer(
+        session, SYSTEM, "5501", first, ChecklistAnswerInput(answer=Answer.not_applicable), 1
+    )
+    stale = coordinator.post(CHECKLIST, {**stale_form, f"answer-{first}": "partly"})
+    assert stale.status_code == 409
+    conflict = page(stale).by_id(f"punkt-{first}").one(class_="conflict")
+    assert "Delvis" in conflict.text()
+    assert checklist.get_answer(session, SYSTEM, "5501", first).answer == "not_applicable"
+    kept = form_fields(page(stale).one("form", id="checklist-form"))
+    assert kept[f"answer-{first}"] == "partly"
+    assert kept[f"version-{first}"] == "2"
+    # Keeping mine: the same form, sent again with the version now shown.
+    assert coordinator.post(CHECKLIST, kept).status_code == 303
+    assert checklist.get_answer(session, SYSTEM, "5501", first).answer == "partly"

@@ -1,5 +1,7 @@
-"""The checklist (the product's own, based on the national guideline): each item answered
-yes / partly / no / not applicable, with a comment, one item at a time; progress shown."""
+"""The checklist (the product's own, based on the national guideline): one form with every
+item answered yes / partly / no / not applicable, with a comment. With JavaScript each item
+is saved in place as its answer changes; without, the whole form is saved with one button.
+Progress is shown."""
 
 from __future__ import annotations
 
@@ -31,14 +33,36 @@ class ItemState:
     message: str | None = None
 
 
+def _fields(key: str) -> tuple[str, str, str]:
+    """The names of one item's answer, comment and version in the checklist form."""
+    return f"answer-{key}", f"comment-{key}", f"version-{key}"
+
+
 def _form(item: ChecklistAnswerRead) -> Form:
+    answer, comment, version = _fields(item.item)
     return Form(
         {
-            "answer": item.answer.value if item.answer else "",
-            "comment": item.comment,
-            "version": str(item.version),
+            answer: item.answer.value if item.answer else "",
+            comment: item.comment,
+            version: str(item.version),
         }
     )
+
+
+def _posted(posted: Form, key: str) -> Form:
+    """One item's fields as posted (the bare names answer/comment/version are understood
+    too, as a single item's form sends them)."""
+    values = {}
+    for name, bare in zip(_fields(key), ("answer", "comment", "version"), strict=True):
+        values[name] = posted.value(name) if name in posted.values else posted.value(bare)
+    return Form(values)
+
+
+def _version(form: Form, key: str) -> int:
+    try:
+        return int(form.value(_fields(key)[2]))
+    except ValueError:
+        return -1
 
 
 def _context(
@@ -65,7 +89,15 @@ def _context(
         "page_title": web._(N_("Sjekkliste")),
         "active_tab": "sjekkliste",
         "oob": False,
+        "form_message": None,
     }
+
+
+def _editable(web: Web, number: str) -> Workspace:
+    ws = open_workspace(web.db, web.principal, number)
+    if not ws.can_edit:
+        raise Forbidden(f"You may read but not change {ws.municipality.name}.")
+    return ws
 
 
 @router.get("/app/kommuner/{number}/sjekkliste")
@@ -76,38 +108,103 @@ def checklist_page(number: str, web: SignedInDep) -> Response:
     return web.render(TEMPLATE, _context(web, ws, answers, states))
 
 
+def _validated(web: Web, form: Form, key: str) -> tuple[ChecklistAnswerInput | None, Form]:
+    """The item's answer, or its form with the errors beside its fields."""
+    answer, comment, _ = _fields(key)
+    model, errors = validate(
+        ChecklistAnswerInput,
+        {"answer": form.value(answer) or None, "comment": form.value(comment)},
+        web.lang,
+        rename={"answer": answer, "comment": comment},
+    )
+    if model is None and answer in errors:
+        errors[answer] = web._(N_("Velg et svar."))
+    form.errors = errors
+    return model, form
+
+
+def _changed(item: ChecklistAnswerRead, form: Form) -> bool:
+    answer, comment, _ = _fields(item.item)
+    saved = (item.answer.value if item.answer else "", item.comment.strip())
+    return (form.value(answer), form.value(comment).strip()) != saved
+
+
+@router.post("/app/kommuner/{number}/sjekkliste")
+def answer_all(number: str, web: SignedInDep, data: FormDep) -> Response:
+    """The whole checklist form, as sent without JavaScript: every changed item is saved."""
+    ws = _editable(web, number)
+    answers = checklist.get_answers(web.db, web.principal, number, web.lang)
+    posted = Form.posted(data)
+    states: dict[str, ItemState] = {}
+    changes: list[checklist.AnswerChange] = []
+    invalid = False
+    for item in answers.items:
+        form = _posted(posted, item.item)
+        if not _changed(item, form):
+            states[item.item] = ItemState(form=_form(item))
+            continue
+        model, form = _validated(web, form, item.item)
+        states[item.item] = ItemState(form=form)
+        if model is None:
+            invalid = True
+        else:
+            changes.append(checklist.AnswerChange(item.item, model, _version(form, item.item)))
+    if invalid:
+        return _render_page(web, ws, answers, states, status=422)
+    result = checklist.put_answers(web.db, web.principal, number, changes, web.lang)
+    if result.conflicts:
+        for key, current in result.conflicts.items():
+            form = states[key].form
+            form.values[_fields(key)[2]] = str(current.version)
+            states[key] = ItemState(
+                form=form, conflict_rows=_conflict_rows(web, form, key, current)
+            )
+        return _render_page(web, ws, answers, states, status=409)
+    return web.redirect(f"/app/kommuner/{number}/sjekkliste", flash="saved")
+
+
+def _render_page(
+    web: Web,
+    ws: Workspace,
+    answers: ChecklistAnswersRead,
+    states: dict[str, ItemState],
+    *,
+    status: int,
+) -> Response:
+    context = _context(web, ws, answers, states)
+    context["form_message"] = (
+        web._(N_("Noen svar er ikke lagret. Se punktene som er merket."))
+        if status == 422
+        else web._(N_("Noen andre har endret noen av svarene. Ingenting er lagret ennå."))
+    )
+    return web.render(TEMPLATE, context, status=status)
+
+
 @router.post("/app/kommuner/{number}/sjekkliste/{key}")
 def answer_item(number: str, key: str, web: SignedInDep, data: FormDep) -> Response:
-    ws = open_workspace(web.db, web.principal, number)
-    if not ws.can_edit:
-        raise Forbidden(f"You may read but not change {ws.municipality.name}.")
+    """One item, saved in place as its answer changes (or posted on its own)."""
+    ws = _editable(web, number)
     answers = checklist.get_answers(web.db, web.principal, number, web.lang)
     item = next((i for i in answers.items if i.item == key), None)
     if item is None:
         raise NotFound(f"No checklist item {key!r}.")
-    form = Form.posted(data)
     states = {i.item: ItemState(form=_form(i)) for i in answers.items}
-    status = 422
-    model, errors = validate(
-        ChecklistAnswerInput,
-        {"answer": form.value("answer") or None, "comment": form.value("comment")},
-        web.lang,
-    )
-    if model is None and "answer" in errors:
-        errors["answer"] = web._(N_("Velg et svar."))
-    try:
-        version = int(form.value("version"))
-    except ValueError:
-        version = -1
+    model, form = _validated(web, _posted(Form.posted(data), key), key)
     if model is not None:
         try:
-            checklist.put_answer(web.db, web.principal, number, key, model, version, web.lang)
+            checklist.put_answer(
+                web.db, web.principal, number, key, model, _version(form, key), web.lang
+            )
         except Invalid as exc:
-            errors = service_errors(exc.errors, web.lang)
+            form.errors = service_errors(
+                exc.errors, web.lang, rename={"answer": _fields(key)[0], "comment": _fields(key)[1]}
+            )
         except PreconditionFailed as exc:
-            current = exc.current if isinstance(exc.current, dict) else {}
-            form.values["version"] = str(exc.current_version)
-            states[key] = ItemState(form=form, conflict_rows=_conflict_rows(web, form, current))
+            current = ChecklistAnswerRead.model_validate(exc.current)
+            form.values[_fields(key)[2]] = str(exc.current_version)
+            states[key] = ItemState(
+                form=form, conflict_rows=_conflict_rows(web, form, key, current)
+            )
             return _render(web, ws, answers, states, key, status=409)
         else:
             if not web.is_fragment:
@@ -116,9 +213,8 @@ def answer_item(number: str, key: str, web: SignedInDep, data: FormDep) -> Respo
             saved = next(i for i in fresh.items if i.item == key)
             states[key] = ItemState(form=_form(saved), message=web._(N_("Svaret er lagret.")))
             return _render(web, ws, fresh, states, key, oob=True, status=200)
-    form.errors = errors
     states[key] = ItemState(form=form)
-    return _render(web, ws, answers, states, key, status=status)
+    return _render(web, ws, answers, states, key, status=422)
 
 
 def _render(
@@ -138,16 +234,19 @@ def _render(
     return web.render(TEMPLATE, context, block=blocks, status=status)
 
 
-def _conflict_rows(web: Web, form: Form, current: dict[str, Any]) -> list[tuple[str, str, str]]:
+def _conflict_rows(
+    web: Web, form: Form, key: str, current: ChecklistAnswerRead
+) -> list[tuple[str, str, str]]:
     def answer_text(value: str | None) -> str:
         return web._(labels.ANSWER[value]) if value in labels.ANSWER else "–"
 
+    answer, comment, _ = _fields(key)
     rows = [
         (
             web._(N_("Svar")),
-            answer_text(form.value("answer")),
-            answer_text(current.get("answer")),
+            answer_text(form.value(answer)),
+            answer_text(current.answer.value if current.answer else None),
         ),
-        (web._(N_("Kommentar")), form.value("comment"), str(current.get("comment") or "")),
+        (web._(N_("Kommentar")), form.value(comment), current.comment),
     ]
     return [row for row in rows if row[1] != row[2]]

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from app.errors import Invalid, PreconditionFailed
+from app.kit.dates import format_day
 from app.models.base import ImprovementStatus, MeasureStatus, local_today
 from app.models.improvement import (
     ImprovementAreaCreate,
@@ -188,7 +189,7 @@ def _area_context(
             chart_view(chart, web.lang, f"diagram-{chart.indicator.id}") for chart in charts
         ],
         "new_measure": new_measure or Form({"status": MeasureStatus.not_started.value}),
-        "new_note": new_note or Form({"date": local_today().isoformat()}),
+        "new_note": new_note or Form({"date": format_day(local_today())}),
         "new_indicator": new_indicator or new_indicator_form(),
         "indicator_field_names": indicator_field_names(web.lang),
         "indicator_options": indicator_options(web.lang),
@@ -248,8 +249,8 @@ def _area_conflict(
         (N_("Mål"), mine["aim"], current.aim),
         (
             N_("Måldato"),
-            mine["target_date"] or "",
-            current.target_date.isoformat() if current.target_date else "",
+            form.value("target_date"),
+            format_day(current.target_date),
         ),
         (
             N_("Status"),
@@ -331,7 +332,7 @@ def measure_context(
         "area": area,
         "state": state or FormState(form=measure_form(measure)),
         "notes": notes,
-        "new_note": new_note or Form({"date": local_today().isoformat()}),
+        "new_note": new_note or Form({"date": format_day(local_today())}),
         "notes_message": notes_message,
         "cycles": cycles,
         "cycle_forms": forms,
@@ -382,14 +383,14 @@ def _measure_conflict(web: Web, form: Form, current: MeasureRead) -> list[tuple[
     mine = measure_input(form)
 
     def iso(value: date | None) -> str:
-        return value.isoformat() if value else ""
+        return format_day(value)
 
     rows = [
         (N_("Tittel"), mine["title"], current.title),
         (N_("Beskrivelse"), mine["description"], current.description),
         (N_("Ansvarlig"), mine["responsible"], current.responsible),
-        (N_("Startdato"), mine["start_date"] or "", iso(current.start_date)),
-        (N_("Frist"), mine["due_date"] or "", iso(current.due_date)),
+        (N_("Startdato"), form.value("start_date"), iso(current.start_date)),
+        (N_("Frist"), form.value("due_date"), iso(current.due_date)),
         (
             N_("Status"),
             web._(labels.MEASURE_STATUS.get(mine["status"], mine["status"])),

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Response
 from markupsafe import Markup
 
 from app.errors import Invalid, PreconditionFailed
+from app.kit.dates import format_day
 from app.kit.text import render_markdown
 from app.models.network import AnswerPut, EvaluationPut, GatheringCreate, TaskCreate
 from app.services import (
@@ -91,7 +92,7 @@ def _render_network(
         "relevance_options": [(str(n), str(n), None) for n in range(1, 6)],
         "task_form": task_form or Form(),
         "gathering_options": [("", web._(N_("Ingen samling valgt")))]
-        + [(str(g.id), f"{g.title} ({g.starts_on.isoformat()})") for g in page.gatherings],
+        + [(str(g.id), f"{g.title} ({format_day(g.starts_on)})") for g in page.gatherings],
     }
     return web.render("networks/network.html", context, status=status)
 
