@@ -1,17 +1,20 @@
 """Acceptance: an administrator invites a coordinator for Kåfjord in the browser; the
-invitation arrives at the SMTP server; its link sets a password; the coordinator signs in
-and invites a colleague to Kåfjord, but not anyone to Tromsø (403). And a forgotten
+invitation arrives at the SMTP server; its link sets a password; the coordinator signs in,
+sets up two-step verification, signs in again with a code and invites a colleague to
+Kåfjord, but not anyone to Tromsø (403). And a forgotten
 password: the same answer for an unknown address, a link that works once."""
 
 from __future__ import annotations
 
 import itertools
 import re
+from datetime import timedelta
 
+import pyotp
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
-from app.models.base import Role
+from app.models.base import Role, utcnow
 from app.services import identity
 from app.services.access import SYSTEM
 from tests.browser.conftest import LiveServer, demo_user, sign_in
@@ -60,6 +63,22 @@ def test_invitation_from_admin_to_coordinator_to_colleague(
     page.fill("input[name=email]", invited)
     page.fill("input[name=password]", PASSWORD)
     page.click("main form button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/app")
+
+    # Two-step verification set up, then a sign-in that asks for a code.
+    page.goto(f"{live_server.url}/app/totp")
+    totp = pyotp.TOTP(page.locator("code.secret").inner_text().strip())
+    page.get_by_role("textbox", name="Kode").fill(totp.now())
+    page.get_by_role("button", name="Slå på totrinnsbekreftelse").click()
+    expect(page.locator(".recovery-codes li")).to_have_count(10)
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/logg-inn")
+    page.fill("input[name=email]", invited)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/logg-inn/kode?next=/app")
+    page.get_by_role("textbox", name="Kode").fill(totp.at(utcnow() + timedelta(seconds=30)))
+    page.get_by_role("button", name="Logg inn").click()
     page.wait_for_url(f"{live_server.url}/app")
 
     page.goto(f"{live_server.url}/app/admin/brukere")
