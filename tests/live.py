@@ -35,8 +35,10 @@ class LiveServer:
         workers: int = 1,
         demo: bool = True,
         log_level: str = "WARNING",
+        env: dict[str, str] | None = None,
     ) -> None:
         self.database_url = database_url
+        self.env = env or {}
         self.workers = workers
         self.demo = demo
         self.log_level = log_level
@@ -56,6 +58,7 @@ class LiveServer:
             "SECRET_KEY": "live-test-secret-" + "x" * 32,
             "DEMO": "true" if self.demo else "false",
             "LOG_LEVEL": self.log_level,
+            **self.env,
         }
         self.log.parent.mkdir(exist_ok=True)
         with self.log.open("ab") as log:

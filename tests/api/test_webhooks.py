@@ -1,6 +1,7 @@
 """Webhooks end to end: a receiver on loopback gets signed deliveries (verified with
 `standardwebhooks`), a failing one gets retries with growing waits and is then disabled,
-and two senders on one database deliver each event once."""
+and two senders on one database deliver each event once — also as two app processes, each
+with its own sender, changed through both."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import col, select
@@ -30,6 +32,7 @@ from app.services.seed import seed
 from app.services.webhook_outbox import DeliveryFailed, Outgoing
 from app.webhook_sender import HttpTransport, WebhookSender
 from tests.conftest import fresh_database_url
+from tests.live import LiveServer
 
 pytestmark = pytest.mark.slow
 
@@ -212,6 +215,44 @@ def test_two_senders_on_one_database_deliver_each_event_once(
         ).all()
     second.dispose()
     assert statuses == ["delivered"] * 12
+
+
+def test_two_app_processes_on_one_database_deliver_each_event_once(
+    database_url: str, receiver: Receiver
+) -> None:
+    env = {
+        "WEBHOOK_ALLOW_PRIVATE": "true",
+        "WEBHOOK_POLL_SECONDS": "0.05",
+        "WEBHOOK_RETRY_SECONDS": "0.3",
+        "MAIL_SENDER_THREAD": "false",
+    }
+    token = _token(database_url)
+    with (
+        LiveServer(database_url, demo=False, env=env) as first,
+        LiveServer(database_url, demo=False, env=env) as second,
+        httpx.Client(headers={"Authorization": f"Bearer {token}"}) as client,
+    ):
+        hook = client.post(f"{first.url}/api/v1/webhooks", json={"url": receiver.url})
+        assert hook.status_code == 201, hook.text
+        path = "/api/v1/municipalities/5501/pathway/phases/assessment"
+        for i in range(12):
+            server = (first, second)[i % 2]
+            tag = client.get(server.url + path).headers["etag"]
+            changed = client.put(
+                server.url + path,
+                json={"description": f"To prosesser, endring {i}"},
+                headers={"If-Match": tag},
+            )
+            assert changed.status_code == 200, changed.text
+        assert _wait(lambda: len(receiver.requests) >= 12, 10.0), len(receiver.requests)
+        time.sleep(1.0)  # time for a duplicate to arrive, if either process would send one
+        deliveries = client.get(
+            f"{first.url}/api/v1/webhooks/{hook.json()['id']}/deliveries"
+        ).json()
+    ids = [h["webhook-id"] for _, h, _ in receiver.requests]
+    assert len(ids) == 12
+    assert len(set(ids)) == 12
+    assert [d["status"] for d in deliveries] == ["delivered"] * 12
 
 
 def test_loopback_targets_are_refused_unless_allowed(database_url: str) -> None:
