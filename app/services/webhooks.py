@@ -41,7 +41,7 @@ def new_secret() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
 
 
-def _require_may_use(principal: Principal) -> None:
+def require_may_use(principal: Principal) -> None:
     require_authenticated(principal)
     if not (principal.is_api_client or principal.is_admin):
         raise Forbidden("Webhooks belong to API clients: use the client's token.")
@@ -101,7 +101,7 @@ def _audit(session: Session, principal: Principal, action: str, hook: Webhook) -
 def create(
     session: Session, principal: Principal, data: WebhookCreate, settings: Settings
 ) -> WebhookCreated:
-    _require_may_use(principal)
+    require_may_use(principal)
     url = _check_url(data.url, settings)
     types = _check_types(data.event_types)
     mine = session.exec(select(Webhook.id).where(_owned(principal))).all()
@@ -122,13 +122,13 @@ def create(
 
 
 def list_webhooks(session: Session, principal: Principal) -> list[WebhookRead]:
-    _require_may_use(principal)
+    require_may_use(principal)
     rows = session.exec(select(Webhook).where(_owned(principal)).order_by(col(Webhook.id))).all()
     return [read(r) for r in rows]
 
 
 def get(session: Session, principal: Principal, webhook_id: int) -> Webhook:
-    _require_may_use(principal)
+    require_may_use(principal)
     hook = session.exec(
         select(Webhook).where(col(Webhook.id) == webhook_id).where(_owned(principal))
     ).first()

@@ -26,6 +26,7 @@ from app.services import (
     pdsa,
     progress_notes,
     strengths,
+    webhooks,
 )
 from app.services.access import Principal, require_admin, require_authenticated, require_edit
 from app.services.common import get_municipality
@@ -38,6 +39,15 @@ def administer(session: Session, principal: Principal) -> None:
 def invite_people(session: Session, principal: Principal) -> None:
     """Invitations: people who sign in (whom they may invite is judged from the body)."""
     invitations.require_may_invite(principal)
+
+
+def use_webhooks(session: Session, principal: Principal) -> None:
+    """Webhooks: API clients (their own) and administrators."""
+    webhooks.require_may_use(principal)
+
+
+def edit_webhook(session: Session, principal: Principal, webhook_id: int) -> None:
+    webhooks.get(session, principal, webhook_id)
 
 
 def edit_municipality(session: Session, principal: Principal, number: str) -> None:

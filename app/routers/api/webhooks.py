@@ -24,9 +24,10 @@ from app.models.webhooks import (
     WebhookRead,
     WebhookUpdate,
 )
-from app.services import webhooks
+from app.routers.api.access_first import AccessFirstRoute, access
+from app.services import webhooks, write_access
 
-router = APIRouter(tags=["webhooks"])
+router = APIRouter(route_class=AccessFirstRoute, tags=["webhooks"])
 
 WebhookId = Annotated[int, Path(ge=1, le=2_147_483_647)]
 
@@ -40,6 +41,7 @@ def list_webhooks(session: SessionDep, principal: PrincipalDep) -> list[WebhookR
 @router.post(
     "/webhooks", status_code=201, response_model=WebhookCreated, responses=responses(CREATE)
 )
+@access(write_access.use_webhooks)
 def create_webhook(
     data: WebhookCreate,
     request: Request,
@@ -66,6 +68,7 @@ def get_webhook(
 
 
 @router.patch("/webhooks/{webhook_id}", response_model=WebhookRead, responses=WRITE)
+@access(write_access.edit_webhook)
 def update_webhook(
     webhook_id: WebhookId,
     data: WebhookUpdate,
@@ -82,6 +85,7 @@ def update_webhook(
 
 
 @router.delete("/webhooks/{webhook_id}", status_code=204, responses=WRITE)
+@access(write_access.edit_webhook)
 def delete_webhook(
     webhook_id: WebhookId, version: IfMatchDep, session: SessionDep, principal: PrincipalDep
 ) -> Response:
