@@ -53,7 +53,7 @@ def _plan_answer_and_collect(
     facilitator.goto(network)
     facilitator.fill("#oppgave-title", f"Oppgave {tag}")
     facilitator.fill("#oppgave-description", "Hva har dere fått til siden sist?")
-    facilitator.select_option("#oppgave-gathering_id", label=f"Samling {tag} (2030-05-02)")
+    facilitator.select_option("#oppgave-gathering_id", label=f"Samling {tag} (02.05.2030)")
     facilitator.click("form[action$='/oppgaver'] button[type=submit]")
     facilitator.wait_for_url("**/app/oppgaver/*")
     task = facilitator.url
