@@ -102,11 +102,14 @@ TEST_DATA = frozenset({"Beskrivelse"})
 #: A code name: snake_case, as audit entity types and enum values are written.
 CODE_WORD = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
 WORD = re.compile(r"[A-Za-zÆØÅæøå]+")
+#: Elements whose text is not words: scripts, styles and literal data such as token prefixes.
+SKIPPED = frozenset({"script", "style", "code"})
 
 
 class _Reader(HTMLParser):
-    """The texts of a page a person reads: text nodes outside script and style, and the
-    attributes read aloud, each as one stripped string."""
+    """The texts of a page a person reads: text nodes outside script, style and code (a
+    token's prefix, a command: literal data, not words), and the attributes read aloud, each
+    as one stripped string."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -118,7 +121,7 @@ class _Reader(HTMLParser):
         values = dict(attrs)
         if tag == "html":
             self.lang = values.get("lang")
-        if tag in ("script", "style"):
+        if tag in SKIPPED:
             self._skip += 1
         for name in READ_ATTRIBUTES:
             if values.get(name):
@@ -127,7 +130,7 @@ class _Reader(HTMLParser):
             self.texts.append(str(values["value"]).strip())
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style") and self._skip:
+        if tag in SKIPPED and self._skip:
             self._skip -= 1
 
     def handle_data(self, data: str) -> None:
@@ -191,7 +194,10 @@ def test_the_checks_find_what_they_look_for() -> None:
     assert language_problems(page.replace('lang="nn"', 'lang="nb"'), "nn", bokmaal_only)[0] == (
         '<html lang="nb">'
     )
-    good = '<html lang="nn"><body><h1>Lagre svaret</h1><p>registrerte måleverdiar</p></body></html>'
+    good = (
+        '<html lang="nn"><body><h1>Lagre svaret</h1><p>registrerte måleverdiar</p>'
+        "<p>Nøkkel <code>dfl_y-DbYlIB…</code></p></body></html>"
+    )
     assert language_problems(good, "nn", bokmaal_only) == []
 
 
