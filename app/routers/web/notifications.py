@@ -75,8 +75,9 @@ def _unsubscribe_page(web: Web, token: str, *, done: bool) -> Response:
         else:
             topic = notifications.unsubscribe_topic(web.db, token)[1]
     except NotFound:
+        # Gone, like the other e-mailed links that cannot be used (the page explains it).
         context = {"known": False, "done": False, "topic": "", "token": token}
-        return web.render("notifications/unsubscribe.html", context, status=404)
+        return web.render("notifications/unsubscribe.html", context, status=410)
     context = {"known": True, "done": done, "topic": web._(TOPIC_LABELS[topic]), "token": token}
     return web.render("notifications/unsubscribe.html", context)
 
