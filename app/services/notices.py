@@ -204,8 +204,12 @@ def _known(session: Session, persons: Sequence[Person], today: date, now: dateti
     upcoming = notice_sources.upcoming_conversations(
         session, today, settings.review_interval_months
     ) + notice_sources.upcoming_gatherings(session, today)
+    # Comment notices are never looked up again (each comment is told of once, as it is
+    # written): only the records `run` can repeat are read.
     rows = session.exec(
-        select(SentNotice).where(col(SentNotice.user_id).in_([p.id for p in persons]))
+        select(SentNotice)
+        .where(col(SentNotice.user_id).in_([p.id for p in persons]))
+        .where(col(SentNotice.kind) != Kind.comment.value)
     ).all()
     last_digest: dict[int, datetime] = {}
     for row in rows:
