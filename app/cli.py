@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -381,6 +381,33 @@ def send_mail() -> None:
     finally:
         database.dispose()
     typer.echo(f"sent {sent} message(s)")
+
+
+@cli.command("notify")
+def notify(
+    today: Annotated[
+        str | None, typer.Option(help="Act as if it were this day (YYYY-MM-DD); default today")
+    ] = None,
+) -> None:
+    """Queue the notification e-mails that are due: deadlines passed, months without a
+    number, conversations and gatherings coming up, and the weekly digest. Run it daily;
+    running it again never sends the same notice twice."""
+    from app.services import notices
+
+    day = None
+    if today is not None:
+        try:
+            day = date.fromisoformat(today)
+        except ValueError:
+            typer.echo(f"--today: not a date: {today}", err=True)
+            raise typer.Exit(code=2) from None
+    database = _database()
+    try:
+        with database.session(write=True) as session:
+            summary = notices.run(session, today=day)
+    finally:
+        database.dispose()
+    typer.echo(f"queued {summary.immediate} notification e-mail(s) and {summary.digests} digest(s)")
 
 
 @cli.command("send-webhooks")

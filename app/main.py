@@ -164,6 +164,7 @@ def web_router() -> APIRouter:
     router.include_router(web_sso.router)
     router.include_router(web_account_links.router)
     router.include_router(web_public.router)
+    router.include_router(web_notifications.unsubscribe_router)
     router.include_router(signed_in)
     return router
 

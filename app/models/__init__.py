@@ -17,7 +17,13 @@ from app.models.identity import (
     WebSession,
 )
 from app.models.improvement import ImprovementArea, ImprovementAreaPhase, Measure, ProgressNote
-from app.models.mail import AccessLink, NotificationPreference, OutboxMessage, ResetRequest
+from app.models.mail import (
+    AccessLink,
+    NotificationPreference,
+    OutboxMessage,
+    ResetRequest,
+    SentNotice,
+)
 from app.models.measurement import Indicator, Observation
 from app.models.municipality import Municipality, Region
 from app.models.network import (
@@ -81,6 +87,7 @@ __all__ = [
     "Region",
     "ResetRequest",
     "Review",
+    "SentNotice",
     "Strength",
     "TaskAnswer",
     "User",

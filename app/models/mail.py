@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
+from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.models.base import (
@@ -112,3 +113,19 @@ class NotificationPreference(SQLModel, table=True):
     kind: str = Field(max_length=20, primary_key=True)
     mode: str = Field(max_length=10)
     changed_at: datetime = created_at_field()
+
+
+class SentNotice(SQLModel, table=True):
+    """One notice e-mailed to one person: about `subject` (e.g. `measure:12`) for `period`
+    (e.g. the deadline, the month, the ISO week of a digest). The unique key is what makes
+    `demensforlop notify` safe to run again: a notice already recorded is never sent twice."""
+
+    __tablename__ = "sent_notice"
+    __table_args__ = (UniqueConstraint("user_id", "kind", "subject", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=20)
+    subject: str = Field(max_length=60)
+    period: str = Field(default="", max_length=20)
+    sent_at: datetime = created_at_field()

@@ -11,7 +11,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "mail"
-LANGUAGES = ("nb", "en")
+LANGUAGES = ("nb", "nn", "en")
 
 _text = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -35,8 +35,9 @@ def _block(env: Environment, template_name: str, block: str, context: dict[str, 
 
 
 def render_mail(name: str, language: str, context: dict[str, Any]) -> RenderedMail:
-    """The message `name` in `language` (bokmål for any language without templates)."""
-    language = language if language in LANGUAGES else "nb"
+    """The message `name` in `language` (bokmål for a language it has no templates in)."""
+    if language not in LANGUAGES or not (TEMPLATES / f"{name}.{language}.txt").is_file():
+        language = "nb"
     subject = _block(_text, f"{name}.{language}.txt", "subject", context)
     return RenderedMail(
         subject=" ".join(subject.split()),

@@ -37,7 +37,7 @@ from app.models.feedback import (
 )
 from app.models.improvement import ImprovementArea
 from app.models.municipality import Municipality
-from app.services import audit
+from app.services import audit, notices
 from app.services.access import (
     Principal,
     PrincipalKind,
@@ -448,6 +448,7 @@ def create_comment(
         before=None,
         after=result.model_dump(mode="json"),
     )
+    notices.queue_comment(session, comment, municipality)
     commit(session)
     return result
 

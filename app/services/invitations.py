@@ -26,6 +26,7 @@ from app.services.identity import add_user, municipality_ids_of, region_ids_of
 
 ROLE_NAMES = {
     "nb": {"coordinator": "demenskoordinator", "adviser": "rådgiver", "admin": "administrator"},
+    "nn": {"coordinator": "demenskoordinator", "adviser": "rådgivar", "admin": "administrator"},
     "en": {"coordinator": "dementia coordinator", "adviser": "adviser", "admin": "administrator"},
 }
 

@@ -319,11 +319,12 @@ async def form_data(request: Request) -> FormData:
 FormDep = Annotated[FormData, Depends(form_data)]
 
 
-def web_of(request: Request, session: Session, form: FormData) -> Web:
+def web_of(request: Request, session: Session, form: FormData, *, csrf: bool = True) -> Web:
     """Who asks and in which language (`get_web` for routes; callable outside one)."""
     active = resolve_session(request, session)
     sent = form.get(CSRF_FIELD)
-    check_csrf(request, active, sent if isinstance(sent, str) else None)
+    if csrf:
+        check_csrf(request, active, sent if isinstance(sent, str) else None)
     principal = active.principal if active else ANONYMOUS
     lang = request_language(request, active)
     request.state.principal = principal
@@ -336,6 +337,16 @@ def get_web(request: Request, session: SessionDep, form: FormDep) -> Web:
 
 
 WebDep = Annotated[Web, Depends(get_web)]
+
+
+def get_token_web(request: Request, session: SessionDep, form: FormDep) -> Web:
+    """For the few forms a token in the URL authorises (a one-click unsubscribe, posted by
+    a mail program that has no session): no CSRF check, since the session is not what
+    allows the request."""
+    return web_of(request, session, form, csrf=False)
+
+
+TokenWebDep = Annotated[Web, Depends(get_token_web)]
 
 
 async def signed_in(web: WebDep) -> Web:

@@ -449,6 +449,9 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("POST", "/app/admin/brukere/{user_id}/inviter-igjen"): row(USER_MANAGERS, body={}),
     ("GET", "/app/passord"): row(SIGNED_IN),
     ("GET", "/app/totp"): row(SIGNED_IN),
+    # The one-click unsubscribe link in notification e-mails: the signed token allows it.
+    ("GET", "/varsler/avmeld/{token}"): row(PUBLIC),
+    ("POST", "/varsler/avmeld/{token}"): row(PUBLIC, body={"List-Unsubscribe": "One-Click"}),
     ("GET", "/app/varsler"): row(SIGNED_IN),
     ("POST", "/app/varsler"): row(SIGNED_IN, body={"comment": "immediate"}),
     ("POST", "/app/totp"): row(SIGNED_IN, body={"code": "000000"}),

@@ -8,10 +8,12 @@ from datetime import timedelta
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
+from sqlmodel import col, select
 
 from app.models.base import MeasureStatus, local_today
+from app.models.identity import User
 from app.models.improvement import MeasureCreate
-from app.services import improvement
+from app.services import improvement, notifications
 from app.services.access import SYSTEM
 from tests.browser.conftest import ADVISER, TROMSO, LiveServer, axe_violations, describe, sign_in
 
@@ -53,6 +55,16 @@ def measure_id(live_server: LiveServer) -> int:
     return created.id
 
 
+def _unsubscribe_path(live_server: LiveServer) -> str:
+    """The one-click link of a notification e-mail to the first user, about comments."""
+    database = live_server.database()
+    with database.session() as session:
+        user_id = session.exec(select(User.id).order_by(col(User.id))).first()
+    database.dispose()
+    assert user_id is not None
+    return f"/varsler/avmeld/{notifications.unsubscribe_token(user_id, 'comment')}"
+
+
 PAGES = [
     ("dashboard", "/app"),
     ("pathway editor", "/app/kommuner/5501/forlop"),
@@ -83,9 +95,15 @@ def test_no_axe_violations_on_the_coordinators_pages(
         ("forgotten password", "/glemt-passord"),
         ("forgotten password sent", "/glemt-passord/sendt"),
         ("unusable link", "/glemt-passord/ny/no-such-link"),
+        ("unsubscribe", _unsubscribe_path(live_server)),
+        ("unknown unsubscribe link", "/varsler/avmeld/1.comment.forged"),
     ):
         page.goto(f"{live_server.url}{path}?lang={lang}")
         _check(page, name, lang)
+    page.goto(f"{live_server.url}{_unsubscribe_path(live_server)}?lang={lang}")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("main p.lead[role=status]")).to_be_visible()
+    _check(page, "unsubscribed", lang)
     sign_in(page, live_server, TROMSO)
     area_id = page.evaluate(
         "async (url) => (await (await fetch(url)).json()).items[0].id",

@@ -138,3 +138,17 @@ def test_the_invited_person_gets_the_rights_they_were_invited_with(session: Sess
     principal = user_principal(session, invited)
     assert principal.role == Role.coordinator
     assert len(principal.municipality_ids) == 2
+
+
+def test_an_invitation_in_nynorsk_is_written_in_nynorsk(session: Session) -> None:
+    _invite(session, SYSTEM, "nynorsk@example.no", language="nn")
+    (message,) = session.exec(
+        select(OutboxMessage).where(col(OutboxMessage.to_address) == "nynorsk@example.no")
+    ).all()
+    assert "Opne lenkja for å velje passord" in message.text_body
+    assert 'lang="nn"' in message.html_body
+    _invite(session, SYSTEM, "bokmal@example.no", language="se")  # no Sami templates: bokmål
+    (fallback,) = session.exec(
+        select(OutboxMessage).where(col(OutboxMessage.to_address) == "bokmal@example.no")
+    ).all()
+    assert "Åpne lenken" in fallback.text_body
