@@ -163,17 +163,20 @@ def bearer_token(request: Request) -> str | None:
     return token.strip()
 
 
-def principal_of(request: Request, session: Session) -> Principal:
+def principal_of(request: Request, session: Session, *, note_use: bool = True) -> Principal:
     """Bearer token first; otherwise the browser session (with the CSRF check of unsafe
     requests), else anonymous. A token that is present but not valid is an error, never
     anonymous. Neither is kept between requests: each is one indexed query, so a token
-    revoked or a session deleted by any means is refused on the next request."""
+    revoked or a session deleted by any means is refused on the next request.
+
+    `note_use=False` for a second look at the same request's caller: the request's own
+    transaction may already hold the token's row for its note of use."""
     token = bearer_token(request)
     if token is not None:
         resolved = resolve_token(session, token)
         if resolved is None:
             raise Unauthenticated("The token is unknown, expired or revoked.")
-        if resolved.needs_use_recorded:
+        if note_use and resolved.needs_use_recorded:
             record_token_use(request, session, resolved.token_id)
         return resolved.principal
     active = resolve_session(request, session)

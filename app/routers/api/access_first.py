@@ -72,7 +72,7 @@ def _check(request: Request, rule: Rule, address: list[tuple[str, type]]) -> Non
         return  # the address itself is wrong: that is what the caller is told
     database: Database = request.app.state.db
     with database.session() as session:
-        rule(session, principal_of(request, session), *values)
+        rule(session, principal_of(request, session, note_use=False), *values)
 
 
 def _unsupported_media_type(request: Request, error: Exception) -> None:
