@@ -290,6 +290,16 @@ def test_imported_pdsa_cycles_are_the_importers_written_now(
     forged_cycles[1]["created_at"] = "2020-01-01T00:00:00Z"
     refused = writer.post(IMPORT, json=forged, headers={"If-Match": exported.headers["etag"]})
     assert refused.status_code == 422
+    forged_cycles[1].pop("created_at")
+    forged_cycles[1]["title"] = "\u200b"
+    forged_cycles.append(dict(forged_cycles[0]))
+    refused = writer.post(IMPORT, json=forged, headers={"If-Match": exported.headers["etag"]})
+    assert refused.status_code == 422
+    fields = {e["field"] for e in refused.json()["errors"]}
+    assert {
+        "improvement_areas.0.measures.0.pdsa_cycles.1.title",
+        "improvement_areas.0.measures.0.pdsa_cycles.2.id",
+    } <= fields, fields
 
     answer = writer.post(IMPORT, json=document, headers={"If-Match": exported.headers["etag"]})
     assert answer.status_code == 200, answer.text
