@@ -32,6 +32,7 @@ from app.problems import PROBLEM_TYPE, install_error_handlers
 from app.routers import health
 from app.routers.api import (
     anchoring,
+    annotation,
     audit,
     catalogue,
     checklist,
@@ -116,6 +117,7 @@ def api_router() -> APIRouter:
         improvement,
         further_work,
         measurement,
+        annotation,
         pdsa,
         feedback,
         networks,

@@ -224,6 +224,33 @@ class ObservationImportRead(ObservationsRead):
     changed: int
 
 
+#: The longest annotation on a data point: a short label for the chart, never a record.
+MAX_ANNOTATION_LENGTH = 200
+
+
+class AnnotationInput(StrictInput):
+    """A short note on one data point ("ny rutine for henvisning", "ferieavvikling"). Plain
+    text on one line, never about a person."""
+
+    text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_ANNOTATION_LENGTH)]
+
+
+class AnnotationRead(ApiOutput):
+    #: The period of the observation the note is on (its first day, as observations name it).
+    period: date
+    text: str
+    #: When the observation (and so its note) last changed.
+    updated: datetime
+
+
+class AnnotationsRead(ApiOutput):
+    indicator_id: int
+    #: The indicator's data version: the ETag of its observations and their annotations.
+    data_version: int
+    items: list[AnnotationRead]
+    total: int
+
+
 # ---- run-chart analysis ------------------------------------------------------------------
 
 Side = Literal["above", "below", "on_line"]

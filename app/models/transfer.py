@@ -7,7 +7,9 @@ have the API's limits (`MAX_STRENGTHS`, `OFFERINGS_MAX`, …). The format carrie
 import takes:
 
 - content, with the ids of this installation (`id`; sections by `phase`, checklist answers by
-  `item`, observations by `period`): an import matches objects by them;
+  `item`, observations by `period`): an import matches objects by them. Annotations on data
+  points are the observations' `comment`; PDSA cycles are under their measure, without
+  their author and times;
 - published versions as Markdown (`number`, `summary`, `pathway`), never rendered HTML, and
   never who published them or when: that is history, recorded by the installation itself.
 
@@ -50,6 +52,7 @@ from app.models.pathway import (
     StrengthCreate,
     StrengthText,
 )
+from app.models.pdsa import MAX_CYCLES, PdsaCycleCreate
 from app.models.publishing import PublishInput
 
 FORMAT: Literal["demensforlop.municipality"] = "demensforlop.municipality"
@@ -93,9 +96,23 @@ class ExportedNote(ProgressNoteCreate):
     id: RowId | None = None
 
 
+class ExportedPdsaCycle(PdsaCycleCreate):
+    """A PDSA cycle of the measure. Who wrote it and when are the installation's own: an
+    import writes a new cycle as the importer's, at the time of the import."""
+
+    id: RowId | None = None
+
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> ExportedPdsaCycle:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValueError("ends_on cannot be before starts_on")
+        return self
+
+
 class ExportedMeasure(MeasureCreate):
     id: RowId | None = None
     notes: list[ExportedNote] = Field(default_factory=list, max_length=MAX_NOTES)
+    pdsa_cycles: list[ExportedPdsaCycle] = Field(default_factory=list, max_length=MAX_CYCLES)
 
 
 class ExportedObservation(ObservationInput):
@@ -209,6 +226,7 @@ class ImportChanges(BaseModel):
     improvement_areas: Changes = pydantic.Field(default_factory=Changes)
     measures: Changes = pydantic.Field(default_factory=Changes)
     progress_notes: Changes = pydantic.Field(default_factory=Changes)
+    pdsa_cycles: Changes = pydantic.Field(default_factory=Changes)
     indicators: Changes = pydantic.Field(default_factory=Changes)
     observations: Changes = pydantic.Field(default_factory=Changes)
     published_versions: Changes = pydantic.Field(default_factory=Changes)

@@ -136,17 +136,23 @@ def _observation_rows(session: Session, indicator_ids: list[int]) -> list[tuple[
     if not indicator_ids:
         return []
     rows = session.exec(
-        select(col(Observation.indicator_id), col(Observation.period)).where(
-            col(Observation.indicator_id).in_(indicator_ids)
-        )
+        select(
+            col(Observation.indicator_id), col(Observation.period), col(Observation.comment)
+        ).where(col(Observation.indicator_id).in_(indicator_ids))
     ).all()
-    return [("observation", f"{i}/{period.isoformat()}", None) for i, period in rows]
+    # An observation's annotation goes with it (`services.annotations`).
+    return [
+        (entity_type, f"{i}/{period.isoformat()}", None)
+        for i, period, comment in rows
+        for entity_type in (("observation", "annotation") if comment else ("observation",))
+    ]
 
 
 def stage_indicator_cascade(
     session: Session, municipality: Municipality, indicator_id: int
 ) -> None:
-    """Tombstones for what deleting an indicator takes along: its observations. Call before
+    """Tombstones for what deleting an indicator takes along: its observations (and their
+    annotations). Call before
     the delete."""
     _tombstones(session, municipality, _observation_rows(session, [indicator_id]))
 

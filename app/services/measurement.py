@@ -255,6 +255,13 @@ def _locked_indicator(
     return indicator, municipality
 
 
+def locked_indicator(
+    session: Session, principal: Principal, indicator_id: int
+) -> tuple[Indicator, Municipality]:
+    """The indicator to write to, its municipality locked (the caller may edit it)."""
+    return _locked_indicator(session, principal, indicator_id)
+
+
 def update_indicator(
     session: Session,
     principal: Principal,
@@ -533,6 +540,14 @@ def delete_observation(
     if observation is None:
         raise NotFound(f"No observation for {period.isoformat()}.")
     before = raw_observation(observation)
+    if observation.comment:
+        changes.stage(
+            session,
+            action="delete",
+            entity_type="annotation",
+            entity_id=f"{indicator_id}/{period.isoformat()}",
+            municipality=municipality,
+        )
     session.delete(observation)
     indicator.data_version += 1
     touch(municipality)

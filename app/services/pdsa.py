@@ -43,6 +43,13 @@ def _clean(values: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+def cycle_values(data: PdsaCycleCreate) -> dict[str, Any]:
+    """A cycle's stored values as the API saves them (text cleaned, dates in order)."""
+    values = _clean(data.model_dump(include=set(PdsaCycleCreate.model_fields)))
+    _check_dates(values["starts_on"], values["ends_on"])
+    return values
+
+
 def _check_dates(starts_on: date | None, ends_on: date | None) -> None:
     if starts_on is not None and ends_on is not None and ends_on < starts_on:
         raise Invalid(FieldError("ends_on", "cannot be before starts_on"))

@@ -158,6 +158,7 @@ ENTITY = {
     "gathering": N_("samling"),
     "task_answer": N_("svar på mellomarbeid"),
     "pdsa_cycle": N_("PDSA-sirkel"),
+    "annotation": N_("merknad på en måleverdi"),
     "webhook": N_("webhook"),
 }
 #: Pairs that read badly as action + entity, said as a whole.
@@ -173,6 +174,9 @@ PHRASES = {
     ("import", "observation"): N_("importerte en måleverdi"),
     ("delete", "observation"): N_("slettet en måleverdi"),
     ("update", "observation"): N_("endret en måleverdi"),
+    ("create", "annotation"): N_("skrev en merknad på en måleverdi"),
+    ("update", "annotation"): N_("endret en merknad på en måleverdi"),
+    ("delete", "annotation"): N_("slettet en merknad på en måleverdi"),
     ("seed", "municipality"): N_("lastet inn eksempeldata for kommunen"),
     ("seed", "network"): N_("lastet inn eksempeldata for læringsnettverket"),
     ("reorder", "improvement_area_order"): N_("endret prioriteringen av forbedringsområder"),

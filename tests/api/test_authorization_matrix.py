@@ -325,6 +325,15 @@ ROUTES: dict[tuple[str, str], Row] = {
     ("DELETE", f"{A}/indicators/{{indicator_id}}/observations/{{period}}"): row(
         ITEM_WRITE, etag=f"{A}/indicators/{{indicator_id}}/observations"
     ),
+    ("GET", f"{A}/indicators/{{indicator_id}}/annotations"): row(ITEM_READ),
+    ("PUT", f"{A}/indicators/{{indicator_id}}/annotations/{{period}}"): row(
+        ITEM_WRITE,
+        body={"text": "Ny rutine for henvisning"},
+        etag=f"{A}/indicators/{{indicator_id}}/annotations",
+    ),
+    ("DELETE", f"{A}/indicators/{{indicator_id}}/annotations/{{period}}"): row(
+        ITEM_WRITE, etag=f"{A}/indicators/{{indicator_id}}/annotations"
+    ),
     ("GET", f"{A}/indicators/{{indicator_id}}/analysis"): row(ITEM_READ),
     ("GET", f"{A}/indicators/{{indicator_id}}/chart.svg"): row(ITEM_READ),
     ("GET", f"{A}/indicators/{{indicator_id}}/chart.png"): row(ITEM_READ),
@@ -697,7 +706,9 @@ def build_world(session: Session, client: TestClient) -> World:
         session,
         SYSTEM,
         indicator.id,
-        ObservationList.model_validate({"items": [{"period": "2024-01-01", "value": 12}]}),
+        ObservationList.model_validate(
+            {"items": [{"period": "2024-01-01", "value": 12, "comment": "Ferieavvikling"}]}
+        ),
         indicator.data_version,
     )
     factories.fill_section(session, number, "assessment")

@@ -14,9 +14,10 @@ from app.models.base import Scope
 from app.models.feedback import Comment
 from app.models.improvement import ProgressNoteCreate
 from app.models.measurement import IndicatorCreate, ObservationList
+from app.models.pdsa import PdsaCycle, PdsaCycleCreate
 from app.models.publishing import PublishInput
 from app.models.transfer import MunicipalityExport
-from app.services import measurement, progress_notes, publishing, transfer
+from app.services import measurement, pdsa, progress_notes, publishing, transfer
 from app.services.access import SYSTEM
 from app.services.seed import seed
 from tests import factories
@@ -43,6 +44,22 @@ def _rich_municipality(session: Session, number: str) -> None:
     progress_notes.create_note(
         session, SYSTEM, ProgressNoteCreate(text="Tema på samling"), area_id=first
     )
+    pdsa.create_cycle(
+        session,
+        SYSTEM,
+        measure_id,
+        PdsaCycleCreate.model_validate(
+            {
+                "title": "Kontaktperson ringer etter fire uker",
+                "prediction": "Færre ubesvarte spørsmål",
+                "starts_on": "2024-03-01",
+                "studied": "Halvparten fikk samtale",
+                "act": "adapt",
+                "ends_on": "2024-04-30",
+            }
+        ),
+    )
+    pdsa.create_cycle(session, SYSTEM, measure_id, PdsaCycleCreate(title="Neste runde"))
     indicator = measurement.create_indicator(
         session,
         SYSTEM,
@@ -56,7 +73,12 @@ def _rich_municipality(session: Session, number: str) -> None:
         ObservationList.model_validate(
             {
                 "items": [
-                    {"period": f"2024-{m:02d}-01", "numerator": m, "denominator": 20}
+                    {
+                        "period": f"2024-{m:02d}-01",
+                        "numerator": m,
+                        "denominator": 20,
+                        "comment": "Ny rutine for henvisning" if m == 3 else "",
+                    }
                     for m in range(1, 7)
                 ]
             }
@@ -122,6 +144,15 @@ def test_export_import_round_trip_into_another_installation(
     assert len(document["improvement_areas"]) == 2
     assert document["improvement_areas"][1]["indicators"][0]["observations"][0]["numerator"] == 1
     assert document["published_versions"][0]["pathway"]["phases"]
+    observations = document["improvement_areas"][1]["indicators"][0]["observations"]
+    assert observations[2]["comment"] == "Ny rutine for henvisning"
+    cycles = document["improvement_areas"][1]["measures"][0]["pdsa_cycles"]
+    assert [(c["title"], c["act"], c["starts_on"]) for c in cycles] == [
+        ("Kontaktperson ringer etter fire uker", "adapt", "2024-03-01"),
+        ("Neste runde", None, None),
+    ]
+    # Who wrote a cycle, and when, is not in the document: that is the installation's own.
+    assert not {"author", "created_at", "updated_at", "version"} & set(cycles[0])
 
     again = import_into_fresh_database("roundtrip", document)
     # The same content, under the other installation's ids.
@@ -230,3 +261,67 @@ def test_observations_an_import_changes_move_the_indicator_data_version_on(
     after = writer.get(observations)
     assert after.headers["etag"] != before
     assert [o["value"] for o in after.json()["items"]] == [3]
+
+
+def test_imported_pdsa_cycles_are_the_importers_written_now(
+    session: Session, make_client: Any
+) -> None:
+    """A cycle the document adds is written by the importer at the time of the import; one
+    it changes keeps its author; one it leaves out is removed; an author or date of history
+    in the document is refused."""
+    area = factories.area(session, "5501", "Område")
+    measure_id = factories.measure(session, area, "Tiltak")
+    kept = pdsa.create_cycle(session, SYSTEM, measure_id, PdsaCycleCreate(title="Første"))
+    gone = pdsa.create_cycle(session, SYSTEM, measure_id, PdsaCycleCreate(title="Borte"))
+    writer: TestClient = make_client(factories.token(session, Scope.write, municipalities=["5501"]))
+    exported = writer.get(EXPORT)
+    document = exported.json()
+    measure = document["improvement_areas"][0]["measures"][0]
+    measure["pdsa_cycles"] = [
+        {**measure["pdsa_cycles"][0], "studied": "Det virket"},
+        {"title": "Ny syklus", "starts_on": "2024-05-01"},
+    ]
+    forged = json.loads(json.dumps(document))
+    forged_cycles = forged["improvement_areas"][0]["measures"][0]["pdsa_cycles"]
+    forged_cycles[1]["author"] = "Noen andre"
+    refused = writer.post(IMPORT, json=forged, headers={"If-Match": exported.headers["etag"]})
+    assert refused.status_code == 422
+    forged_cycles[1].pop("author")
+    forged_cycles[1]["created_at"] = "2020-01-01T00:00:00Z"
+    refused = writer.post(IMPORT, json=forged, headers={"If-Match": exported.headers["etag"]})
+    assert refused.status_code == 422
+    forged_cycles[1].pop("created_at")
+    forged_cycles[1]["title"] = "\u200b"
+    forged_cycles.append(dict(forged_cycles[0]))
+    refused = writer.post(IMPORT, json=forged, headers={"If-Match": exported.headers["etag"]})
+    assert refused.status_code == 422
+    fields = {e["field"] for e in refused.json()["errors"]}
+    assert {
+        "improvement_areas.0.measures.0.pdsa_cycles.1.title",
+        "improvement_areas.0.measures.0.pdsa_cycles.2.id",
+    } <= fields, fields
+
+    answer = writer.post(IMPORT, json=document, headers={"If-Match": exported.headers["etag"]})
+    assert answer.status_code == 200, answer.text
+    changes = answer.json()["changes"]["pdsa_cycles"]
+    assert changes["changed"] == [
+        {"id": kept.id, "path": "improvement_areas.0.measures.0.pdsa_cycles.0"}
+    ]
+    assert changes["removed"] == [{"id": gone.id, "path": None}]
+    [created] = changes["created"]
+    assert created["path"] == "improvement_areas.0.measures.0.pdsa_cycles.1"
+
+    session.expire_all()
+    new = session.get(PdsaCycle, created["id"])
+    assert new is not None
+    assert new.author != SYSTEM.label
+    assert new.author == writer.get(f"/api/v1/pdsa-cycles/{new.id}").json()["author"]
+    assert new.created_at > kept.created_at
+    changed = session.get(PdsaCycle, kept.id)
+    assert changed is not None
+    assert changed.studied == "Det virket"
+    assert changed.author == kept.author
+    assert changed.version == kept.version + 1
+    assert session.get(PdsaCycle, gone.id) is None
+    listed = writer.get(f"/api/v1/measures/{measure_id}/pdsa-cycles").json()["items"]
+    assert [c["title"] for c in listed] == ["Ny syklus", "Første"]

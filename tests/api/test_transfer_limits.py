@@ -17,6 +17,7 @@ from app.models.catalogue import ChecklistItem, OfferingType, Phase
 from app.models.improvement import MAX_AREAS, MAX_MEASURES, MAX_NOTES, MAX_PHASES, MAX_TAGS
 from app.models.measurement import MAX_INDICATORS, MAX_OBSERVATIONS_PER_WRITE
 from app.models.pathway import MAX_CHECKLIST_ANSWERS, MAX_STRENGTHS, OFFERINGS_MAX
+from app.models.pdsa import MAX_CYCLES
 from app.models.publishing import SUMMARY_MAX
 from app.models.transfer import MAX_IMPORTED_VERSIONS, MunicipalityExport
 from tests import factories
@@ -107,6 +108,8 @@ def _longest_document(session: Session) -> dict[str, Any]:
         "start_date": LAST_DATE,
         "due_date": LAST_DATE,
         "baseline_restart": LAST_DATE,
+        "starts_on": LAST_DATE,
+        "ends_on": LAST_DATE,
         "period": "2100-12-01",
         "frequency": "month",
         "kind": "value",
@@ -163,6 +166,13 @@ LIMITS: list[tuple[str, int, Callable[[dict[str, Any], int], None]]] = [
         "improvement_areas.0.measures",
         MAX_MEASURES,
         lambda d, n: _area(d).update(measures=[{"title": "T"}] * n),
+    ),
+    (
+        "improvement_areas.0.measures.0.pdsa_cycles",
+        MAX_CYCLES,
+        lambda d, n: _area(d).update(
+            measures=[{"title": "T", "pdsa_cycles": [{"title": "P"}] * n}]
+        ),
     ),
     (
         "improvement_areas.0.notes",

@@ -275,6 +275,8 @@ def test_this_periods_number_takes_one_field_and_one_button(
     document = page(coordinator.get(url))
     section = document.by_id("registrer")
     assert "aldri opplysninger om enkeltpersoner" in section.text()
+    # The comments are the chart's annotations: never about a person.
+    assert "Ikke skriv navn eller andre opplysninger om enkeltpersoner" in section.text()
     rows = section.one("tbody").find_all("tr")
     this_month = local_today().replace(day=1)
     assert len(rows) == 7

@@ -1,5 +1,6 @@
 """Importing the improvement areas (the document's order is the priority order) with their
-measures, progress notes, indicators and observations.
+measures, progress notes, PDSA cycles, indicators and observations (with their annotations,
+the observations' comments).
 
 Values go through the API's normalisers (`improvement.area_values`,
 `measurement.indicator_values`, `measurement.observation_values`, …). Children are matched
@@ -9,7 +10,11 @@ or a measure removes what hangs on it, as in the API, and lists each of those ob
 Progress notes are history. An import adds the notes that are new — written by the
 importer, at the time of the import, as a note written through the API would be — and never
 changes or removes one, except with its area or measure: a note that differs from the
-stored note with its id is refused, and a stored note the document leaves out stays."""
+stored note with its id is refused, and a stored note the document leaves out stays.
+
+PDSA cycles are content, matched by id within their measure like measures are; the format
+carries no author or times for them, so a new cycle is the importer's, written now, and a
+changed cycle keeps its author."""
 
 from __future__ import annotations
 
@@ -28,15 +33,18 @@ from app.models.improvement import (
     ProgressNote,
 )
 from app.models.measurement import Indicator, IndicatorCreate, Observation
+from app.models.pdsa import PdsaCycle, PdsaCycleCreate
 from app.models.transfer import (
     ExportedImprovementArea,
     ExportedIndicator,
     ExportedMeasure,
     ExportedNote,
+    ExportedPdsaCycle,
     MunicipalityExport,
 )
 from app.services.improvement import area_values, measure_values, set_phases
 from app.services.measurement import indicator_values, observation_values, raw_observation
+from app.services.pdsa import cycle_values
 from app.services.transfer.checks import note_count_errors
 from app.services.transfer.state import (
     AreaState,
@@ -50,6 +58,7 @@ from app.services.transfer.state import (
 from app.services.transfer.sync import (
     AREA,
     COMMENT,
+    CYCLE,
     INDICATOR,
     MEASURE,
     NOTE,
@@ -238,6 +247,45 @@ def _import_indicators(
         _import_observations(run, row, states.get(row.id), item, str(wanted_item.path))
 
 
+# ---- PDSA cycles --------------------------------------------------------------------------
+
+
+def _cycle_view(row: PdsaCycle) -> dict[str, Any]:
+    return jsonable({"id": row.id, **fields(PdsaCycleCreate, row), "author": row.author})
+
+
+def _remove_cycles(run: Run, cycles: list[PdsaCycle]) -> None:
+    for cycle in cycles:
+        run.record(CYCLE, "removed", cycle.id or 0, before=_cycle_view(cycle))
+
+
+def _import_cycles(
+    run: Run,
+    measure_id: int,
+    stored: MeasureState | None,
+    items: list[ExportedPdsaCycle],
+    path: str,
+) -> None:
+    collection: Collection[PdsaCycle] = Collection(
+        kind=CYCLE,
+        key=lambda row: row.id,
+        ident=lambda row: row.id or 0,
+        view=_cycle_view,
+        make=lambda wanted: PdsaCycle(
+            measure_id=measure_id,
+            author=run.principal.label,
+            **wanted.values,
+            created_at=run.now,
+            updated_at=run.now,
+        ),
+    )
+    wanted = [
+        Wanted(item.id, f"{path}.pdsa_cycles.{k}", cycle_values(item))
+        for k, item in enumerate(items)
+    ]
+    sync(run, collection, stored.cycles if stored else [], wanted)
+
+
 # ---- measures ----------------------------------------------------------------------------
 
 
@@ -252,6 +300,7 @@ def _import_measures(
 
     def remove(row: Measure) -> None:
         _remove_notes(run, states[row.id].notes)
+        _remove_cycles(run, states[row.id].cycles)
         run.session.delete(row)
 
     collection: Collection[Measure] = Collection(
@@ -278,6 +327,7 @@ def _import_measures(
             str(wanted_item.path),
             measure_id=row.id,
         )
+        _import_cycles(run, row.id or 0, stored, item.pdsa_cycles, str(wanted_item.path))
 
 
 # ---- areas -------------------------------------------------------------------------------
@@ -338,6 +388,7 @@ class _Areas:
                 MEASURE, "removed", measure.row.id or 0, before=_measure_view(measure.row)
             )
             _remove_notes(self.run, measure.notes)
+            _remove_cycles(self.run, measure.cycles)
         for indicator in state.indicators:
             self.run.record(
                 INDICATOR, "removed", indicator.row.id or 0, before=_indicator_view(indicator.row)

@@ -154,6 +154,9 @@ def _ids(data: MunicipalityExport) -> Iterator[tuple[str, object]]:
         for m, measure in enumerate(area.measures):
             yield f"{path}.measures.{m}.id", ("measure", measure.id) if measure.id else None
             yield from _note_ids(f"{path}.measures.{m}", measure.notes)
+            for k, cycle in enumerate(measure.pdsa_cycles):
+                key = ("pdsa_cycle", cycle.id) if cycle.id else None
+                yield f"{path}.measures.{m}.pdsa_cycles.{k}.id", key
         for m, indicator in enumerate(area.indicators):
             yield f"{path}.indicators.{m}.id", ("indicator", indicator.id) if indicator.id else None
 
@@ -176,6 +179,10 @@ def _empty_text(data: MunicipalityExport) -> list[FieldError]:
             required += [
                 (f"{path}.measures.{m}.notes.{k}.text", note.text)
                 for k, note in enumerate(measure.notes)
+            ]
+            required += [
+                (f"{path}.measures.{m}.pdsa_cycles.{k}.title", cycle.title)
+                for k, cycle in enumerate(measure.pdsa_cycles)
             ]
         required += [
             (f"{path}.indicators.{m}.name", indicator.name)

@@ -29,6 +29,7 @@ from app.models.pathway import (
     Strength,
     StrengthText,
 )
+from app.models.pdsa import PdsaCycle
 from app.models.publishing import PathwaySnapshot, PublishedVersion
 from app.models.transfer import (
     ExportedChecklistAnswer,
@@ -38,6 +39,7 @@ from app.models.transfer import (
     ExportedMunicipality,
     ExportedNote,
     ExportedObservation,
+    ExportedPdsaCycle,
     ExportedPublishedVersion,
     ExportedSection,
     ExportedSnapshot,
@@ -71,6 +73,7 @@ def jsonable(value: dict[str, Any]) -> dict[str, Any]:
 class MeasureState:
     row: Measure
     notes: list[ProgressNote] = field(default_factory=list)
+    cycles: list[PdsaCycle] = field(default_factory=list)
 
 
 @dataclass
@@ -205,6 +208,12 @@ def _load_area_children(
             measures[note.measure_id].notes.append(note)
         else:
             areas[note.improvement_area_id].notes.append(note)
+    for cycle in session.exec(
+        select(PdsaCycle)
+        .where(col(PdsaCycle.measure_id).in_(measure_ids))
+        .order_by(col(PdsaCycle.starts_on).is_(None), col(PdsaCycle.starts_on), col(PdsaCycle.id))
+    ).all():
+        measures[cycle.measure_id].cycles.append(cycle)
     indicator_ids = select(Indicator.id).where(
         col(Indicator.improvement_area_id).in_(in_municipality)
     )
@@ -262,8 +271,17 @@ def note_item(note: ProgressNote) -> dict[str, Any]:
     return fields(ExportedNote, note)
 
 
+def cycle_item(cycle: PdsaCycle) -> dict[str, Any]:
+    return fields(ExportedPdsaCycle, cycle)
+
+
 def measure_item(measure: MeasureState) -> dict[str, Any]:
-    return fields(ExportedMeasure, measure.row, notes=[note_item(n) for n in measure.notes])
+    return fields(
+        ExportedMeasure,
+        measure.row,
+        notes=[note_item(n) for n in measure.notes],
+        pdsa_cycles=[cycle_item(c) for c in measure.cycles],
+    )
 
 
 @dataclass(frozen=True)
