@@ -43,9 +43,13 @@ def draw_legend(
     _: Translate,
     locale: str,
     notes: Sequence[Annotation] = (),
+    *,
+    scale: float = 1.0,
 ) -> None:
+    """The legend under the plot; `scale` spaces it for texts drawn `scale` times larger."""
+    row = round(LEGEND_ROW * scale)
     legend = el(root, "g", class_="rc-legend", font_size="11")
-    x = PLOT_LEFT - 56
+    x: float = PLOT_LEFT - 56
     y = top
     el(
         legend,
@@ -57,7 +61,7 @@ def draw_legend(
         font_weight="bold",
         class_="rc-verdict",
     )
-    y += LEGEND_ROW + 4
+    y += row + 4
     entries = [("series", _("Målinger"))]
     if any(s.centre_line is not None for s in chart.analysis.segments):
         entries.append(("centre", _("Midtlinje (median)")))
@@ -98,9 +102,9 @@ def draw_legend(
                 stroke_width="1.5",
             )
         el(legend, "text", text, x=fmt(x + 34), y=str(y))
-        x += 34 + 7 * len(text) + 24
+        x += 34 + 7 * scale * len(text) + 24
     for number, mark in numbered_marks(measures):
-        y += LEGEND_ROW
+        y += row
         x = PLOT_LEFT - 56
         el(
             legend,
@@ -128,7 +132,7 @@ def draw_legend(
             y=str(y),
         )
     for note in notes:
-        y += LEGEND_ROW
+        y += row
         el(
             legend,
             "text",
@@ -144,7 +148,7 @@ def draw_legend(
             y=str(y),
         )
     if chart.analysis.suppressed_points:
-        y += LEGEND_ROW
+        y += row
         label = next(p.suppressed for p in chart.analysis.points if p.suppressed)
         el(
             legend,

@@ -170,10 +170,13 @@ def render_chart(
     locale: str = "nb",
     id_prefix: str | None = None,
     heading: bool = True,
+    scale: float = 1.0,
 ) -> str:
     """The chart as an `<svg>` element, ready to inline in an HTML page (mark it safe) or to
     serve with `svg_document`. `id_prefix` keeps ids unique when a page shows several
-    charts; `heading=False` leaves out the visible title when the page has its own."""
+    charts; `heading=False` leaves out the visible title when the page has its own.
+    `scale` enlarges the texts, lines and markers (not the plot): the poster, read from a
+    couple of metres, draws the same chart with `POSTER_SCALE`."""
     _ = translate
     indicator, analysis = chart.indicator, chart.analysis
     prefix = id_prefix or f"run-chart-{indicator.id}"
@@ -182,10 +185,10 @@ def render_chart(
 
     plot_top = (40 if heading else 12) + 22
     plot_bottom = plot_top + PLOT_HEIGHT
-    legend_top = plot_bottom + 44
+    legend_top = plot_bottom + 44 + round(12 * (scale - 1))
     notes = chart_annotations(chart)
     legend_rows = 2 + len(measures) + len(notes) + (1 if analysis.suppressed_points else 0)
-    height = legend_top + legend_rows * LEGEND_ROW + 8
+    height = legend_top + round(legend_rows * LEGEND_ROW * scale) + 8
 
     root = _svg_root(prefix, height, locale)
     el(
@@ -229,8 +232,24 @@ def render_chart(
     _draw_centre_lines(canvas)
     _draw_series(canvas)
     _draw_annotations(canvas, notes)
-    draw_legend(root, chart, measures, signalling, legend_top, _, locale, notes)
+    draw_legend(root, chart, measures, signalling, legend_top, _, locale, notes, scale=scale)
+    if scale != 1.0:
+        enlarge(root, scale)
     return ET.tostring(root, encoding="unicode")
+
+
+#: How much larger the poster draws texts, lines and markers than the screen.
+POSTER_SCALE = 1.5
+_SCALED = ("font-size", "stroke-width", "r")
+
+
+def enlarge(root: ET.Element, scale: float) -> None:
+    """Multiplies every font size, line width and marker radius of a drawn chart."""
+    for element in root.iter():
+        for name in _SCALED:
+            value = element.get(name)
+            if value is not None:
+                element.set(name, fmt(float(value) * scale))
 
 
 def _canvas(

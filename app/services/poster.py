@@ -1,7 +1,8 @@
 """The poster: one A3 landscape page per municipality, as presented at network gatherings —
 the pathway with its key offerings, the strengths, the improvement areas with each measure's
-status colour, up to two run charts and the plan for further work. Long lists are cut with
-"+N more" so the page never spills onto a second sheet.
+status colour, up to two run charts and the plan for further work. Phase descriptions are
+shown whole (their lists kept as lists); long lists of items are cut with "+N more" so the
+page never spills onto a second sheet.
 
 The network's poster gallery shows, for the final gathering's poster walk, every member's
 improvement work: its areas with their measures and status colours, and its plan for
@@ -37,8 +38,6 @@ STRENGTHS_SHOWN = 5
 AREAS_SHOWN = 4
 MEASURES_PER_AREA = 4
 CHARTS_SHOWN = 2
-#: Characters of a phase description on the poster (the rest is on the public page).
-DESCRIPTION_CHARS = 220
 
 
 @dataclass(frozen=True)
@@ -54,13 +53,6 @@ def cut(items: list[T], limit: int) -> Cut[T]:
         return Cut(items, 0)
     # The "+N more" line takes the place of the last item.
     return Cut(items[: limit - 1], len(items) - limit + 1)
-
-
-def shorten(text: str, limit: int = DESCRIPTION_CHARS) -> str:
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    return text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 @dataclass(frozen=True)
@@ -92,7 +84,7 @@ def _phases(draft: PathwayRead) -> list[PosterPhase]:
         # Available offerings first: they are what a family can use now.
         offerings = sorted(section.offerings, key=lambda o: o.status.value != "available")
         phases.append(
-            PosterPhase(section, shorten(section.description), cut(offerings, OFFERINGS_PER_PHASE))
+            PosterPhase(section, section.description, cut(offerings, OFFERINGS_PER_PHASE))
         )
     return phases
 

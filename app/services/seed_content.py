@@ -475,6 +475,23 @@ def _comments(session: Session, number: str, adviser: Principal, coordinator: Pr
     )
 
 
+def _fill(session: Session, example: Example, municipality: Municipality) -> None:
+    for text in example.strengths:
+        strengths.create_strength(session, EXAMPLE, example.number, StrengthCreate(text=text))
+    _fill_phases(session, example)
+    _improvement_work(session, example, municipality)
+
+
+def fill_example(session: Session, number: str) -> None:
+    """Writes one example municipality's content (strengths, phases, measures, its
+    indicator with figures) into its draft, unpublished: the poster's screenshot test."""
+    example = next(e for e in EXAMPLES if e.number == number)
+    municipality = session.exec(
+        select(Municipality).where(col(Municipality.number) == number)
+    ).one()
+    _fill(session, example, municipality)
+
+
 def seed_example_content(
     session: Session, adviser: Principal, coordinators: dict[str, Principal]
 ) -> int:
@@ -489,10 +506,7 @@ def seed_example_content(
         ).first()
         if has_strengths is not None:
             continue
-        for text in example.strengths:
-            strengths.create_strength(session, EXAMPLE, example.number, StrengthCreate(text=text))
-        _fill_phases(session, example)
-        _improvement_work(session, example, municipality)
+        _fill(session, example, municipality)
         publishing.publish(
             session,
             EXAMPLE,

@@ -101,4 +101,18 @@
   });
   // An htmx form submit does not leave the page: once it is answered, warn again.
   document.addEventListener("htmx:afterRequest", function () { submitting = false; });
+
+  // The confirmation after a redirect to what changed (`flash_at`): browsers do not autofocus
+  // when the address has a fragment, so move focus to it here; the fragment has already
+  // scrolled it into view. Without this file the fragment makes it the starting point of Tab.
+  function focusConfirmation() {
+    var note = document.getElementById("bekreftelse");
+    if (note && note.classList.contains("flash-near")) { note.focus({ preventScroll: true }); }
+  }
+  // After the load, when the browser has scrolled to the fragment (which resets focus).
+  if (document.readyState === "complete") {
+    focusConfirmation();
+  } else {
+    window.addEventListener("load", function () { window.setTimeout(focusConfirmation, 0); });
+  }
 })();

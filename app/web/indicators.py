@@ -72,7 +72,8 @@ class ChartView:
         return list(zip(self.periods, self.table.rows, strict=True))
 
 
-def chart_view(chart: ChartInput, lang: str, id_prefix: str) -> ChartView:
+def chart_view(chart: ChartInput, lang: str, id_prefix: str, *, scale: float = 1.0) -> ChartView:
+    """A chart for a page; the poster passes `chart_svg.POSTER_SCALE` for larger texts."""
     _ = chart_translator(lang)
     locale = chart_locale(lang)
     indicator, analysis = chart.indicator, chart.analysis
@@ -83,7 +84,12 @@ def chart_view(chart: ChartInput, lang: str, id_prefix: str) -> ChartView:
         indicator=indicator,
         svg=Markup(  # noqa: S704  # built with ElementTree, which escapes every text
             chart_svg.render_chart(
-                chart, translate=_, locale=locale, id_prefix=id_prefix, heading=False
+                chart,
+                translate=_,
+                locale=locale,
+                id_prefix=id_prefix,
+                heading=False,
+                scale=scale,
             )
         ),
         summary=chart_text.verdict_text(analysis.verdict, indicator.frequency, _, locale),

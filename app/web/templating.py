@@ -15,7 +15,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context,
 from jinja2.runtime import Context
 from jinja2_fragments import render_block as render_fragment
 from jinja2_fragments.fastapi import Jinja2Blocks
+from markupsafe import Markup
 
+from app.kit.text_lists import blocks_html
 from app.web import labels
 from app.web.i18n import (
     LANGUAGE_NAMES,
@@ -89,10 +91,16 @@ def create_environment() -> Environment:
     env.filters["date"] = _date
     env.filters["datetime"] = _datetime
     env.filters["number"] = _number
+    env.filters["text_blocks"] = _text_blocks
     env.globals["static_url"] = static_url
     env.globals["labels"] = labels
     env.globals["LANGUAGE_NAMES"] = LANGUAGE_NAMES
     return env
+
+
+def _text_blocks(text: str, css_class: str = "") -> Markup:
+    """A plain-text description with its lists as lists (`kit.text_lists`, which escapes)."""
+    return Markup(blocks_html(text, css_class=css_class))  # noqa: S704  # every text escaped
 
 
 templates = Jinja2Blocks(env=create_environment())

@@ -112,7 +112,7 @@ def test_the_checklist_is_saved_with_one_button_without_javascript(
     page.locator(f"#punkt-{second} input[value=no]").check()
     page.locator(f"#punkt-{second} textarea").fill("Mangler rutine")
     page.locator("#checklist-form > .actions button[type=submit]").click()
-    page.wait_for_url(f"{live_server.url}{CHECKLIST}")
+    page.wait_for_url(f"{live_server.url}{CHECKLIST}#lagre-svarene")
     expect(page.locator(".notice--success")).to_be_visible()
     expect(page.locator(f"#punkt-{first} input[value=yes]")).to_be_checked()
     expect(page.locator(f"#punkt-{second} textarea")).to_have_value("Mangler rutine")

@@ -8,12 +8,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext
+from playwright.sync_api import BrowserContext, Page
 
-from tests.browser.conftest import ADVISER, TROMSO, LiveServer, sign_in
+from app.services import seed_content
+from tests.browser.conftest import ADVISER, LiveServer, sign_in
 
 pytestmark = pytest.mark.browser
 
+#: The example municipality whose demo content the poster shows.
+EXAMPLE = "5532"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
@@ -39,13 +42,41 @@ def test_overview_at_1366_and_poster_screenshots(
     page.screenshot(path=str(out), full_page=True)
     assert out.stat().st_size > 10_000
 
+    # The demo content of a municipality no other browser test uses (its strengths, phases,
+    # measures and a run chart), so the poster shows what a municipality really writes.
+    database = live_server.database()
+    with database.session(write=True) as session:
+        seed_content.fill_example(session, EXAMPLE)
+    database.dispose()
     poster = new_context(viewport={"width": 1588, "height": 1123}).new_page()
-    sign_in(poster, live_server, TROMSO)
-    poster.goto(f"{live_server.url}/app/kommuner/5501/plakat")
+    sign_in(poster, live_server, ADVISER)
+    poster.goto(f"{live_server.url}/app/kommuner/{EXAMPLE}/plakat")
     poster.emulate_media(media="print")
     poster.pdf(
         path=str(SCREENSHOTS / "poster-a3.pdf"), prefer_css_page_size=True, print_background=True
     )
+    # The page as it prints (print media, the sheet's printable area): what the PDF holds.
+    sheet = poster.locator("main.poster")
     out = SCREENSHOTS / "poster-a3.png"
-    poster.screenshot(path=str(out), full_page=True)
+    sheet.screenshot(path=str(out))
     assert out.stat().st_size > 10_000
+    assert_the_poster_fills_the_sheet(poster)
+
+
+def assert_the_poster_fills_the_sheet(poster: Page) -> None:
+    """The demo municipality's content reaches the lower part of the sheet, the chart spans
+    well over a quarter of its width, and its labels are large."""
+    sheet = poster.locator("main.poster").bounding_box()
+    assert sheet is not None
+    bottoms = poster.locator(
+        ".poster-phase, .poster-chart, .poster__areas, .poster__plan"
+    ).evaluate_all("els => els.map(e => e.getBoundingClientRect().bottom)")
+    lowest = (max(bottoms) - sheet["y"]) / sheet["height"]
+    assert lowest > 0.7, f"content ends at {lowest:.0%} of the sheet"
+    chart = poster.locator(".poster-chart svg").first.bounding_box()
+    assert chart is not None
+    assert chart["width"] / sheet["width"] > 0.4, chart
+    label = poster.locator(".poster-chart svg .rc-axis text").first.bounding_box()
+    assert label is not None
+    # 16.5 of the chart's 800 units drawn about 190 mm wide: text at least 3.5 mm tall.
+    assert label["height"] / sheet["height"] * 277 >= 3.5, label

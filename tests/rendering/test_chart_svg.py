@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from app.models.measurement import IndicatorCreate, ObservationInput, ObservationList
 from app.rendering import chart_svg, chart_text
+from app.rendering.svg import fmt
 from app.services import measurement, run_charts
 from app.services.access import SYSTEM
 from tests import factories
@@ -157,3 +158,29 @@ def test_an_area_page_loads_every_chart_in_a_fixed_number_of_queries(
         assert len(charts) == indicators
     assert counts[0] == counts[1]
     assert [c.analysis.n_points for c in charts] == [12, 48, 48, 48]
+
+
+def test_the_poster_draws_the_same_chart_with_larger_texts_and_lines(session: Session) -> None:
+    area_id = factories.area(session, "5501")
+    chart = run_charts.get_chart(
+        session, SYSTEM, _indicator(session, area_id, [3, 5, 4, 6, 8, 7, 9, 12, 11, 13, 12, 14])
+    )
+    screen = _parse(chart_svg.render_chart(chart, heading=False))
+    poster = _parse(chart_svg.render_chart(chart, heading=False, scale=chart_svg.POSTER_SCALE))
+
+    def sizes(root: ET.Element, name: str) -> list[float]:
+        return [float(e.get(name) or 0) for e in root.iter() if e.get(name) is not None]
+
+    # The same drawing: the same elements with the same texts.
+    assert [e.tag for e in poster.iter()] == [e.tag for e in screen.iter()]
+    assert [e.text for e in poster.iter()] == [e.text for e in screen.iter()]
+    for name in ("font-size", "stroke-width", "r"):
+        assert sizes(screen, name)
+        assert sizes(poster, name) == [
+            float(fmt(v * chart_svg.POSTER_SCALE)) for v in sizes(screen, name)
+        ]
+    # The legend rows are spaced for the larger text, so the poster's chart is taller.
+    assert float(poster.get("height") or 0) > float(screen.get("height") or 0)
+    axis = poster.find(f"{SVG}g[@class='rc-axis']")
+    assert axis is not None
+    assert float(axis.get("font-size") or 0) >= 16

@@ -130,7 +130,7 @@ def test_the_whole_checklist_is_saved_with_one_button_without_javascript(
     form[f"comment-{second}"] = "Ingen fast rutine."
     saved = coordinator.post(CHECKLIST, form)
     assert saved.status_code == 303
-    assert saved.headers["location"] == CHECKLIST
+    assert saved.headers["location"] == f"{CHECKLIST}#lagre-svarene"
     assert checklist.get_answer(session, SYSTEM, "5501", first).answer == "yes"
     assert checklist.get_answer(session, SYSTEM, "5501", second).comment == "Ingen fast rutine."
     assert checklist.get_answer(session, SYSTEM, "5501", third).version == 0

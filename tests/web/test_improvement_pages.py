@@ -71,7 +71,7 @@ def test_creating_an_area_leads_to_its_page(coordinator: SignedInClient, session
     )
     assert created.status_code == 303
     area = improvement.list_areas(session, SYSTEM, "5501")[0].items[0]
-    assert created.headers["location"] == f"/app/forbedringsomrader/{area.id}"
+    assert created.headers["location"] == f"/app/forbedringsomrader/{area.id}#area-details"
     assert area.tags == ["oppfølging", "pårørende"]
     assert area.target_date is not None
     assert area.target_date.isoformat() == "2026-06-30"

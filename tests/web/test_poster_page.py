@@ -1,4 +1,5 @@
-"""The poster page: everything on one sheet, long lists cut with "+N flere"."""
+"""The poster page: everything on one sheet, long lists cut with "+N flere", descriptions
+whole with their lists kept as lists."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ def test_the_poster_cuts_long_lists(coordinator: SignedInClient, session: Sessio
     # Three offerings and "+4 flere" take the four lines a phase has.
     assert len(suspicion.find_all("li")) == 4
     assert suspicion.one("li", class_="poster-more").text() == "+4 flere"
-    assert len(suspicion.one("p", class_="poster-phase__text").text()) <= 220
+    # The description is shown whole: nothing is cut with "…".
+    assert suspicion.one("div", class_="poster-phase__text").text() == ("Ord " * 200).strip()
     strengths = document.one("section", class_="poster__strengths")
     assert [li.text() for li in strengths.find_all("li")][-1] == "+4 flere"
     assert len(strengths.find_all("li")) == 5
@@ -47,3 +49,35 @@ def test_the_poster_cuts_long_lists(coordinator: SignedInClient, session: Sessio
 def test_the_poster_is_for_those_who_read_the_municipality(signed_in: SignedIn) -> None:
     assert signed_in(municipalities=("5540",)).get(POSTER).status_code == 403
     assert signed_in(Role.adviser).get(POSTER).status_code == 200
+
+
+def test_the_poster_shows_the_whole_description_with_its_lists(
+    coordinator: SignedInClient, session: Session
+) -> None:
+    text = (
+        "Fastlegen gjør en basal utredning sammen med hukommelsesteamet.\n"
+        "Ved behov:\n"
+        "- henvises du til geriatrisk poliklinikk\n"
+        "- får du tilbud om <b>hjemmebesøk</b>\n"
+        "\n"
+        "1. Ring fastlegen\n"
+        "2. Avtal time med hukommelsesteamet"
+    )
+    factories.fill_section(session, "5501", "assessment", text=text)
+    response = coordinator.get(POSTER)
+    assert response.status_code == 200
+    assert "Ved behov…" not in response.text
+    assert "<b>hjemmebesøk" not in response.text
+    phase = page(response).find_all("li", class_="poster-phase")[1]
+    description = phase.one("div", class_="poster-phase__text")
+    assert description.one("p").text() == (
+        "Fastlegen gjør en basal utredning sammen med hukommelsesteamet. Ved behov:"
+    )
+    assert [li.text() for li in description.one("ul").find_all("li")] == [
+        "henvises du til geriatrisk poliklinikk",
+        "får du tilbud om hjemmebesøk",
+    ]
+    assert [li.text() for li in description.one("ol").find_all("li")] == [
+        "Ring fastlegen",
+        "Avtal time med hukommelsesteamet",
+    ]

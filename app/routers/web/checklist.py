@@ -160,7 +160,9 @@ def answer_all(number: str, web: SignedInDep, data: FormDep) -> Response:
                 form=form, conflict_rows=_conflict_rows(web, form, key, current)
             )
         return _render_page(web, ws, answers, states, status=409)
-    return web.redirect(f"/app/kommuner/{number}/sjekkliste", flash="saved")
+    return web.redirect(
+        f"/app/kommuner/{number}/sjekkliste#lagre-svarene", flash="saved", near="lagre-svarene"
+    )
 
 
 def _render_page(
@@ -208,7 +210,10 @@ def answer_item(number: str, key: str, web: SignedInDep, data: FormDep) -> Respo
             return _render(web, ws, answers, states, key, status=409)
         else:
             if not web.is_fragment:
-                return web.redirect(f"/app/kommuner/{number}/sjekkliste#punkt-{key}", flash="saved")
+                anchor = f"punkt-{key}"
+                return web.redirect(
+                    f"/app/kommuner/{number}/sjekkliste#{anchor}", flash="saved", near=anchor
+                )
             fresh = checklist.get_answers(web.db, web.principal, number, web.lang)
             saved = next(i for i in fresh.items if i.item == key)
             states[key] = ItemState(form=_form(saved), message=web._(N_("Svaret er lagret.")))

@@ -122,7 +122,11 @@ def create_area(number: str, web: SignedInDep, data: FormDep) -> Response:
         except Invalid as exc:
             errors = service_errors(exc.errors, web.lang)
         else:
-            return web.redirect(f"/app/forbedringsomrader/{created.id}", flash="created")
+            return web.redirect(
+                f"/app/forbedringsomrader/{created.id}#area-details",
+                flash="created",
+                near="area-details",
+            )
     form.errors = collapse_errors(errors, "tags", "phases")
     return web.render(AREAS, _areas_context(web, ws, new=form), block="new_area", status=422)
 
@@ -150,7 +154,9 @@ def move_area(area_id: int, web: SignedInDep, data: FormDep) -> Response:
         return web.render(AREAS, context, block="areas", status=409)
     if not web.is_fragment:
         return web.redirect(
-            f"/app/kommuner/{ws.number}/forbedringsomrader#omrade-{area_id}", flash="moved"
+            f"/app/kommuner/{ws.number}/forbedringsomrader#omrade-{area_id}",
+            flash="moved",
+            near=f"omrade-{area_id}",
         )
     context = _areas_context(
         web,
@@ -228,7 +234,11 @@ def update_area(area_id: int, web: SignedInDep, data: FormDep) -> Response:
             return web.render(AREA, context, block="area_form", status=409)
         else:
             if not web.is_fragment:
-                return web.redirect(f"/app/forbedringsomrader/{area_id}", flash="saved")
+                return web.redirect(
+                    f"/app/forbedringsomrader/{area_id}#area-details",
+                    flash="saved",
+                    near="area-details",
+                )
             state = FormState(
                 form=area_form(saved), message=web._(N_("Forbedringsområdet er lagret."))
             )
@@ -277,7 +287,9 @@ def delete_area(area_id: int, web: SignedInDep, data: FormDep) -> Response:
         return web.render(
             AREA, _area_context(web, area_id, state=state), block="area_form", status=409
         )
-    return web.redirect(f"/app/kommuner/{ws.number}/forbedringsomrader", flash="deleted")
+    return web.redirect(
+        f"/app/kommuner/{ws.number}/forbedringsomrader#areas", flash="deleted", near="areas"
+    )
 
 
 # ---- measures ----------------------------------------------------------------------------
@@ -294,12 +306,15 @@ def create_measure(area_id: int, web: SignedInDep, data: FormDep) -> Response:
     model, errors = validate(MeasureCreate, measure_input(form), web.lang, rename=MEASURE_RENAME)
     if model is not None:
         try:
-            improvement.create_measure(web.db, web.principal, area_id, model)
+            created = improvement.create_measure(web.db, web.principal, area_id, model)
         except Invalid as exc:
             errors = service_errors(exc.errors, web.lang)
         else:
             if not web.is_fragment:
-                return web.redirect(f"/app/forbedringsomrader/{area_id}#tiltak", flash="created")
+                anchor = f"tiltak-{created.id}"
+                return web.redirect(
+                    f"/app/forbedringsomrader/{area_id}#{anchor}", flash="created", near=anchor
+                )
             message = web._(N_("Tiltaket «%(title)s» er lagt til."), title=model.title)
             context = _area_context(web, area_id, measures_message=message)
             return web.render(AREA, context, block="measures")
@@ -370,7 +385,11 @@ def update_measure(measure_id: int, web: SignedInDep, data: FormDep) -> Response
             return web.render(MEASURE, context, block="measure_form", status=409)
         else:
             if not web.is_fragment:
-                return web.redirect(f"/app/tiltak/{measure_id}", flash="saved")
+                return web.redirect(
+                    f"/app/tiltak/{measure_id}#measure-details",
+                    flash="saved",
+                    near="measure-details",
+                )
             state = FormState(form=measure_form(saved), message=web._(N_("Tiltaket er lagret.")))
             context = measure_context(web, measure_id, state=state)
             return web.render(MEASURE, context, block="measure_form")
@@ -416,7 +435,9 @@ def delete_measure(measure_id: int, web: SignedInDep, data: FormDep) -> Response
         context = measure_context(web, measure_id, state=state)
         return web.render(MEASURE, context, block="measure_form", status=409)
     return web.redirect(
-        f"/app/forbedringsomrader/{measure.improvement_area_id}#tiltak", flash="deleted"
+        f"/app/forbedringsomrader/{measure.improvement_area_id}#tiltak",
+        flash="deleted",
+        near="tiltak",
     )
 
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Response
 
 from app.errors import PreconditionFailed
 from app.models.poster import FurtherWorkPlanPut
+from app.rendering.chart_svg import POSTER_SCALE
 from app.services import further_work, poster, progress_plan
 from app.services.workspace import Workspace, open_workspace
 from app.web.core import FormDep, SignedInDep, Web
@@ -31,7 +32,7 @@ def poster_page(number: str, web: SignedInDep) -> Response:
         "ws": view.workspace,
         "poster": view,
         "charts": [
-            chart_view(chart, web.lang, f"plakat-diagram-{chart.indicator.id}")
+            chart_view(chart, web.lang, f"plakat-diagram-{chart.indicator.id}", scale=POSTER_SCALE)
             for chart in view.charts
         ],
         "measure_statuses": MEASURE_STATUSES,

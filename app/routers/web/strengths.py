@@ -111,12 +111,15 @@ def create_strength(number: str, web: SignedInDep, data: FormDep) -> Response:
     )
     if model is not None:
         try:
-            strengths.create_strength(web.db, web.principal, number, model)
+            created = strengths.create_strength(web.db, web.principal, number, model)
         except Invalid as exc:
             errors = service_errors(exc.errors, web.lang)
         else:
             if not web.is_fragment:
-                return web.redirect(f"/app/kommuner/{number}/styrker", flash="created")
+                anchor = f"styrke-{created.id}"
+                return web.redirect(
+                    f"/app/kommuner/{number}/styrker#{anchor}", flash="created", near=anchor
+                )
             return _render_list(web, ws, message=web._(N_("Styrken er lagt til.")))
     form.errors = errors
     return _render_list(web, ws, new=form, status=422)
@@ -162,7 +165,10 @@ def update_strength(number: str, strength_id: int, web: SignedInDep, data: FormD
             return _render_item(web, ws, strength_id, state, status=409)
         else:
             if not web.is_fragment:
-                return web.redirect(f"/app/kommuner/{number}/styrker", flash="saved")
+                anchor = f"styrke-{strength_id}"
+                return web.redirect(
+                    f"/app/kommuner/{number}/styrker#{anchor}", flash="saved", near=anchor
+                )
             state = StrengthState(form=_form(saved), message=web._(N_("Lagret.")))
             return _render_item(web, ws, strength_id, state)
     form.errors = errors
@@ -197,5 +203,7 @@ def delete_strength(number: str, strength_id: int, web: SignedInDep, data: FormD
         )
         return _render_list(web, ws, message=message, status=409)
     if not web.is_fragment:
-        return web.redirect(f"/app/kommuner/{number}/styrker", flash="deleted")
+        return web.redirect(
+            f"/app/kommuner/{number}/styrker#strengths", flash="deleted", near="strengths"
+        )
     return _render_list(web, ws, message=web._(N_("Styrken er slettet.")))
