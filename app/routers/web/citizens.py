@@ -161,7 +161,7 @@ def messages_page(number: str, web: SignedInDep) -> Response:
     return _list_page(web, number)
 
 
-@router.post("/app/kommuner/{number}/tilbakemeldinger/{message_id}")
+@router.post("/app/kommuner/{number}/tilbakemeldinger/{message_id:id}")
 def mark_message(number: str, message_id: int, web: SignedInDep, data: FormDep) -> Response:
     handled = data.get("handled") == "1"
     citizen_messages.mark_handled(web.db, web.principal, number, message_id, handled=handled)

@@ -58,17 +58,18 @@ def start_page(web: WebDep, q: Annotated[str | None, Query(max_length=1000)] = N
 
 
 def contact_tag(contact: tuple[str, ...]) -> str:
-    """A short digest of the municipality's contact, which the page shows live."""
+    """A short digest of the municipality's contact, which the page shows live ("" when
+    there is none)."""
     if not any(contact):
-        return "0"
-    return hashlib.sha256("\n".join(contact).encode()).hexdigest()[:10]
+        return ""
+    return "-" + hashlib.sha256("\n".join(contact).encode()).hexdigest()[:10]
 
 
 def _stamp_headers(stamp: publishing.PublishedStamp, lang: str) -> dict[str, str]:
     headers = publishing.cache_headers(stamp)
     # The same version in another language, or with another contact, is another
     # representation.
-    headers["ETag"] = headers["ETag"][:-1] + f'-{lang}-{contact_tag(stamp.contact)}"'
+    headers["ETag"] = headers["ETag"][:-1] + f'-{lang}{contact_tag(stamp.contact)}"'
     headers["Vary"] = PUBLIC_VARY
     return headers
 
