@@ -33,7 +33,6 @@ from app.services.transfer.sync import (
     sync,
 )
 
-
 #: The municipality's contact for citizens: columns that are "" rather than null.
 CONTACT_COLUMNS = ("contact_name", "contact_phone", "contact_email", "contact_url")
 
