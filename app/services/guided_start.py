@@ -10,12 +10,15 @@ done or not as the data says, and the next one to take.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.models.improvement import ImprovementArea, Measure
+from app.models.municipality import Municipality
 from app.models.pathway import PhaseSection, Strength
 from app.models.publishing import PublishedVersion
 from app.services.access import Principal, require_read
@@ -49,54 +52,49 @@ class GuidedStart:
         return next((s for s in self.steps if not s.done), None)
 
 
-def _count(session: Session, statement: object) -> int:
-    return int(session.exec(statement).one())  # type: ignore[call-overload]
-
-
 def guided_start(session: Session, principal: Principal, number: str) -> GuidedStart:
     municipality = get_municipality(session, number)
     require_read(principal, municipality)
+    described = session.exec(
+        select(PhaseSection.phase)
+        .where(col(PhaseSection.municipality_id) == municipality.id)
+        .where(func.length(func.trim(col(PhaseSection.description))) > 0)
+    ).all()
+    return guided_start_of(session, municipality, phase_keys(session), set(described))
+
+
+def guided_start_of(
+    session: Session, municipality: Municipality, phases: list[str], described: Collection[str]
+) -> GuidedStart:
+    """The steps of a municipality the caller may read, when the caller has already read
+    its phases and which of them have a description (the pathway editor has): one query."""
     mid = municipality.id
-    phases = phase_keys(session)
-    described_keys = set(
-        session.exec(
-            select(PhaseSection.phase)
-            .where(col(PhaseSection.municipality_id) == mid)
-            .where(func.length(func.trim(col(PhaseSection.description))) > 0)
-        ).all()
-    )
-    described = sum(1 for key in phases if key in described_keys)
-    first_missing = next((key for key in phases if key not in described_keys), None)
-    strengths = _count(
-        session,
-        select(func.count()).select_from(Strength).where(col(Strength.municipality_id) == mid),
-    )
-    areas = _count(
-        session,
-        select(func.count())
-        .select_from(ImprovementArea)
-        .where(col(ImprovementArea.municipality_id) == mid),
-    )
-    measures = _count(
-        session,
-        select(func.count())
-        .select_from(Measure)
-        .join(ImprovementArea, col(ImprovementArea.id) == col(Measure.improvement_area_id))
-        .where(col(ImprovementArea.municipality_id) == mid),
-    )
-    published = _count(
-        session,
-        select(func.count())
-        .select_from(PublishedVersion)
-        .where(col(PublishedVersion.municipality_id) == mid),
-    )
+
+    def counted(statement: Any) -> Any:
+        return statement.scalar_subquery()
+
+    row: Any = session.exec(
+        select(
+            counted(select(func.count()).where(col(Strength.municipality_id) == mid)),
+            counted(select(func.count()).where(col(ImprovementArea.municipality_id) == mid)),
+            counted(
+                select(func.count())
+                .select_from(Measure)
+                .join(ImprovementArea, col(ImprovementArea.id) == col(Measure.improvement_area_id))
+                .where(col(ImprovementArea.municipality_id) == mid)
+            ),
+            counted(select(func.count()).where(col(PublishedVersion.municipality_id) == mid)),
+        )
+    ).one()
+    strengths, areas, measures, published = row
+    first_missing = next((key for key in phases if key not in described), None)
     return GuidedStart(
-        number=number,
+        number=municipality.number,
         steps=[
             Step(
                 "phases",
                 bool(phases) and first_missing is None,
-                described,
+                sum(1 for key in phases if key in described),
                 len(phases),
                 first_missing,
             ),

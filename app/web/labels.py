@@ -159,6 +159,7 @@ ENTITY = {
     "task_answer": N_("svar på mellomarbeid"),
     "pdsa_cycle": N_("PDSA-sirkel"),
     "webhook": N_("webhook"),
+    "citizen_message": N_("tilbakemelding fra en innbygger"),
 }
 #: Pairs that read badly as action + entity, said as a whole.
 PHRASES = {
@@ -187,6 +188,7 @@ PHRASES = {
     ("import", "municipality"): N_("importerte opplysningene om kommunen"),
     ("create", "further_work_plan"): N_("skrev planen for videre arbeid"),
     ("update", "further_work_plan"): N_("endret planen for videre arbeid"),
+    ("update", "citizen_message"): N_("merket en tilbakemelding fra en innbygger"),
 }
 #: For an action or entity the lists above do not know yet: never a code word on a page.
 UNKNOWN_ACTION = N_("endret")

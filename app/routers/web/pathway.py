@@ -305,7 +305,11 @@ def editor_page(number: str, web: SignedInDep) -> Response:
         web.db, web.principal, editor.ws.municipality, details=False
     )
     if editor.ws.can_edit:
-        context["guide"] = guided_start.guided_start(web.db, web.principal, number)
+        described = {key for key, (section, _) in editor.raw.items() if section.description.strip()}
+        phases = [p.key for p in editor.catalogue.phases]
+        context["guide"] = guided_start.guided_start_of(
+            web.db, editor.ws.municipality, phases, described
+        )
         context["guide_steps"] = GUIDE_STEPS
     return web.render(TEMPLATE, context)
 
