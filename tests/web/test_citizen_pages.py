@@ -299,3 +299,22 @@ def test_each_phase_links_to_the_national_guide(coordinator: SignedInClient) -> 
 def test_readers_get_no_guided_start(adviser: SignedInClient) -> None:
     document = page(adviser.get("/app/kommuner/5501/forlop"))
     assert document.find("section", class_="guided-start") is None
+
+
+def test_a_server_error_on_a_public_page_is_the_public_error_page(
+    app: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.services import citizen_messages
+
+    def broken(*_: object, **__: object) -> None:
+        raise RuntimeError("SELECT secret internals")
+
+    monkeypatch.setattr(citizen_messages, "recipient", broken)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get(f"{FORM}?lang=nn")
+    assert response.status_code == 500
+    document = page(response)
+    assert document.one("html").get("lang") == "nn"
+    assert document.one("h1").text() == "Noko gjekk gale"
+    assert document.find("form", role="search") is not None
+    assert "SELECT" not in response.text
