@@ -275,6 +275,8 @@ def test_the_guided_start_shows_the_next_step_and_progress(
     current = guide.one("a", **{"aria-current": "step"})
     assert current.get("href") == "/app/kommuner/5501/forlop/suspicion"
     assert "Beskriv fasene" in current.text()
+    editing = page(coordinator.get("/app/kommuner/5501/forlop/suspicion"))
+    assert editing.find("textarea", name="description") is not None
 
     for key in phase_keys(session):
         factories.fill_section(session, "5501", key)
