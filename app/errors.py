@@ -57,8 +57,16 @@ class NotPublished(NotFound):
     slug = "not-published"
     title = "Not published yet"
 
-    def __init__(self, name: str, website: str | None, language_form: str = "nb") -> None:
+    def __init__(
+        self,
+        name: str,
+        website: str | None,
+        language_form: str = "nb",
+        contact: tuple[str, str, str, str] = ("", "", "", ""),
+    ) -> None:
         self.language_form = language_form
+        #: The municipality's contact for citizens: name, phone, e-mail, web address.
+        self.contact = contact
         detail = f"{name} has not published its dementia care pathway here yet."
         if website:
             detail += f" The municipality's own website may help: {website}"

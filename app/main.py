@@ -59,6 +59,7 @@ from app.routers.web import all_measurements as web_all_measurements
 from app.routers.web import api_clients as web_api_clients
 from app.routers.web import auth as web_auth
 from app.routers.web import checklist as web_checklist
+from app.routers.web import citizens as web_citizens
 from app.routers.web import comments as web_comments
 from app.routers.web import dashboard as web_dashboard
 from app.routers.web import improvement as web_improvement
@@ -157,6 +158,7 @@ def web_router() -> APIRouter:
         web_api_clients,
         web_users,
         web_notifications,
+        web_citizens,
     ):
         signed_in.include_router(module.router)
     router = APIRouter(include_in_schema=False)
@@ -167,6 +169,7 @@ def web_router() -> APIRouter:
     router.include_router(web_account_links.router)
     router.include_router(web_public.router)
     router.include_router(web_notifications.unsubscribe_router)
+    router.include_router(web_citizens.public_router)
     router.include_router(signed_in)
     return router
 

@@ -4,6 +4,7 @@ from app.models.anchoring import ImprovementTeam, MunicipalityAnchoring
 from app.models.audit import AuditEvent
 from app.models.catalogue import ChecklistItem, ChecklistVersion, OfferingType, Phase
 from app.models.changes import ChangeEvent
+from app.models.citizen import CitizenMessage
 from app.models.feedback import Comment, Review
 from app.models.identity import (
     ApiClient,
@@ -55,6 +56,7 @@ __all__ = [
     "ChecklistAnswer",
     "ChecklistItem",
     "ChecklistVersion",
+    "CitizenMessage",
     "Comment",
     "ContentStamp",
     "FurtherWorkPlan",

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import StringConstraints
+from pydantic import EmailStr, StringConstraints, field_validator
 from sqlmodel import Field, SQLModel
 
 from app.models.base import (
@@ -26,6 +26,8 @@ RegionSlug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$
 WebAddress = (
     Annotated[str, StringConstraints(max_length=300, pattern=r"^https?://[^\s/]+\.[^\s]+$")] | None
 )
+ContactName = Annotated[str, StringConstraints(max_length=200)]
+ContactPhone = Annotated[str, StringConstraints(max_length=50, pattern=r"^[0-9+() .\-]*$")]
 
 
 class LanguageForm(StrEnum):
@@ -62,6 +64,12 @@ class Municipality(SQLModel, table=True):
     language_form: str = Field(
         default=LanguageForm.bokmaal.value, max_length=10, sa_column_kwargs={"server_default": "nb"}
     )
+    #: Who citizens may contact about dementia (name or role, phone, e-mail, web address),
+    #: shown on the public page whether or not the pathway is published.
+    contact_name: str = Field(default="", max_length=200, sa_column_kwargs={"server_default": ""})
+    contact_phone: str = Field(default="", max_length=50, sa_column_kwargs={"server_default": ""})
+    contact_email: str = Field(default="", max_length=254, sa_column_kwargs={"server_default": ""})
+    contact_url: str = Field(default="", max_length=300, sa_column_kwargs={"server_default": ""})
     #: Content loaded from the demo data set; the UI labels it as example data.
     is_example: bool = Field(default=False)
     #: The aggregate version: bumped by every change to the municipality or its content.
@@ -92,6 +100,11 @@ class MunicipalityRead(ApiOutput):
     website: str | None
     #: The official language form: "nb" (bokmål), "nn" (nynorsk) or "neutral".
     language_form: LanguageForm
+    #: The contact for citizens on the public page ("" when not given).
+    contact_name: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
+    contact_url: str = ""
     is_example: bool
     version: int
     updated_at: datetime
@@ -110,6 +123,16 @@ class MunicipalityFigures(StrictInput):
     website: WebAddress = None
     #: Bokmål ("nb"), nynorsk ("nn") or neutral; the public page's default language.
     language_form: LanguageForm | None = None
+    #: The contact for citizens: name or role, phone, e-mail and web address ("" clears).
+    contact_name: ContactName | None = None
+    contact_phone: ContactPhone | None = None
+    contact_email: EmailStr | None = None
+    contact_url: WebAddress = None
+
+    @field_validator("contact_email", "contact_url", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
 
 
 class MunicipalityCreate(MunicipalityFigures):

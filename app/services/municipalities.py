@@ -47,6 +47,10 @@ def municipality_read(municipality: Municipality, region_slug: str) -> Municipal
         figures_year=municipality.figures_year,
         website=municipality.website,
         language_form=LanguageForm(municipality.language_form),
+        contact_name=municipality.contact_name,
+        contact_phone=municipality.contact_phone,
+        contact_email=municipality.contact_email,
+        contact_url=municipality.contact_url,
         is_example=municipality.is_example,
         version=municipality.version,
         updated_at=municipality.updated_at,
@@ -232,7 +236,11 @@ def update_municipality(
     if "region" in changes:
         municipality.region_id, slug = _region_for_input(session, changes.pop("region"))
     for field, value in changes.items():
-        setattr(municipality, field, value.value if isinstance(value, LanguageForm) else value)
+        if isinstance(value, LanguageForm):
+            value = value.value
+        elif value is None and field.startswith("contact_"):
+            value = ""  # the contact's fields are "" when not given
+        setattr(municipality, field, value)
     after = municipality_read(municipality, slug)
     if after.model_dump(exclude={"version", "updated_at"}) == before.model_dump(
         exclude={"version", "updated_at"}

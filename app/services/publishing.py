@@ -298,29 +298,53 @@ class PublishedStamp:
     published_at: datetime
     #: The municipality's official language form: the page's language by default.
     language_form: str = "nb"
+    #: The municipality's contact for citizens (name, phone, e-mail, web address): live,
+    #: not part of the published version, so the page shows a change at once.
+    contact: tuple[str, str, str, str] = ("", "", "", "")
+
+
+def contact_of(municipality: Municipality) -> tuple[str, str, str, str]:
+    return (
+        municipality.contact_name,
+        municipality.contact_phone,
+        municipality.contact_email,
+        municipality.contact_url,
+    )
 
 
 def latest_stamp(session: Session, number: str) -> PublishedStamp:
     """The number and time of the latest published version, in one small query: enough to
     answer a conditional request. Unpublished: `NotPublished`, naming the website."""
 
-    def load() -> tuple[int, datetime, str] | None:
+    def load() -> tuple[Any, ...] | None:
         found = session.exec(
-            select(
-                PublishedVersion.number, PublishedVersion.published_at, Municipality.language_form
-            )
+            select(PublishedVersion.number, PublishedVersion.published_at, Municipality)
             .join(Municipality, col(Municipality.id) == col(PublishedVersion.municipality_id))
             .where(col(Municipality.number) == number)
             .order_by(col(PublishedVersion.number).desc())
             .limit(1)
         ).first()
-        return (found[0], found[1], found[2]) if found is not None else None
+        if found is None:
+            return None
+        number_, published_at, municipality = found
+        return number_, published_at, municipality.language_form, contact_of(municipality)
 
     row = load()
     if row is None:
         municipality = get_municipality(session, number)  # an unknown number: plain 404
-        raise NotPublished(municipality.name, municipality.website, municipality.language_form)
-    return PublishedStamp(number=number, version=row[0], published_at=row[1], language_form=row[2])
+        raise NotPublished(
+            municipality.name,
+            municipality.website,
+            municipality.language_form,
+            contact_of(municipality),
+        )
+    return PublishedStamp(
+        number=number,
+        version=row[0],
+        published_at=row[1],
+        language_form=row[2],
+        contact=row[3],
+    )
 
 
 def cache_headers(stamp: PublishedStamp) -> dict[str, str]:
@@ -342,7 +366,9 @@ def get_public(session: Session, number: str) -> PublicPathwayRead:
     ).first()
     if row is None:
         municipality = get_municipality(session, number)
-        raise NotPublished(municipality.name, municipality.website)
+        raise NotPublished(
+            municipality.name, municipality.website, contact=contact_of(municipality)
+        )
     return PublicPathwayRead(
         **read_snapshot(row.snapshot).model_dump(),
         version=row.number,

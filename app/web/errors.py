@@ -7,6 +7,7 @@ from fastapi import Request, Response
 
 from app.errors import CsrfRejected
 from app.web.core import is_fragment_request, sign_in_url, web_for_error
+from app.web.forms import Form
 from app.web.i18n import N_
 
 TITLES = {
@@ -38,6 +39,17 @@ EXPLANATIONS = {
 }
 
 
+#: On the public pages (everything outside the signed-in app), said to citizens.
+PUBLIC_EXPLANATIONS = {
+    403: N_("Denne siden er ikke åpen for alle."),
+    404: N_(
+        "Vi fant ikke siden. Kanskje adressen er skrevet feil, eller kommunenummeret finnes "
+        "ikke. Søk etter kommunen din her."
+    ),
+}
+#: Paths of the signed-in app; errors anywhere else get the public error page.
+STAFF_PREFIXES = ("/app",)
+
 STALE_FORM_TITLE = N_("Skjemaet er utløpt")
 STALE_FORM = N_(
     "Siden ble åpnet i en økt som er avsluttet, eller forespørselen kom ikke fra denne "
@@ -61,6 +73,18 @@ def render_error(request: Request, status: int, title: str, detail: str) -> Resp
     heading, explanation = TITLES[key], EXPLANATIONS[key]
     if title == CsrfRejected.title:
         heading, explanation = STALE_FORM_TITLE, STALE_FORM
+    if not request.url.path.startswith(STAFF_PREFIXES):
+        return web.render(
+            "errors/public_error.html",
+            {
+                "status": status,
+                "title": web._(heading),
+                "explanation": web._(PUBLIC_EXPLANATIONS.get(key, explanation)),
+                "form": Form(),
+                "query": "",
+            },
+            status=status,
+        )
     return web.render(
         "errors/error.html",
         {

@@ -160,6 +160,7 @@ ENTITY = {
     "pdsa_cycle": N_("PDSA-sirkel"),
     "annotation": N_("merknad på en måleverdi"),
     "webhook": N_("webhook"),
+    "citizen_message": N_("tilbakemelding fra en innbygger"),
 }
 #: Pairs that read badly as action + entity, said as a whole.
 PHRASES = {
@@ -191,6 +192,7 @@ PHRASES = {
     ("import", "municipality"): N_("importerte opplysningene om kommunen"),
     ("create", "further_work_plan"): N_("skrev planen for videre arbeid"),
     ("update", "further_work_plan"): N_("endret planen for videre arbeid"),
+    ("update", "citizen_message"): N_("merket en tilbakemelding fra en innbygger"),
 }
 #: For an action or entity the lists above do not know yet: never a code word on a page.
 UNKNOWN_ACTION = N_("endret")

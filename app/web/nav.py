@@ -44,6 +44,12 @@ MUNICIPALITY_NAV: list[NavItem] = [
     ),
     NavItem("framdriftsplan", "/app/kommuner/{number}/framdriftsplan", N_("Framdriftsplan")),
     NavItem("kommentarer", "/app/kommuner/{number}/kommentarer", N_("Kommentarer")),
+    NavItem(
+        "tilbakemeldinger",
+        "/app/kommuner/{number}/tilbakemeldinger",
+        N_("Tilbakemeldinger"),
+        visible=lambda principal: principal.is_coordinator or principal.is_admin,
+    ),
     NavItem("historikk", "/app/kommuner/{number}/historikk", N_("Historikk")),
     NavItem("publiser", "/app/kommuner/{number}/publiser", N_("Publiser")),
     NavItem("plakat", "/app/kommuner/{number}/plakat", N_("Plakat")),

@@ -46,6 +46,7 @@ from sqlmodel import Session
 
 from app.config import Settings
 from app.models.base import Role, Scope, utcnow
+from app.models.citizen import CitizenMessageInput
 from app.models.feedback import CommentCreate, ReviewCreate
 from app.models.identity import ApiToken
 from app.models.improvement import ProgressNoteCreate
@@ -54,8 +55,10 @@ from app.models.network import GatheringCreate, NetworkCreate, TaskCreate
 from app.models.pdsa import PdsaCycleCreate
 from app.models.publishing import PublishInput
 from app.models.webhooks import WebhookCreate
+from app.routers.web.citizens import FORM_COOKIE
 from app.services import (
     api_clients,
+    citizen_messages,
     feedback,
     gatherings,
     identity,
@@ -527,6 +530,14 @@ ROUTES: dict[tuple[str, str], Row] = {
     # ---- publishing, history, the poster and the public pages
     ("GET", "/"): row(PUBLIC),
     ("GET", "/kommuner/{number}"): row(PUBLIC),
+    ("GET", "/kommuner/{number}/tilbakemelding"): row(PUBLIC),
+    ("POST", "/kommuner/{number}/tilbakemelding"): row(PUBLIC, body="citizen message form"),
+    ("GET", "/kommuner/{number}/tilbakemelding/takk"): row(PUBLIC),
+    ("GET", "/app/kommuner/{number}/tilbakemeldinger"): row(MUNICIPALITY_WRITE),
+    ("POST", "/app/kommuner/{number}/tilbakemeldinger/{message_id:id}"): row(
+        MUNICIPALITY_WRITE, body={"handled": "1"}
+    ),
+    ("POST", "/app/kommuner/{number}/kontakt"): row(MUNICIPALITY_WRITE),
     ("GET", "/app/kommuner/{number}/publiser"): row(MUNICIPALITY_READ),
     ("POST", "/app/kommuner/{number}/malform"): row(
         MUNICIPALITY_WRITE, body={"language_form": "nn"}
@@ -715,6 +726,9 @@ def build_world(session: Session, client: TestClient) -> World:
     publishing.publish(session, SYSTEM, number, PublishInput(summary="Første versjon"))
     factories.fill_section(session, number, "assessment", text="Endret etterpå")
 
+    message = citizen_messages.send(
+        session, number, CitizenMessageInput(text="Telefonnummeret mangler.")
+    )
     comment = feedback.create_comment(
         session, people[COORDINATOR], number, CommentCreate(text="Hva mener dere?")
     )
@@ -759,6 +773,7 @@ def build_world(session: Session, client: TestClient) -> World:
             "indicator_id": indicator.id,
             "period": "2024-01-01",
             "comment_id": comment.id,
+            "message_id": message.id,
             "review_id": review.id,
             "version": 1,
             # A coordinator of Tromsø: managed by Tromsø's coordinator, troms's adviser, admins.
@@ -947,8 +962,8 @@ def test_authorization_matrix(
             else:
                 headers["If-Match"] = tag
         if is_page(path) and method == "POST":
-            if spec.body == "sign-in form":
-                kwargs["form"] = "sign-in form"
+            if spec.body in ("sign-in form", "citizen message form"):
+                kwargs["form"] = spec.body
             elif url in forms or spec.body is not None:
                 kwargs["form"] = {**forms.get(url, {}), **fill_body(spec.body or {}, values)}
             else:
@@ -973,6 +988,8 @@ def test_authorization_matrix(
             kwargs = dict(prepared[(method, path)])
             if kwargs.get("form") == "sign-in form":
                 kwargs["form"], kwargs["cookie"] = sign_in_form(runner, principal)
+            elif kwargs.get("form") == "citizen message form":
+                kwargs["form"], kwargs["cookie"] = citizen_message_form(runner, principal, url)
             want = expected(method, path, principal)
             response = runner.send(principal, method, url, **kwargs)
             count += 1
@@ -992,6 +1009,16 @@ def sign_in_form(runner: Runner, principal: str) -> tuple[dict[str, Any], str]:
     assert token, "the sign-in page sets no double-submit cookie"
     fields.update({"email": "nobody@example.no", "password": "wrong"})
     return fields, f"{SIGN_IN_COOKIE}={token}"
+
+
+def citizen_message_form(runner: Runner, principal: str, url: str) -> tuple[dict[str, Any], str]:
+    """The public feedback form as this principal's browser gets it, with its double-submit
+    cookie, sent empty: the answer is the form again with the error (422)."""
+    response = runner.send(principal, "GET", url)
+    fields = form_fields(page(response).one("form", action=url))
+    token = response.cookies.get(FORM_COOKIE)
+    assert token, "the feedback form sets no double-submit cookie"
+    return fields, f"{FORM_COOKIE}={token}"
 
 
 def report(mismatches: list[tuple[str, str, str, str, int]], count: int) -> str:

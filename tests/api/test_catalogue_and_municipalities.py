@@ -166,3 +166,37 @@ def test_only_admins_create_municipalities(session: Session, make_client: Any) -
     writer = make_client(factories.token(session, Scope.write, regions=["troms"]))
     body = {"number": "5599", "name": "Nykommune", "region": "troms", "population": 100}
     assert writer.post("/api/v1/municipalities", json=body).status_code == 403
+
+
+def test_the_contact_for_citizens_is_read_and_patched_through_the_api(
+    session: Session, make_client: Any
+) -> None:
+    coordinator = make_client(factories.token(session, Scope.write, municipalities=["5501"]))
+    current = coordinator.get("/api/v1/municipalities/5501")
+    assert current.json()["contact_email"] == ""
+    ok = coordinator.patch(
+        "/api/v1/municipalities/5501",
+        json={"contact_name": "Demenskoordinator", "contact_email": "demens@tromso.kommune.no"},
+        headers={"If-Match": current.headers["etag"]},
+    )
+    assert ok.status_code == 200
+    body = ok.json()
+    assert (body["contact_name"], body["contact_email"]) == (
+        "Demenskoordinator",
+        "demens@tromso.kommune.no",
+    )
+    bad = coordinator.patch(
+        "/api/v1/municipalities/5501",
+        json={"contact_phone": "ring meg", "contact_url": "javascript:alert(1)"},
+        headers={"If-Match": ok.headers["etag"]},
+    )
+    assert bad.status_code == 422
+    assert bad.headers["content-type"].startswith("application/problem+json")
+    assert {e["field"] for e in bad.json()["errors"]} == {"contact_phone", "contact_url"}
+    cleared = coordinator.patch(
+        "/api/v1/municipalities/5501",
+        json={"contact_email": None},
+        headers={"If-Match": ok.headers["etag"]},
+    )
+    assert cleared.status_code == 200
+    assert cleared.json()["contact_email"] == ""

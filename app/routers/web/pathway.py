@@ -19,9 +19,9 @@ from fastapi import APIRouter, Response
 from app.errors import Forbidden, Invalid, NotFound, PreconditionFailed
 from app.models.base import Maturity, OfferingStatus, Provider
 from app.models.pathway import Offering, PathwayRead, PhaseSection, PhaseSectionInput
-from app.services import draft_status, pathway
+from app.services import draft_status, guided_start, pathway
 from app.services.workspace import Workspace, open_workspace
-from app.web import labels
+from app.web import labels, national_guide
 from app.web.core import FormDep, SignedInDep, Web
 from app.web.forms import Form, service_errors, validate
 from app.web.i18n import N_
@@ -98,6 +98,7 @@ def _context(web: Web, editor: Editor, states: dict[str, SectionState]) -> dict[
         "provider_options": [(p.value, web._(labels.PROVIDER[p.value])) for p in Provider],
         "field_names": _field_names(web, states),
         "comments_page": COMMENTS_PAGE,
+        "phase_guide": national_guide.phase_guide,
     }
 
 
@@ -283,6 +284,16 @@ def _conflict_rows(
     return [(web._(label), a, b) for label, a, b in pairs if a.strip() != str(b).strip()]
 
 
+#: The guided start's steps: what to do, and where (relative to the municipality's pages).
+GUIDE_STEPS = {
+    "phases": (N_("Beskriv fasene"), "forlop"),
+    "strengths": (N_("Velg styrker"), "styrker"),
+    "improvement_areas": (N_("Velg forbedringsområder"), "forbedringsomrader"),
+    "measure": (N_("Legg til et tiltak"), "forbedringsomrader"),
+    "publish": (N_("Publiser forløpet"), "publiser"),
+}
+
+
 # ---- routes ------------------------------------------------------------------------------
 
 
@@ -293,6 +304,13 @@ def editor_page(number: str, web: SignedInDep) -> Response:
     context["draft_status"] = draft_status.status_of(
         web.db, web.principal, editor.ws.municipality, details=False
     )
+    if editor.ws.can_edit:
+        described = {key for key, (section, _) in editor.raw.items() if section.description.strip()}
+        phases = [p.key for p in editor.catalogue.phases]
+        context["guide"] = guided_start.guided_start_of(
+            web.db, editor.ws.municipality, phases, described
+        )
+        context["guide_steps"] = GUIDE_STEPS
     return web.render(TEMPLATE, context)
 
 

@@ -8,6 +8,7 @@ kept per published version and language, since a published version never changes
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 from typing import Annotated
@@ -56,10 +57,19 @@ def start_page(web: WebDep, q: Annotated[str | None, Query(max_length=1000)] = N
     return web.render("public/start.html", context, block="results", status=status)
 
 
+def contact_tag(contact: tuple[str, ...]) -> str:
+    """A short digest of the municipality's contact, which the page shows live ("" when
+    there is none)."""
+    if not any(contact):
+        return ""
+    return "-" + hashlib.sha256("\n".join(contact).encode()).hexdigest()[:10]
+
+
 def _stamp_headers(stamp: publishing.PublishedStamp, lang: str) -> dict[str, str]:
     headers = publishing.cache_headers(stamp)
-    # The same version in another language is another representation.
-    headers["ETag"] = headers["ETag"][:-1] + f'-{lang}"'
+    # The same version in another language, or with another contact, is another
+    # representation.
+    headers["ETag"] = headers["ETag"][:-1] + f'-{lang}{contact_tag(stamp.contact)}"'
     headers["Vary"] = PUBLIC_VARY
     return headers
 
@@ -130,7 +140,12 @@ def public_pathway(number: str, web: WebDep) -> Response:
         stamp, headers, unchanged = check_public_page(web, number)
     except NotPublished as exc:
         _speak(web, exc.language_form)
-        context = {"name": exc.name, "website": exc.website, "number": number}
+        context = {
+            "name": exc.name,
+            "website": exc.website,
+            "number": number,
+            "contact": exc.contact,
+        }
         return web.render(
             "public/not_published.html",
             context,
@@ -140,13 +155,13 @@ def public_pathway(number: str, web: WebDep) -> Response:
         return unchanged
     body = cache.caches_of(web.request).public_page.fetch(
         web.db,
-        ("public", number, stamp.version, stamp.published_at, web.lang),
-        lambda: _public_page(web, number),
+        ("public", number, stamp.version, stamp.published_at, web.lang, stamp.contact),
+        lambda: _public_page(web, number, stamp.contact),
     )
     return web.html(body, headers=headers)
 
 
-def _public_page(web: Web, number: str) -> bytes:
+def _public_page(web: Web, number: str, contact: tuple[str, ...]) -> bytes:
     """The page of the latest published version, rendered (kept in `app.cache`)."""
     published = publishing.get_public(web.db, number)
     phases = catalogue.list_phases(web.db, web.lang)
@@ -158,6 +173,8 @@ def _public_page(web: Web, number: str) -> bytes:
             "phase_names": {p.key: p.name for p in phases},
             "offering_names": {t.key: (t.name_nb, t.name) for t in offering_types},
             "provider_labels": labels.PROVIDER,
+            "contact": contact,
+            "number": number,
         },
     )
     return bytes(response.body)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from app.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
-from app.models.municipality import MunicipalityUpdate
+from app.models.municipality import Municipality, MunicipalityUpdate
 from app.models.publishing import SUMMARY_MAX, DraftStatus, PathwayDiff, PublishInput, RestoreInput
 from app.services import (
     audit,
@@ -35,6 +35,8 @@ LANGUAGE_FORMS = (
     ("nn", N_("Nynorsk")),
     ("neutral", N_("Nøytral (besøkendes nettleser avgjør)")),
 )
+#: The contact for citizens, as the form and `MunicipalityUpdate` name its fields.
+CONTACT_FIELDS = ("contact_name", "contact_phone", "contact_email", "contact_url")
 #: In the compare form, the draft is chosen by this word instead of a version number.
 DRAFT = "utkast"
 
@@ -66,6 +68,7 @@ def _render_publish(
     message: str | None = None,
     status: int = 200,
     language_form: Form | None = None,
+    contact: Form | None = None,
 ) -> Response:
     versions = _versions(web, ws.number)
     review = draft_status.review_draft(web.db, web.principal, ws.number)
@@ -74,6 +77,8 @@ def _render_publish(
         "form": form or Form(),
         "language_form": language_form or Form({"language_form": ws.municipality.language_form}),
         "language_form_options": [(code, web._(name)) for code, name in LANGUAGE_FORMS],
+        "contact": contact or Form(contact_values(ws.municipality)),
+        "has_municipality_contact": has_municipality_contact(ws.municipality),
         "message": message,
         "versions": versions,
         "summary_max": SUMMARY_MAX,
@@ -86,6 +91,14 @@ def _render_publish(
         "active_tab": "publiser",
     }
     return web.render("publishing/publish.html", context, status=status)
+
+
+def contact_values(municipality: Municipality) -> dict[str, str]:
+    return {name: getattr(municipality, name) for name in CONTACT_FIELDS}
+
+
+def has_municipality_contact(municipality: Municipality) -> bool:
+    return any(contact_values(municipality).values())
 
 
 def _warnings(status: DraftStatus) -> dict[str, list[str]]:
@@ -151,6 +164,24 @@ def set_language_form(number: str, web: SignedInDep, data: FormDep) -> Response:
         web.db, web.principal, number, model, ws.municipality.version
     )
     return web.redirect(f"/app/kommuner/{number}/publiser#malform", flash="saved")
+
+
+@router.post("/app/kommuner/{number}/kontakt")
+def set_contact(number: str, web: SignedInDep, data: FormDep) -> Response:
+    """The municipality's contact for citizens, shown on its public page."""
+    ws = open_workspace(web.db, web.principal, number)
+    if not ws.can_edit:
+        raise Forbidden(f"You may read but not change {ws.municipality.name}.")
+    form = Form.posted(data)
+    values = {name: form.value(name).strip() for name in CONTACT_FIELDS}
+    model, errors = validate(MunicipalityUpdate, values, web.lang)
+    if model is None:
+        form.errors = errors
+        return _render_publish(web, ws, contact=form, status=422)
+    municipalities.update_municipality(
+        web.db, web.principal, number, model, ws.municipality.version
+    )
+    return web.redirect(f"/app/kommuner/{number}/publiser#kontakt", flash="saved", near="kontakt")
 
 
 @router.get("/app/kommuner/{number}/publiser/forhandsvisning")

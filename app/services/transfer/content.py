@@ -33,11 +33,17 @@ from app.services.transfer.sync import (
     sync,
 )
 
+#: The municipality's contact for citizens: columns that are "" rather than null.
+CONTACT_COLUMNS = ("contact_name", "contact_phone", "contact_email", "contact_url")
+
 
 def import_municipality_fields(run: Run, data: MunicipalityExport) -> None:
     """The figures and website, as an editor may change them (`MunicipalityFigures`)."""
     municipality = run.municipality
     values = data.municipality.model_dump(exclude={"number"})
+    for name in CONTACT_COLUMNS:
+        if values.get(name) is None and name in values:
+            values[name] = ""  # the contact's columns are "" when not given
     if columns(municipality, list(values)) == values:
         return
     before = jsonable(municipality_item(municipality))
