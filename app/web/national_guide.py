@@ -1,13 +1,15 @@
 """Where the national guidance says what should happen in each phase of the pathway.
 
-The Directorate of Health's national guideline on dementia (Nasjonal faglig retningslinje om
-demens) and its guide for municipalities (Veiviser demens, also linked from the public
-pages' national help). Phases without a chapter of their own link to the guideline's start.
+Veiviser demens (the national guide for municipalities, made by the Norwegian centre for
+ageing and health for the Directorate of Health) describes the same six phases as this
+product, all on its front page; where it has a page of its own on a phase's work, or the
+Directorate's national guideline on dementia has a chapter for it, the phase links there.
+Every address here is one that the national services publish; none is guessed.
 """
 
 from __future__ import annotations
 
-GUIDE = "https://www.helsedirektoratet.no/veiledere/veiviser-demens"
+GUIDE = "https://veiviserdemens.aldringoghelse.no/"
 GUIDELINE = "https://www.helsedirektoratet.no/retningslinjer/demens"
 _ASSESSMENT = f"{GUIDELINE}/utredning-ved-mistanke-om-demens-og-leges-oppfolging-etter-diagnose"
 
@@ -15,12 +17,12 @@ _ASSESSMENT = f"{GUIDELINE}/utredning-ved-mistanke-om-demens-og-leges-oppfolging
 PHASE_GUIDE: dict[str, str] = {
     "suspicion": _ASSESSMENT,
     "assessment": _ASSESSMENT,
-    "independent_with_support": f"{GUIDE}#selvstendig-med-stotte",
-    "home_with_services": f"{GUIDE}#hjemme-med-tjenester",
-    "round_the_clock_care": f"{GUIDE}#heldogns-omsorg",
-    "end_of_life": f"{GUIDE}#omsorg-ved-livets-slutt",
+    "independent_with_support": f"{GUIDE}stotte-og-informasjon-2/",
+    "home_with_services": f"{GUIDE}hjemme-med-tjenester-medisinsk-og-helsefaglig-oppfolging/",
+    "round_the_clock_care": GUIDE,
+    "end_of_life": GUIDE,
 }
 
 
 def phase_guide(phase: str) -> str:
-    return PHASE_GUIDE.get(phase, GUIDELINE)
+    return PHASE_GUIDE.get(phase, GUIDE)
