@@ -1,6 +1,7 @@
 """SPC charts against published worked examples (Montgomery, Introduction to Statistical
 Quality Control, 6th ed.): centre lines and limits to two decimals, and the special-cause
-signals the book finds."""
+signals the book finds. Laney's P′ against the published reference data of an independent
+implementation (the PowerBI-SPC project's golden file for P′, computed in R)."""
 
 from __future__ import annotations
 
@@ -80,6 +81,73 @@ def test_laney_p_prime_widens_the_limits_of_over_dispersed_data() -> None:
     assert not [s for s in prime.signals if s.rule is Rule.outside_limits]
     assert spc.proportion_chart(numerators, denominators).chart is ChartType.p_prime
     assert spc.proportion_chart(CANS, [50] * len(CANS)).chart is ChartType.p
+
+
+#: PowerBI-SPC, test/fixtures/golden/pp/basic.qicharts2.json (Laney 2002, P′ with σz from
+#: the moving range of the z-scores): inputs, and the expected 3σ limits of six subgroups.
+PP_NUMERATORS = [
+    266501,
+    264225,
+    276532,
+    281461,
+    269071,
+    261215,
+    270409,
+    279778,
+    270483,
+    270320,
+    267923,
+    271478,
+    255353,
+    256820,
+    261835,
+    259144,
+    255910,
+    260863,
+    264465,
+    260989,
+]
+PP_DENOMINATORS = [
+    280443,
+    276823,
+    291681,
+    296155,
+    282343,
+    275888,
+    283867,
+    295251,
+    284468,
+    282529,
+    279618,
+    283932,
+    266629,
+    268091,
+    276803,
+    271578,
+    266005,
+    273520,
+    278574,
+    273772,
+]
+PP_LIMITS = {
+    0: (0.94013, 0.96567),
+    1: (0.940046, 0.965753),
+    3: (0.940473, 0.965326),
+    12: (0.939803, 0.965996),
+    16: (0.939788, 0.966012),
+    19: (0.939975, 0.965824),
+}
+
+
+def test_laney_p_prime_reproduces_the_reference_data_set() -> None:
+    chart = spc.proportion_chart(PP_NUMERATORS, PP_DENOMINATORS)
+    assert chart.chart is ChartType.p_prime  # chosen from the data: σz is far above 1
+    assert round(chart.centre_line, 4) == 0.9529
+    for index, (lower, upper) in PP_LIMITS.items():
+        point = chart.points[index]
+        assert point.lower_limit == pytest.approx(lower, abs=1e-6), index
+        assert point.upper_limit == pytest.approx(upper, abs=1e-6), index
+    assert chart.signals == ()  # no point outside the widened limits
 
 
 def test_a_shift_is_seven_points_on_one_side() -> None:
