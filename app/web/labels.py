@@ -7,6 +7,16 @@ from collections.abc import Mapping
 from app.models.audit import AuditEventRead
 from app.web.i18n import N_, translate
 
+#: The guided start's steps (services/guided_start.py): the words, and the municipality's
+#: page where each is done.
+GUIDE_STEPS = {
+    "phases": (N_("Beskriv fasene"), "forlop"),
+    "strengths": (N_("Velg styrker"), "styrker"),
+    "improvement_areas": (N_("Velg forbedringsområder"), "forbedringsomrader"),
+    "measure": (N_("Legg til et tiltak"), "forbedringsomrader"),
+    "publish": (N_("Publiser forløpet"), "publiser"),
+}
+
 MATURITY = {
     "unknown": N_("Ikke vurdert"),
     "not_established": N_("Ikke etablert"),

@@ -304,6 +304,21 @@ def test_each_phase_links_to_the_national_guide(coordinator: SignedInClient) -> 
 def test_readers_get_no_guided_start(adviser: SignedInClient) -> None:
     document = page(adviser.get("/app/kommuner/5501/forlop"))
     assert document.find("section", class_="guided-start") is None
+    assert page(adviser.get("/app")).find("p", class_="card__guide") is None
+
+
+def test_the_first_page_after_signing_in_shows_the_next_step(
+    coordinator: SignedInClient, session: Session
+) -> None:
+    guide = page(coordinator.get("/app")).one("p", class_="card__guide")
+    assert "0 av 5 steg er gjort" in guide.text()
+    assert guide.one("a").get("href") == "/app/kommuner/5501/forlop/suspicion"
+    for key in phase_keys(session):
+        factories.fill_section(session, "5501", key)
+    factories.strength(session, "5501")
+    guide = page(coordinator.get("/app?lang=nn")).one("p", class_="card__guide")
+    assert guide.one("a").get("href") == "/app/kommuner/5501/forbedringsomrader"
+    assert "Vel forbetringsområde" in guide.text()
 
 
 def test_a_server_error_on_a_public_page_is_the_public_error_page(

@@ -285,15 +285,6 @@ def _conflict_rows(
 
 
 #: The guided start's steps: what to do, and where (relative to the municipality's pages).
-GUIDE_STEPS = {
-    "phases": (N_("Beskriv fasene"), "forlop"),
-    "strengths": (N_("Velg styrker"), "styrker"),
-    "improvement_areas": (N_("Velg forbedringsområder"), "forbedringsomrader"),
-    "measure": (N_("Legg til et tiltak"), "forbedringsomrader"),
-    "publish": (N_("Publiser forløpet"), "publiser"),
-}
-
-
 # ---- routes ------------------------------------------------------------------------------
 
 
@@ -310,7 +301,7 @@ def editor_page(number: str, web: SignedInDep) -> Response:
         context["guide"] = guided_start.guided_start_of(
             web.db, editor.ws.municipality, phases, described
         )
-        context["guide_steps"] = GUIDE_STEPS
+        context["guide_steps"] = labels.GUIDE_STEPS
     return web.render(TEMPLATE, context)
 
 
