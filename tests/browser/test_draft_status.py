@@ -14,9 +14,17 @@ from tests.browser.conftest import TROMSO, LiveServer, axe_violations, describe,
 pytestmark = pytest.mark.browser
 
 #: Every interface language; a new one is added here.
-LANGUAGES = ("nb", "en")
-HELP = {"nb": "Hjelp du alltid kan få", "en": "Help you can always get"}
-PREVIEW = {"nb": "Forhåndsvisning av utkastet", "en": "Preview of the draft"}
+LANGUAGES = ("nb", "nn", "en")
+HELP = {
+    "nb": "Hjelp du alltid kan få",
+    "nn": "Hjelp du alltid kan få",
+    "en": "Help you can always get",
+}
+PREVIEW = {
+    "nb": "Forhåndsvisning av utkastet",
+    "nn": "Førehandsvising av utkastet",
+    "en": "Preview of the draft",
+}
 
 
 def _clean(page: Page, name: str) -> None:

@@ -29,7 +29,7 @@ def _check(page: Page, name: str) -> None:
     assert violations == [], f"{name}: {describe(violations)}"
 
 
-@pytest.mark.parametrize("lang", ["nb", "en"])
+@pytest.mark.parametrize("lang", ["nb", "nn", "en"])
 def test_the_overview_pages_pass_axe(page: Page, live_server: LiveServer, lang: str) -> None:
     sign_in(page, live_server, ADVISER)
     for name, path in [
