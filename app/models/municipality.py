@@ -6,6 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
+import pydantic
 from pydantic import EmailStr, StringConstraints, field_validator
 from sqlmodel import Field, SQLModel
 
@@ -28,6 +29,8 @@ WebAddress = (
 )
 ContactName = Annotated[str, StringConstraints(max_length=200)]
 ContactPhone = Annotated[str, StringConstraints(max_length=50, pattern=r"^[0-9+() .\-]*$")]
+#: An e-mail address (the validator refuses one over 254 characters; the schema says so).
+ContactEmail = Annotated[EmailStr, pydantic.Field(json_schema_extra={"maxLength": 254})]
 
 
 class LanguageForm(StrEnum):
@@ -126,7 +129,7 @@ class MunicipalityFigures(StrictInput):
     #: The contact for citizens: name or role, phone, e-mail and web address ("" clears).
     contact_name: ContactName | None = None
     contact_phone: ContactPhone | None = None
-    contact_email: EmailStr | None = None
+    contact_email: ContactEmail | None = None
     contact_url: WebAddress = None
 
     @field_validator("contact_email", "contact_url", mode="before")

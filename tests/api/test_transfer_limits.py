@@ -100,6 +100,9 @@ def _longest_document(session: Session) -> dict[str, Any]:
         "email": _email(),
         "phone": "1" * 50,
         "website": "https://" + "w" * (300 - len("https://") - len(".no")) + ".no",
+        "contact_email": _email(),
+        "contact_phone": "1" * 50,
+        "contact_url": "https://" + "w" * (300 - len("https://") - len(".no")) + ".no",
         # Tags are stored in lower case, and each once.
         "tags": [f"{n}" + "t" * 49 for n in range(MAX_TAGS)],
         "measure_counts": {"not_started": 0, "in_progress": 1, "done": 2, "stopped": MAX_MEASURES},

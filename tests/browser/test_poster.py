@@ -94,7 +94,9 @@ def test_the_poster_prints_on_one_a3_landscape_page(
     expect(page.locator(".poster-phase")).to_have_count(6)
     expect(page.locator(".poster-chart svg")).to_have_count(2)
     expect(page.locator(".poster__strengths .poster-more")).to_contain_text("flere")
-    expect(page.locator(".poster__areas .poster-more")).to_contain_text("flere")
+    # The last "+N flere" of the areas is for the areas themselves (an area with many
+    # measures, made by another test, has one of its own).
+    expect(page.locator(".poster__areas .poster-more").last).to_contain_text("flere")
     violations = axe_violations(page)
     assert violations == [], describe(violations)
 
