@@ -119,9 +119,14 @@ def test_a_bad_cursor_is_a_problem(
     session: Session, make_client: Callable[..., TestClient]
 ) -> None:
     client = make_client(factories.token(session, municipalities=["5501"]))
-    response = client.get("/api/v1/events", params={"after": -1})
-    assert response.status_code in (400, 422)
-    assert response.headers["content-type"].startswith("application/problem+json")
+    for after in (-1, 2**31, "x"):
+        response = client.get("/api/v1/events", params={"after": after})
+        assert response.status_code == 422, after
+        assert response.headers["content-type"].startswith("application/problem+json")
+    # The largest id the database holds is still a cursor: nothing comes after it.
+    last = client.get("/api/v1/events", params={"after": 2**31 - 1})
+    assert last.status_code == 200
+    assert last.json()["items"] == []
 
 
 def test_pruning_keeps_180_days(session: Session) -> None:

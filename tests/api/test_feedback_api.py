@@ -392,3 +392,12 @@ def test_an_import_neither_brings_nor_forges_comments_and_reviews(
         target.dispose()
     assert threads.total == 0
     assert reviews.total == 0
+
+
+def test_an_area_filter_beyond_any_id_is_a_problem(
+    session: Session, make_client: Callable[..., TestClient]
+) -> None:
+    adviser = make_client(factories.token(session, regions=["troms"]))
+    response = adviser.get(COMMENTS, params={"improvement_area_id": 2**31})
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")

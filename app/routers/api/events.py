@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from app.deps import READ, PrincipalDep, SessionDep
+from app.deps import MAX_ID, READ, PrincipalDep, SessionDep
 from app.models.changes import ChangeFeedRead
 from app.services import changes
 
@@ -18,7 +18,7 @@ def list_change_events(
     session: SessionDep,
     principal: PrincipalDep,
     after: Annotated[
-        int, Query(ge=0, le=2**62, description="The `next_cursor` (or an event id) seen last")
+        int, Query(ge=0, le=MAX_ID, description="The `next_cursor` (or an event id) seen last")
     ] = 0,
     limit: Annotated[int, Query(ge=1, le=changes.MAX_LIMIT)] = changes.DEFAULT_LIMIT,
 ) -> ChangeFeedRead:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from app.deps import (
     CREATE,
+    MAX_ID,
     READ,
     WRITE,
     Id,
@@ -51,7 +52,7 @@ def list_comments(
     ] = False,
     target: Annotated[CommentTarget | None, Query(description="The threads' target")] = None,
     phase: Annotated[str | None, Query(max_length=40)] = None,
-    improvement_area_id: Annotated[int | None, Query(ge=1)] = None,
+    improvement_area_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     limit: Limit = 50,
     offset: Offset = 0,
 ) -> dict[str, Any]:
