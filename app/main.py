@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -105,6 +106,9 @@ Every Norwegian municipality's dementia care pathway, its improvement work and m
   schema; unknown fields are rejected.
 """
 
+API_TITLE = "Demensforlop API"
+API_VERSION = "1"
+
 
 def api_router() -> APIRouter:
     router = GatedRouter(prefix=API_PREFIX, gates=(API_PREFIX + "/",))
@@ -174,6 +178,33 @@ def web_router() -> APIRouter:
     return router
 
 
+@functools.cache
+def routers() -> tuple[APIRouter, ...]:
+    """Health, the API and the web pages. The routes depend on the code alone, never on
+    settings or data, so each process builds them once and every app it makes (the tests
+    make one per test) includes the same ones."""
+    return (health.router, api_router(), web_router())
+
+
+@functools.cache
+def openapi_document() -> dict[str, Any]:
+    """The API's OpenAPI document, built once per process from `routers()` (it depends on
+    nothing else). Served at OPENAPI_URL; the API middleware reads its paths for `Allow`."""
+    everything = APIRouter(generate_unique_id_function=operation_id)
+    for router in routers():
+        everything.include_router(router)
+    return complete(
+        problem_content_types(
+            get_openapi(
+                title=API_TITLE,
+                version=API_VERSION,
+                description=API_DESCRIPTION,
+                routes=everything.routes,
+            )
+        )
+    )
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_format)
@@ -198,9 +229,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             db.dispose()
 
     app = FastAPI(
-        title="Demensforlop API",
+        title=API_TITLE,
         generate_unique_id_function=operation_id,
-        version="1",
+        version=API_VERSION,
         description=API_DESCRIPTION,
         openapi_url=OPENAPI_URL,
         docs_url=None,
@@ -214,9 +245,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # Errors: problem+json under /api, the web app's error pages elsewhere.
     install_error_handlers(app, html=render_error)
     install_web(app)
-    app.include_router(health.router)
-    app.include_router(api_router())
-    app.include_router(web_router())
+    for router in routers():
+        app.include_router(router)
     app.mount("/static", CachedStaticFiles(directory=APP_DIR / "static"), name="static")
 
     docs_env = Environment(
@@ -235,21 +265,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             return PlainTextResponse("No such problem type.\n", status_code=404)
         return PlainTextResponse(text, headers={"Cache-Control": "public, max-age=86400"})
 
-    def openapi() -> dict[str, Any]:
-        if app.openapi_schema is None:
-            app.openapi_schema = complete(
-                problem_content_types(
-                    get_openapi(
-                        title=app.title,
-                        version=app.version,
-                        description=app.description,
-                        routes=app.routes,
-                    )
-                )
-            )
-        return app.openapi_schema
-
-    app.openapi = openapi  # type: ignore[method-assign]
+    app.openapi = openapi_document  # type: ignore[method-assign]
 
     def body_limit(path: str) -> int:
         # Only whole-municipality imports carry histories; observation imports are at most
