@@ -10,8 +10,10 @@ import secrets
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
-# Argon2id with the library's defaults (RFC 9106 second recommended option).
-_password_hash = PasswordHash((Argon2Hasher(),))
+#: Argon2id with the library's defaults (RFC 9106 second recommended option). A hash carries
+#: its parameters, so hashes made at another cost still verify (the tests hash at a lower one).
+PRODUCTION_PASSWORD_HASH = PasswordHash((Argon2Hasher(),))
+_password_hash = PRODUCTION_PASSWORD_HASH
 
 API_TOKEN_PREFIX = "dfl_"  # noqa: S105 - a prefix, not a secret
 PASSWORD_MIN_LENGTH = 10

@@ -19,10 +19,13 @@ import hypothesis
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pwdlib import PasswordHash
+from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from app import security
 from app.config import Settings
 from app.db import Database, make_engine
 from app.deps import CSRF_HEADER, SESSION_COOKIE, mask_csrf
@@ -43,6 +46,14 @@ hypothesis.settings.register_profile(
     "shared-machine", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
 )
 hypothesis.settings.load_profile("shared-machine")
+
+# Argon2 at its production cost (64 MiB, three passes) takes a tenth of a second per hash and
+# the suite makes hundreds: tests hash with the same algorithm at its lowest cost. Hashes carry
+# their parameters, so either kind verifies (tests/services/test_identity.py checks both).
+security._password_hash = PasswordHash(
+    (Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),)
+)
+security._DUMMY_HASH = security._password_hash.hash("not a password")
 
 BACKEND = os.environ.get("TEST_DATABASE", "sqlite")
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")

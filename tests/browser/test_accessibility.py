@@ -164,3 +164,25 @@ def test_phone_sized_pages_fit_the_screen_and_pass_axe(
         )
         assert overflow <= 0, f"{name} scrolls sideways by {overflow}px"
         _check(page, name, "nb")
+
+
+def test_the_checker_finds_violations_with_and_without_javascript(
+    new_context: Callable[..., BrowserContext], live_server: LiveServer
+) -> None:
+    """The axe helper every page check relies on reports what is wrong (it collects only
+    violations, which keeps it quick on the 357-row national view), also on a page whose
+    context runs no scripts."""
+    broken = (
+        "<!doctype html><html lang='nb'><head><title>x</title></head><body><main>"
+        "<h1>x</h1><img src='/static/none.png'>"
+        "<p style='color:#eee;background:#fff'>lys tekst</p></main></body></html>"
+    )
+    for scripts in (True, False):
+        page = new_context(java_script_enabled=scripts).new_page()
+        page.route(
+            f"{live_server.url}/broken",
+            lambda route: route.fulfill(status=200, content_type="text/html", body=broken),
+        )
+        page.goto(f"{live_server.url}/broken")
+        found = {violation["id"] for violation in axe_violations(page)}
+        assert {"image-alt", "color-contrast"} <= found, (scripts, found)

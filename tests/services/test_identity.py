@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from app.errors import Forbidden, Invalid
 from app.models.base import Role, Scope, utcnow
 from app.models.identity import ApiToken, User
-from app.security import sha256_hex, verify_password
+from app.security import PRODUCTION_PASSWORD_HASH, hash_password, sha256_hex, verify_password
 from app.services import api_clients, identity
 from app.services.access import SYSTEM
 from tests import factories
@@ -62,6 +62,20 @@ def test_token_needs_a_binding_within_the_makers_rights(session: Session) -> Non
         api_clients.create_token(
             session, coordinator, name="x", scope=Scope.read, municipalities=["5540"]
         )
+
+
+def test_production_hashes_at_full_cost_and_both_costs_verify() -> None:
+    """The app hashes with Argon2id at the library's defaults; the tests (tests/conftest.py)
+    at a lower cost. A hash carries its parameters, so a password hashed at either cost
+    verifies, and a wrong one does not."""
+    full = PRODUCTION_PASSWORD_HASH.hash("et langt passord")
+    assert full.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert verify_password("et langt passord", full)
+    assert not verify_password("et annet passord", full)
+    cheap = hash_password("et langt passord")
+    assert cheap.startswith("$argon2id$")
+    assert cheap != full
+    assert verify_password("et langt passord", cheap)
 
 
 def test_users_get_argon2id_hashes(session: Session) -> None:
