@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, PlainTextResponse
+from fastapi.routing import iter_route_contexts
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app.api_http import ApiHttpMiddleware, RateLimiter
@@ -81,6 +82,7 @@ from app.routers.web import users as web_users
 from app.routing import GatedRouter
 from app.static_files import CachedStaticFiles
 from app.web import install as install_web
+from app.web import nav
 from app.web.errors import render_error
 from app.webhook_sender import WebhookSender
 
@@ -187,21 +189,35 @@ def routers() -> tuple[APIRouter, ...]:
 
 
 @functools.cache
-def openapi_document() -> dict[str, Any]:
-    """The API's OpenAPI document, built once per process from `routers()` (it depends on
-    nothing else). Served at OPENAPI_URL; the API middleware reads its paths for `Allow`."""
+def _all_routes() -> APIRouter:
     everything = APIRouter(generate_unique_id_function=operation_id)
     for router in routers():
         everything.include_router(router)
+    return everything
+
+
+@functools.cache
+def openapi_document() -> dict[str, Any]:
+    """The API's OpenAPI document, built once per process from `routers()` (it depends on
+    nothing else). Served at OPENAPI_URL; the API middleware reads its paths for `Allow`."""
     return complete(
         problem_content_types(
             get_openapi(
                 title=API_TITLE,
                 version=API_VERSION,
                 description=API_DESCRIPTION,
-                routes=everything.routes,
+                routes=_all_routes().routes,
             )
         )
+    )
+
+
+@functools.cache
+def route_shapes() -> frozenset[str]:
+    """The paths of `routers()` with their parameter names erased (`app.web.nav` shows a
+    menu item only for a page the app serves), worked out once per process."""
+    return frozenset(
+        nav.shape(route.path) for route in iter_route_contexts(_all_routes().routes) if route.path
     )
 
 
@@ -241,6 +257,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.db = db
     app.state.caches = Caches()
+    app.state.route_shapes = route_shapes()
 
     # Errors: problem+json under /api, the web app's error pages elsewhere.
     install_error_handlers(app, html=render_error)

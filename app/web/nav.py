@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from fastapi import FastAPI
-from fastapi.routing import iter_route_contexts
 
 from app.services.access import Principal
 from app.services.api_clients import may_manage_tokens
@@ -86,14 +85,10 @@ def shape(path: str) -> str:
 
 
 def route_shapes(app: FastAPI) -> frozenset[str]:
-    """The paths the app answers, with parameter names erased (computed once per app)."""
-    cached: frozenset[str] | None = getattr(app.state, "route_shapes", None)
-    if cached is None:
-        cached = frozenset(
-            shape(route.path) for route in iter_route_contexts(app.routes) if route.path
-        )
-        app.state.route_shapes = cached
-    return cached
+    """The paths the app's routers answer, with parameter names erased (`shape`); worked
+    out once per process when the app is made (app.main.route_shapes)."""
+    shapes: frozenset[str] = app.state.route_shapes
+    return shapes
 
 
 def available(app: FastAPI, items: list[NavItem], principal: Principal) -> list[NavItem]:
