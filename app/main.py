@@ -262,8 +262,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # Errors: problem+json under /api, the web app's error pages elsewhere.
     install_error_handlers(app, html=render_error)
     install_web(app)
-    for router in routers():
-        app.include_router(router)
+    # The shared routes themselves, not new includes of them: what FastAPI works out to
+    # match a request is then built once per process, not once per app.
+    app.router.routes.extend(_all_routes().routes)
     app.mount("/static", CachedStaticFiles(directory=APP_DIR / "static"), name="static")
 
     docs_env = Environment(
