@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from app.config import Settings
 from app.db import Database
-from app.errors import CsrfRejected, PreconditionRequired, Unauthenticated
+from app.errors import CsrfRejected, DomainError, PreconditionRequired, Unauthenticated
 from app.security import constant_time_equals
 from app.services import api_clients, auth
 from app.services.access import ANONYMOUS, Principal
@@ -34,6 +34,27 @@ MAX_ID = 2_147_483_647
 Id = Annotated[int, Path(ge=1, le=MAX_ID, description="Resource id")]
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+#: What a request may not carry: PostgreSQL's text cannot hold a NUL character (SQLite's can),
+#: so one that reached a query would fail on one backend and be stored on the other.
+NUL_REFUSED = "The request contains a NUL character (U+0000), which no text here may hold."
+
+
+async def refuse_nul_characters(request: Request) -> None:
+    """A dependency of every route: a NUL in the path, the query or a posted form is a
+    400 on both faces. JSON bodies are checked where they are validated (app.models.base
+    .StrictInput), after the caller has been judged."""
+    if "\x00" in request.url.path or any(
+        "\x00" in key or "\x00" in value for key, value in request.query_params.multi_items()
+    ):
+        raise DomainError(NUL_REFUSED)
+    if request.method in SAFE_METHODS:
+        return
+    if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+        body = await request.body()
+        if b"%00" in body or b"\x00" in body:
+            raise DomainError(NUL_REFUSED)
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:

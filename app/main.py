@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from fastapi.routing import iter_route_contexts
@@ -19,6 +19,7 @@ from app.cache import Caches
 from app.conditional import ConditionalMiddleware, ConditionalRoute
 from app.config import Settings, get_settings
 from app.db import Database
+from app.deps import refuse_nul_characters
 from app.logging_setup import configure_logging
 from app.mailer import OutboxSender
 from app.middleware import (
@@ -190,7 +191,10 @@ def routers() -> tuple[APIRouter, ...]:
 
 @functools.cache
 def _all_routes() -> APIRouter:
-    everything = APIRouter(generate_unique_id_function=operation_id)
+    everything = APIRouter(
+        generate_unique_id_function=operation_id,
+        dependencies=[Depends(refuse_nul_characters)],
+    )
     for router in routers():
         everything.include_router(router)
     return everything

@@ -19,6 +19,7 @@ from app.models.base import (
     created_at_field,
     utcnow,
 )
+from app.models.municipality import MunicipalityNumber, RegionSlug
 
 
 class OutboxStatus(StrEnum):
@@ -87,8 +88,8 @@ class InvitationCreate(StrictInput):
     email: str = Field(min_length=3, max_length=254)
     role: Role
     name: str = Field(default="", max_length=200)
-    municipalities: list[str] = Field(default_factory=list, max_length=100)
-    regions: list[str] = Field(default_factory=list, max_length=20)
+    municipalities: list[MunicipalityNumber] = Field(default_factory=list, max_length=100)
+    regions: list[RegionSlug] = Field(default_factory=list, max_length=20)
     #: The language of the e-mail.
     language: Literal["nb", "en"] = "nb"
 
