@@ -85,6 +85,7 @@ def _check(page: Page, name: str, lang: str) -> None:
     assert violations == [], f"{name} ({lang}): {describe(violations)}"
 
 
+@pytest.mark.markup
 @pytest.mark.parametrize("lang", ["nb", "nn", "en"])
 def test_no_axe_violations_on_the_coordinators_pages(
     page: Page, live_server: LiveServer, measure_id: int, lang: str, console_errors: list[str]
@@ -134,6 +135,7 @@ def test_no_axe_violations_on_the_coordinators_pages(
     assert [e for e in console_errors if statuses not in e] == []
 
 
+@pytest.mark.markup
 def test_no_axe_violations_for_an_adviser_reading(
     page: Page, live_server: LiveServer, measure_id: int
 ) -> None:
@@ -148,6 +150,7 @@ def test_no_axe_violations_for_an_adviser_reading(
         _check(page, name, "nb")
 
 
+@pytest.mark.markup
 def test_phone_sized_pages_fit_the_screen_and_pass_axe(
     new_context: Callable[..., BrowserContext], live_server: LiveServer, measure_id: int
 ) -> None:
@@ -166,6 +169,7 @@ def test_phone_sized_pages_fit_the_screen_and_pass_axe(
         _check(page, name, "nb")
 
 
+@pytest.mark.markup
 def test_the_checker_finds_violations_with_and_without_javascript(
     new_context: Callable[..., BrowserContext], live_server: LiveServer
 ) -> None:

@@ -103,6 +103,7 @@ def test_the_public_error_page_speaks_the_language_and_finds_a_municipality(
     expect(page.locator("#results a[href='/kommuner/5540']")).to_contain_text("Kåfjord")
 
 
+@pytest.mark.markup
 def test_the_coordinators_pages_pass_axe(page: Page, live_server: LiveServer) -> None:
     sign_in(page, live_server, TROMSO)
     page.goto(f"{live_server.url}/app/kommuner/5501/publiser")

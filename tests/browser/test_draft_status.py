@@ -32,6 +32,7 @@ def _clean(page: Page, name: str) -> None:
     assert violations == [], f"{name}: {describe(violations)}"
 
 
+@pytest.mark.markup
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_publish_page_preview_and_editor_pass_axe(
     page: Page, live_server: LiveServer, lang: str
@@ -58,6 +59,7 @@ def test_the_unpublished_public_page_shows_national_help_without_javascript(
     expect(page.locator("a[href='tel:+4723120040']")).to_be_visible()
 
 
+@pytest.mark.markup
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_unpublished_public_page_passes_axe(
     page: Page, live_server: LiveServer, lang: str

@@ -184,6 +184,7 @@ def _gap(page: Page, first: str, second: str, axis: str = "x") -> float:
     return b["y"] - (a["y"] + a["height"])
 
 
+@pytest.mark.markup
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_layout_slips_are_gone(
     page: Page, new_context: Callable[..., BrowserContext], live_server: LiveServer, lang: str

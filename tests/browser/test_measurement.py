@@ -115,6 +115,7 @@ def _open_tables(page: Page) -> None:
         summary.click()
 
 
+@pytest.mark.markup
 @pytest.mark.parametrize("lang", ["nb", "en"])
 def test_the_pages_with_charts_pass_axe(
     page: Page,

@@ -90,6 +90,7 @@ def test_plan_answer_and_collect_without_javascript(
     _plan_answer_and_collect(new_context, live_server, "B", js=False)
 
 
+@pytest.mark.markup
 @pytest.mark.parametrize("lang", ["nb", "en"])
 def test_the_network_pages_pass_axe(
     new_context: Callable[..., BrowserContext], live_server: LiveServer, lang: str

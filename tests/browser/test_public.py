@@ -101,6 +101,7 @@ def test_the_public_pages_work_without_javascript(
     expect(page.locator("main")).to_contain_text("Nytt avsnitt fra nettlesertesten.")
 
 
+@pytest.mark.markup
 def test_the_public_pages_pass_axe(page: Page, live_server: LiveServer, published: int) -> None:
     # axe-core runs as a script, so it checks the pages in a browser with JavaScript; the
     # pages themselves are the same without (nothing on them is built by script).
@@ -117,6 +118,7 @@ def test_the_public_pages_pass_axe(page: Page, live_server: LiveServer, publishe
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
 
+@pytest.mark.markup
 def test_publishing_and_history_pages_pass_axe(
     page: Page, live_server: LiveServer, published: int
 ) -> None:

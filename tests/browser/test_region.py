@@ -29,6 +29,7 @@ def _check(page: Page, name: str) -> None:
     assert violations == [], f"{name}: {describe(violations)}"
 
 
+@pytest.mark.markup
 @pytest.mark.parametrize("lang", ["nb", "nn", "en"])
 def test_the_overview_pages_pass_axe(page: Page, live_server: LiveServer, lang: str) -> None:
     sign_in(page, live_server, ADVISER)
@@ -51,6 +52,7 @@ def test_the_overview_pages_pass_axe(page: Page, live_server: LiveServer, lang: 
     assert page.locator("#grid tbody tr").count() == 21
 
 
+@pytest.mark.markup
 def test_the_national_view_passes_axe(page: Page, live_server: LiveServer) -> None:
     sign_in(page, live_server, ADMIN)
     page.goto(f"{live_server.url}/app/nasjonalt")

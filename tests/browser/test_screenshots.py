@@ -23,6 +23,7 @@ EXAMPLE = "5532"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 
 
+@pytest.mark.markup
 def test_overview_at_1366_and_poster_screenshots(
     new_context: Callable[..., BrowserContext], live_server: LiveServer
 ) -> None:
