@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from app.config import Settings
 from app.db import Database
-from app.errors import CsrfRejected, DomainError, PreconditionRequired, Unauthenticated
+from app.errors import CsrfRejected, NotFound, PreconditionRequired, Unauthenticated
 from app.security import constant_time_equals
 from app.services import api_clients, auth
 from app.services.access import ANONYMOUS, Principal
@@ -36,25 +36,13 @@ Id = Annotated[int, Path(ge=1, le=MAX_ID, description="Resource id")]
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-#: What a request may not carry: PostgreSQL's text cannot hold a NUL character (SQLite's can),
-#: so one that reached a query would fail on one backend and be stored on the other.
-NUL_REFUSED = "The request contains a NUL character (U+0000), which no text here may hold."
-
-
-async def refuse_nul_characters(request: Request) -> None:
-    """A dependency of every route: a NUL in the path, the query or a posted form is a
-    400 on both faces. JSON bodies are checked where they are validated (app.models.base
-    .StrictInput), after the caller has been judged."""
-    if "\x00" in request.url.path or any(
-        "\x00" in key or "\x00" in value for key, value in request.query_params.multi_items()
-    ):
-        raise DomainError(NUL_REFUSED)
-    if request.method in SAFE_METHODS:
-        return
-    if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
-        body = await request.body()
-        if b"%00" in body or b"\x00" in body:
-            raise DomainError(NUL_REFUSED)
+async def nul_in_path_is_not_found(request: Request) -> None:
+    """A dependency of every route: no resource is named with a NUL character, and
+    PostgreSQL's text cannot hold one (SQLite's can), so such a path is a 404 on both before
+    anything looks it up. Query strings and forms are cleaned of NULs before they get here
+    (app.middleware.NulCleaningMiddleware); JSON text is cleaned by the services."""
+    if "\x00" in request.url.path:
+        raise NotFound("No resource has a NUL character in its address.")
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:

@@ -19,12 +19,13 @@ from app.cache import Caches
 from app.conditional import ConditionalMiddleware, ConditionalRoute
 from app.config import Settings, get_settings
 from app.db import Database
-from app.deps import refuse_nul_characters
+from app.deps import nul_in_path_is_not_found
 from app.logging_setup import configure_logging
 from app.mailer import OutboxSender
 from app.middleware import (
     BodyLimitMiddleware,
     CompressionMiddleware,
+    NulCleaningMiddleware,
     PrivateApiCacheMiddleware,
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
@@ -193,7 +194,7 @@ def routers() -> tuple[APIRouter, ...]:
 def _all_routes() -> APIRouter:
     everything = APIRouter(
         generate_unique_id_function=operation_id,
-        dependencies=[Depends(refuse_nul_characters)],
+        dependencies=[Depends(nul_in_path_is_not_found)],
     )
     for router in routers():
         everything.include_router(router)
@@ -316,6 +317,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         if settings.api_rate_limit
         else None,
     )
+    app.add_middleware(NulCleaningMiddleware)
     app.add_middleware(BodyLimitMiddleware, limit_for=body_limit)
     app.add_middleware(CompressionMiddleware)
     app.add_middleware(PrivateApiCacheMiddleware, prefix=f"{API_PREFIX}/")

@@ -86,32 +86,12 @@ def version_field() -> Any:
     return Field(default=1, nullable=False)
 
 
-def _holds_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(_holds_nul(item) for item in value)
-    return False
-
-
 class StrictInput(SQLModel):
     """Base of every request body: unknown fields are an error, never silently dropped."""
 
     # SQLModel declares model_config as its own SQLModelConfig; a pydantic ConfigDict is what
     # it takes at run time.
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)  # type: ignore[assignment]
-
-    @model_validator(mode="before")
-    @classmethod
-    def _refuse_nul(cls, data: Any) -> Any:
-        """No text may hold a NUL character: PostgreSQL's cannot (SQLite's can), so it is
-        refused on both, wherever it sits in the body (app.deps does the same for paths,
-        queries and forms)."""
-        if _holds_nul(data):
-            raise PydanticCustomError("nul_character", "text cannot contain a NUL character")
-        return data
 
 
 class PatchInput(StrictInput):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -12,6 +13,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.errors import FieldError, Invalid
+from app.kit.text import clean_text
 from app.models.base import Role, Scope, utcnow
 from app.models.identity import (
     ApiClient,
@@ -32,9 +34,16 @@ from app.services.common import commit
 INVITED_PASSWORD_HASH = "!invited"  # noqa: S105 - no password at all
 
 
+_NUMBER = re.compile(r"\d{4}")
+_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+
+
 def municipality_ids_of(session: Session, numbers: Sequence[str]) -> list[int]:
+    """The ids of these municipalities; Invalid names each unknown one. Only numbers of four
+    digits are looked up (text with a NUL would fail on PostgreSQL)."""
+    lookable = [n for n in numbers if _NUMBER.fullmatch(n)]
     rows = session.exec(
-        select(Municipality.number, Municipality.id).where(col(Municipality.number).in_(numbers))
+        select(Municipality.number, Municipality.id).where(col(Municipality.number).in_(lookable))
     ).all()
     found = dict(rows)
     missing = [n for n in numbers if n not in found]
@@ -44,7 +53,8 @@ def municipality_ids_of(session: Session, numbers: Sequence[str]) -> list[int]:
 
 
 def region_ids_of(session: Session, slugs: Sequence[str]) -> list[int]:
-    rows = session.exec(select(Region.slug, Region.id).where(col(Region.slug).in_(slugs))).all()
+    lookable = [s for s in slugs if _SLUG.fullmatch(s)]
+    rows = session.exec(select(Region.slug, Region.id).where(col(Region.slug).in_(lookable))).all()
     found = dict(rows)
     missing = [s for s in slugs if s not in found]
     if missing:
@@ -90,7 +100,8 @@ def add_user(
     invitation. Added to the caller's transaction and audited there; not committed. Who may
     add whom is the caller's check."""
     email = email.strip().lower()
-    if "@" not in email or len(email) > 254 or any(c.isspace() for c in email):
+    readable = all(c.isprintable() and not c.isspace() for c in email)
+    if "@" not in email or len(email) > 254 or not readable:
         raise Invalid(FieldError("email", "not an e-mail address"))
     if password is not None and (problem := password_problem(password)):
         raise Invalid(FieldError("password", problem))
@@ -104,7 +115,7 @@ def add_user(
     region_ids = region_ids_of(session, regions)
     user = User(
         email=email,
-        name=name.strip()[:200],
+        name=clean_text(name)[:200],
         # An invited person has no password until they choose one: nothing verifies.
         password_hash=hash_password(password) if password is not None else INVITED_PASSWORD_HASH,
         role=role.value,
