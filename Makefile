@@ -37,9 +37,10 @@ $(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
 	$(BIN)/pip install --quiet -c requirements.lock -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml requirements.lock $(VENV)/.installed
+# One pip run for the app and its development tools (a fresh clone's `make test`).
+$(VENV)/.installed-dev: pyproject.toml requirements.lock | $(BIN)/python
 	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
-	touch $@
+	touch $(VENV)/.installed $@
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -98,8 +99,9 @@ test-sqlite: install-dev
 	@echo "=== tests on SQLite ==="
 	TEST_DATABASE=sqlite $(PYTEST) $(PYTEST_ARGS)
 
-# The markup checks (axe, layout, screenshots) look at the same pages on either database:
-# they run in the SQLite half only.
+# The markup checks (axe, layout, screenshots) look at the same pages on either database, and
+# the nynorsk and English runs of a browser flow differ from its bokmål run only in the
+# interface language: both run in the SQLite half only (tests/conftest.py).
 test-postgresql: install-dev
 	@echo "=== tests on PostgreSQL ($(TEST_POSTGRES_URL)) ==="
 	TEST_DATABASE=postgresql $(PYTEST) -m "not markup" $(PYTEST_ARGS)

@@ -24,7 +24,7 @@ from tests.live import LiveServer, write_token
 
 pytestmark = pytest.mark.slow
 
-CYCLES = 3
+CYCLES = 2
 WRITES_BEFORE_KILL = 80
 THREADS = 4
 VERIFIED: list[int] = []  # read by the terminal summary in conftest

@@ -4,7 +4,7 @@ Every response must be documented (status, content type, schema) and none may be
 
 Each run draws a new seed, so runs explore different requests; the seed is printed in the
 summary (and named in a failure), and `FUZZ_SEED=<seed>` replays that run. As the
-coordinator, who may write, every write operation gets `FUZZ_WRITE_EXAMPLES` examples (50
+coordinator, who may write, every write operation gets `FUZZ_WRITE_EXAMPLES` examples (30
 by default); every other operation, and every operation as the adviser (whose writes are
 all refused before the body is looked at), `FUZZ_EXAMPLES` (8)."""
 
@@ -36,7 +36,7 @@ from tests.conftest import fresh_database_url
 pytestmark = pytest.mark.slow
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
-WRITE_EXAMPLES = int(os.environ.get("FUZZ_WRITE_EXAMPLES", "50"))
+WRITE_EXAMPLES = int(os.environ.get("FUZZ_WRITE_EXAMPLES", "30"))
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 CALLS: Counter[str] = Counter()  # operations and examples run, for the terminal summary
 #: The seed each run used ("coordinator"/"adviser" → seed), for the terminal summary.
