@@ -189,8 +189,14 @@ def _read_in_thread(session: Session, comment: Comment, municipality: Municipali
     return comment_read(comment, municipality.number, roots.get(comment.id or 0, comment.id or 0))
 
 
-def get_comment(session: Session, principal: Principal, comment_id: int) -> CommentRead:
+def get_comment(
+    session: Session, principal: Principal, comment_id: int, number: str | None = None
+) -> CommentRead:
+    """A comment the caller may read; with `number`, 403 unless it is on that municipality
+    (a page of one municipality acts on its own comments only)."""
     comment, municipality = _comment(session, principal, comment_id)
+    if number is not None and municipality.number != number:
+        raise Forbidden("That comment belongs to another municipality.")
     return _read_in_thread(session, comment, municipality)
 
 

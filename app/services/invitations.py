@@ -31,6 +31,14 @@ ROLE_NAMES = {
 }
 
 
+def role_named(text: str) -> Role:
+    """The role a form or file names by its value; 422 on the role field otherwise."""
+    for role in Role:
+        if role.value == text:
+            return role
+    raise Invalid(FieldError("role", "choose one of the roles"))
+
+
 def may_invite(principal: Principal) -> bool:
     """Whether the person may invite anyone at all (and so sees the users page)."""
     return principal.is_admin or principal.is_adviser or principal.is_coordinator

@@ -4,9 +4,11 @@ municipalities they can switch between."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
+from app.errors import Forbidden
 from app.kit.collation import norwegian_key
 from app.models.municipality import Municipality, Region
 from app.services.access import Principal, require_read
@@ -34,9 +36,42 @@ class MunicipalityLink:
     is_example: bool
 
 
-def workspace_of(session: Session, principal: Principal, municipality: Municipality) -> Workspace:
-    """The workspace of a municipality the caller may read (checked here again)."""
+class Need(StrEnum):
+    """What a page is about to do in a workspace, beyond reading it."""
+
+    read = "read"
+    edit = "edit"
+    comment = "comment"
+    review = "review"
+
+
+def _refusal(need: Need, municipality: Municipality) -> str:
+    name = municipality.name
+    return {
+        Need.edit: f"You may read but not change {name}.",
+        Need.comment: f"Comments on {name} are written by its editors and the region's advisers.",
+        Need.review: f"Guidance conversations on {name} are written by the region's advisers.",
+    }[need]
+
+
+def _allowed(principal: Principal, municipality: Municipality, need: Need) -> bool:
+    if need is Need.edit:
+        return principal.can_edit(municipality)
+    if need is Need.comment:
+        return principal.can_comment(municipality)
+    if need is Need.review:
+        return principal.can_review(municipality)
+    return True
+
+
+def workspace_of(
+    session: Session, principal: Principal, municipality: Municipality, need: Need = Need.read
+) -> Workspace:
+    """The workspace of a municipality the caller may read (checked here again); with a
+    `need` beyond reading, 403 for a caller who may read but not do that."""
     require_read(principal, municipality)
+    if not _allowed(principal, municipality, need):
+        raise Forbidden(_refusal(need, municipality))
 
     def load() -> tuple[str, str]:
         region = session.get(Region, municipality.region_id)
@@ -53,10 +88,12 @@ def workspace_of(session: Session, principal: Principal, municipality: Municipal
     )
 
 
-def open_workspace(session: Session, principal: Principal, number: str) -> Workspace:
+def open_workspace(
+    session: Session, principal: Principal, number: str, need: Need = Need.read
+) -> Workspace:
     """A municipality's pages: readable by its coordinators, the advisers of its region and
-    administrators; anyone else gets 403."""
-    return workspace_of(session, principal, get_municipality(session, number))
+    administrators; anyone else gets 403 (and so does a reader asking for more, see `need`)."""
+    return workspace_of(session, principal, get_municipality(session, number), need)
 
 
 def my_municipalities(session: Session, principal: Principal) -> list[MunicipalityLink]:

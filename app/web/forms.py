@@ -353,3 +353,16 @@ def date_value(raw: str) -> str | None:
 def tags_value(raw: str) -> list[str]:
     """Tags typed as a comma-separated list."""
     return [t.strip() for t in raw.split(",") if t.strip()]
+
+
+#: The largest version a form's hidden field is read as; anything longer is no version.
+MAX_VERSION_DIGITS = 9
+
+
+def form_version(form: Form, name: str = "version") -> int:
+    """The version a form was filled in at (its hidden field): -1, which no saved thing
+    has, when the field is missing or not a plain number, so the save answers a conflict."""
+    text = form.value(name)
+    if text.isascii() and text.isdigit() and len(text) <= MAX_VERSION_DIGITS:
+        return int(text)
+    return -1

@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.errors import Forbidden
 from app.kit.dates import format_day
 from app.models.base import ImprovementStatus, MeasureStatus, local_today
 from app.models.improvement import (
@@ -31,13 +30,6 @@ class FormState:
     message: str | None = None
 
 
-def form_version(form: Form) -> int:
-    try:
-        return int(form.value("version"))
-    except ValueError:
-        return -1
-
-
 def collapse_errors(errors: dict[str, str], *names: str) -> dict[str, str]:
     """Errors of list items (`tags-2`) belong to the list's one field (`tags`)."""
     result: dict[str, str] = {}
@@ -45,11 +37,6 @@ def collapse_errors(errors: dict[str, str], *names: str) -> dict[str, str]:
         target = next((n for n in names if key.startswith(n + "-")), key)
         result.setdefault(target, message)
     return result
-
-
-def require_edit(ws: Workspace) -> None:
-    if not ws.can_edit:
-        raise Forbidden(f"You may read but not change {ws.municipality.name}.")
 
 
 def common_context(

@@ -33,3 +33,11 @@ def test_a_coordinator_of_another_municipality_may_not_comment(session: Session)
     outsider = factories.coordinator(session, "5503")
     with pytest.raises(Forbidden):
         feedback.create_comment(session, outsider, "5501", CommentCreate(text="Hei"))
+
+
+def test_a_comment_asked_for_under_another_municipality_is_refused(session: Session) -> None:
+    coordinator = factories.coordinator(session, "5501", "5503")
+    comment = feedback.create_comment(session, coordinator, "5501", CommentCreate(text="Hei"))
+    assert feedback.get_comment(session, coordinator, comment.id, "5501").id == comment.id
+    with pytest.raises(Forbidden, match="another municipality"):
+        feedback.get_comment(session, coordinator, comment.id, "5503")

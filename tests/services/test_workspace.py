@@ -26,3 +26,19 @@ def test_my_municipalities_are_a_coordinators_own(session: Session) -> None:
     coordinator = factories.coordinator(session, "5501", "5503")
     numbers = [m.number for m in workspace.my_municipalities(session, coordinator)]
     assert sorted(numbers) == ["5501", "5503"]
+
+
+def test_a_need_beyond_reading_is_refused_to_those_without_it(session: Session) -> None:
+    coordinator = factories.coordinator(session, "5501")
+    adviser = factories.adviser(session, "troms")
+    admin = factories.admin(session)
+    Need = workspace.Need
+    assert workspace.open_workspace(session, coordinator, "5501", Need.edit).can_edit
+    assert workspace.open_workspace(session, coordinator, "5501", Need.comment).can_comment
+    assert workspace.open_workspace(session, adviser, "5501", Need.comment).can_comment
+    workspace.open_workspace(session, adviser, "5501", Need.review)
+    workspace.open_workspace(session, admin, "5501", Need.edit)
+    with pytest.raises(Forbidden, match="read but not change Tromsø"):
+        workspace.open_workspace(session, adviser, "5501", Need.edit)
+    with pytest.raises(Forbidden, match="region's advisers"):
+        workspace.open_workspace(session, coordinator, "5501", Need.review)

@@ -11,15 +11,16 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from app.errors import Forbidden, Invalid, NotFound, PreconditionFailed
+from app.errors import Invalid, NotFound, PreconditionFailed
 from app.models.base import CROSS_CUTTING, Answer
 from app.models.pathway import ChecklistAnswerInput, ChecklistAnswerRead, ChecklistAnswersRead
 from app.services import catalogue, checklist
 from app.services.workspace import Workspace, open_workspace
 from app.web import labels
 from app.web.core import FormDep, SignedInDep, Web
-from app.web.forms import Form, service_errors, validate
+from app.web.forms import Form, form_version, service_errors, validate
 from app.web.i18n import N_
+from app.web.workspaces import EditableWorkspaceDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -59,10 +60,7 @@ def _posted(posted: Form, key: str) -> Form:
 
 
 def _version(form: Form, key: str) -> int:
-    try:
-        return int(form.value(_fields(key)[2]))
-    except ValueError:
-        return -1
+    return form_version(form, _fields(key)[2])
 
 
 def _context(
@@ -91,13 +89,6 @@ def _context(
         "oob": False,
         "form_message": None,
     }
-
-
-def _editable(web: Web, number: str) -> Workspace:
-    ws = open_workspace(web.db, web.principal, number)
-    if not ws.can_edit:
-        raise Forbidden(f"You may read but not change {ws.municipality.name}.")
-    return ws
 
 
 @router.get("/app/kommuner/{number}/sjekkliste")
@@ -130,9 +121,8 @@ def _changed(item: ChecklistAnswerRead, form: Form) -> bool:
 
 
 @router.post("/app/kommuner/{number}/sjekkliste")
-def answer_all(number: str, web: SignedInDep, data: FormDep) -> Response:
+def answer_all(number: str, ws: EditableWorkspaceDep, web: SignedInDep, data: FormDep) -> Response:
     """The whole checklist form, as sent without JavaScript: every changed item is saved."""
-    ws = _editable(web, number)
     answers = checklist.get_answers(web.db, web.principal, number, web.lang)
     posted = Form.posted(data)
     states: dict[str, ItemState] = {}
@@ -183,9 +173,10 @@ def _render_page(
 
 
 @router.post("/app/kommuner/{number}/sjekkliste/{key}")
-def answer_item(number: str, key: str, web: SignedInDep, data: FormDep) -> Response:
+def answer_item(
+    number: str, key: str, ws: EditableWorkspaceDep, web: SignedInDep, data: FormDep
+) -> Response:
     """One item, saved in place as its answer changes (or posted on its own)."""
-    ws = _editable(web, number)
     answers = checklist.get_answers(web.db, web.principal, number, web.lang)
     item = next((i for i in answers.items if i.item == key), None)
     if item is None:

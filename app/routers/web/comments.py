@@ -18,14 +18,15 @@ from typing import Any
 from fastapi import APIRouter, Response
 from pydantic import ValidationError
 
-from app.errors import Forbidden, Invalid, PreconditionFailed
+from app.errors import Invalid, PreconditionFailed
 from app.models.feedback import CommentCreate, CommentTarget, CommentUpdate, ReviewCreate
 from app.services import catalogue, feedback, improvement
 from app.services import review as review_service
 from app.services.workspace import Workspace, open_workspace
 from app.web.core import FormDep, SignedInDep, Web
-from app.web.forms import Form, service_errors
+from app.web.forms import Form, form_version, service_errors, validate
 from app.web.i18n import N_
+from app.web.workspaces import CommentableWorkspaceDep, ReviewableWorkspaceDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -120,18 +121,10 @@ def comments_page(number: str, web: SignedInDep) -> Response:
     return _render(web, open_workspace(web.db, web.principal, number))
 
 
-def _require_comment(ws: Workspace) -> None:
-    if not ws.can_comment:
-        raise Forbidden(
-            f"Comments on {ws.municipality.name} are written by its editors and the "
-            "region's advisers."
-        )
-
-
 @router.post("/app/kommuner/{number}/kommentarer")
-def create_comment(number: str, web: SignedInDep, data: FormDep) -> Response:
-    ws = open_workspace(web.db, web.principal, number)
-    _require_comment(ws)
+def create_comment(
+    number: str, ws: CommentableWorkspaceDep, web: SignedInDep, data: FormDep
+) -> Response:
     form = Form.posted(data)
     parent = form.value("parent_id")
     reply_to = int(parent) if parent.isdigit() and len(parent) <= 9 else None
@@ -167,14 +160,11 @@ def create_comment(number: str, web: SignedInDep, data: FormDep) -> Response:
 
 
 @router.post("/app/kommuner/{number}/kommentarer/{comment_id:id}/status")
-def change_status(number: str, comment_id: int, web: SignedInDep, data: FormDep) -> Response:
-    ws = open_workspace(web.db, web.principal, number)
-    _require_comment(ws)
-    comment = feedback.get_comment(web.db, web.principal, comment_id)
-    if comment.municipality != ws.number:
-        raise Forbidden("That comment belongs to another municipality.")
+def change_status(
+    number: str, comment_id: int, ws: CommentableWorkspaceDep, web: SignedInDep, data: FormDep
+) -> Response:
+    comment = feedback.get_comment(web.db, web.principal, comment_id, number)
     form = Form.posted(data)
-    version = form.value("version")
     resolved = form.value("resolved") == "1"
     try:
         feedback.update_comment(
@@ -182,7 +172,7 @@ def change_status(number: str, comment_id: int, web: SignedInDep, data: FormDep)
             web.principal,
             comment_id,
             CommentUpdate(resolved=resolved),
-            int(version) if version.isdigit() and len(version) <= 9 else -1,
+            form_version(form),
         )
     except PreconditionFailed:
         message = web._(N_("Tråden ble endret av noen andre. Se over og prøv igjen."))
@@ -195,20 +185,16 @@ def change_status(number: str, comment_id: int, web: SignedInDep, data: FormDep)
 
 #: The fields of a guidance conversation, as the form posts them.
 REVIEW_FIELDS = ("topics", "follow_up", "note")
-REVIEW_FIELD_MAX = 2000
 
 
 @router.post("/app/kommuner/{number}/gjennomgang")
-def create_review(number: str, web: SignedInDep, data: FormDep) -> Response:
-    ws = open_workspace(web.db, web.principal, number)
-    if not web.principal.can_review(ws.municipality):
-        raise Forbidden(f"The pathway of {ws.municipality.name} talks with the region's advisers.")
+def create_review(
+    number: str, ws: ReviewableWorkspaceDep, web: SignedInDep, data: FormDep
+) -> Response:
     form = Form.posted(data)
     fields = {name: form.value(name).strip() for name in REVIEW_FIELDS}
-    for name, text in fields.items():
-        if len(text) > REVIEW_FIELD_MAX:
-            form.errors[name] = web._(N_("Feltet kan ha høyst 2000 tegn."))
-    if form.has_errors:
+    model, form.errors = validate(ReviewCreate, fields, web.lang)
+    if model is None:
         return _render(web, ws, review=form, status=422)
-    review_service.create_review(web.db, web.principal, number, ReviewCreate(**fields))
+    review_service.create_review(web.db, web.principal, number, model)
     return web.redirect(_url(number, "gjennomganger"), flash="saved")

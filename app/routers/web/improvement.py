@@ -31,10 +31,10 @@ from app.services import (
     run_charts,
     strengths,
 )
-from app.services.workspace import Workspace, open_workspace, workspace_of
+from app.services.workspace import Need, Workspace, open_workspace, workspace_of
 from app.web import labels
 from app.web.core import FormDep, SignedInDep, Web
-from app.web.forms import Form, service_errors, validate
+from app.web.forms import Form, form_version, service_errors, validate
 from app.web.i18n import N_
 from app.web.improvement_forms import (
     FormState,
@@ -42,12 +42,10 @@ from app.web.improvement_forms import (
     area_input,
     collapse_errors,
     common_context,
-    form_version,
     measure_form,
     measure_input,
     note_input,
     pdsa_form,
-    require_edit,
 )
 from app.web.indicators import (
     AGGREGATES_ONLY,
@@ -57,6 +55,7 @@ from app.web.indicators import (
     indicator_options,
     new_indicator_form,
 )
+from app.web.workspaces import EditableWorkspaceDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -111,9 +110,7 @@ def areas_page(number: str, web: SignedInDep) -> Response:
 
 
 @router.post("/app/kommuner/{number}/forbedringsomrader")
-def create_area(number: str, web: SignedInDep, data: FormDep) -> Response:
-    ws = open_workspace(web.db, web.principal, number)
-    require_edit(ws)
+def create_area(number: str, ws: EditableWorkspaceDep, web: SignedInDep, data: FormDep) -> Response:
     form = Form.posted(data)
     model, errors = validate(ImprovementAreaCreate, area_input(form), web.lang)
     if model is not None:
@@ -135,15 +132,11 @@ def create_area(number: str, web: SignedInDep, data: FormDep) -> Response:
 def move_area(area_id: int, web: SignedInDep, data: FormDep) -> Response:
     """Keyboard-friendly reordering: one step up or down per press."""
     municipality = improvement.area_municipality(web.db, web.principal, area_id)
-    ws = workspace_of(web.db, web.principal, municipality)
-    require_edit(ws)
+    ws = workspace_of(web.db, web.principal, municipality, Need.edit)
     form = Form.posted(data)
     direction = form.value("direction")
     offset = -1 if direction == "up" else 1
-    try:
-        expected = int(form.value("order_version"))
-    except ValueError:
-        expected = -1
+    expected = form_version(form, "order_version")
     try:
         improvement.move_area(web.db, web.principal, area_id, offset, expected)
     except PreconditionFailed:
@@ -216,7 +209,7 @@ def area_page(area_id: int, web: SignedInDep) -> Response:
 @router.post("/app/forbedringsomrader/{area_id:id}")
 def update_area(area_id: int, web: SignedInDep, data: FormDep) -> Response:
     municipality = improvement.area_municipality(web.db, web.principal, area_id)
-    require_edit(workspace_of(web.db, web.principal, municipality))
+    workspace_of(web.db, web.principal, municipality, Need.edit)
     current = improvement.get_area(web.db, web.principal, area_id)
     form = Form.posted(data)
     model, errors = validate(ImprovementAreaUpdate, area_input(form), web.lang)
@@ -275,8 +268,7 @@ def _area_conflict(
 @router.post("/app/forbedringsomrader/{area_id:id}/slett")
 def delete_area(area_id: int, web: SignedInDep, data: FormDep) -> Response:
     municipality = improvement.area_municipality(web.db, web.principal, area_id)
-    ws = workspace_of(web.db, web.principal, municipality)
-    require_edit(ws)
+    ws = workspace_of(web.db, web.principal, municipality, Need.edit)
     form = Form.posted(data)
     try:
         improvement.delete_area(web.db, web.principal, area_id, form_version(form))
@@ -301,7 +293,7 @@ MEASURE_RENAME = {"": "due_date"}
 @router.post("/app/forbedringsomrader/{area_id:id}/tiltak")
 def create_measure(area_id: int, web: SignedInDep, data: FormDep) -> Response:
     municipality = improvement.area_municipality(web.db, web.principal, area_id)
-    require_edit(workspace_of(web.db, web.principal, municipality))
+    workspace_of(web.db, web.principal, municipality, Need.edit)
     form = Form.posted(data)
     model, errors = validate(MeasureCreate, measure_input(form), web.lang, rename=MEASURE_RENAME)
     if model is not None:
@@ -367,7 +359,7 @@ def measure_page(measure_id: int, web: SignedInDep) -> Response:
 @router.post("/app/tiltak/{measure_id:id}")
 def update_measure(measure_id: int, web: SignedInDep, data: FormDep) -> Response:
     municipality = improvement.measure_municipality(web.db, web.principal, measure_id)
-    require_edit(workspace_of(web.db, web.principal, municipality))
+    workspace_of(web.db, web.principal, municipality, Need.edit)
     current = improvement.get_measure(web.db, web.principal, measure_id)
     form = Form.posted(data)
     model, errors = validate(MeasureUpdate, measure_input(form), web.lang, rename=MEASURE_RENAME)
@@ -423,7 +415,7 @@ def _measure_conflict(web: Web, form: Form, current: MeasureRead) -> list[tuple[
 def delete_measure(measure_id: int, web: SignedInDep, data: FormDep) -> Response:
     measure = improvement.get_measure(web.db, web.principal, measure_id)
     municipality = improvement.measure_municipality(web.db, web.principal, measure_id)
-    require_edit(workspace_of(web.db, web.principal, municipality))
+    workspace_of(web.db, web.principal, municipality, Need.edit)
     form = Form.posted(data)
     try:
         improvement.delete_measure(web.db, web.principal, measure_id, form_version(form))
@@ -448,7 +440,7 @@ def delete_measure(measure_id: int, web: SignedInDep, data: FormDep) -> Response
 def create_indicator(area_id: int, web: SignedInDep, data: FormDep) -> Response:
     """A new indicator; its page is where the numbers are entered."""
     municipality = improvement.area_municipality(web.db, web.principal, area_id)
-    require_edit(workspace_of(web.db, web.principal, municipality))
+    workspace_of(web.db, web.principal, municipality, Need.edit)
     form = Form.posted(data)
     model, errors = validate(IndicatorCreate, indicator_input(form), web.lang)
     if model is not None:
@@ -467,7 +459,7 @@ def create_indicator(area_id: int, web: SignedInDep, data: FormDep) -> Response:
 def create_indicator_from_template(area_id: int, web: SignedInDep, data: FormDep) -> Response:
     """One of the networks' measures added in one click."""
     municipality = improvement.area_municipality(web.db, web.principal, area_id)
-    require_edit(workspace_of(web.db, web.principal, municipality))
+    workspace_of(web.db, web.principal, municipality, Need.edit)
     form = Form.posted(data)
     model, errors = validate(IndicatorFromTemplate, {"template": form.value("template")}, web.lang)
     if model is not None:
@@ -490,7 +482,7 @@ def create_indicator_from_template(area_id: int, web: SignedInDep, data: FormDep
 @router.post("/app/forbedringsomrader/{area_id:id}/notater")
 def create_area_note(area_id: int, web: SignedInDep, data: FormDep) -> Response:
     municipality = improvement.area_municipality(web.db, web.principal, area_id)
-    require_edit(workspace_of(web.db, web.principal, municipality))
+    workspace_of(web.db, web.principal, municipality, Need.edit)
     form = Form.posted(data)
     model, errors = validate(ProgressNoteCreate, note_input(form), web.lang)
     if model is not None:
@@ -512,7 +504,7 @@ def create_area_note(area_id: int, web: SignedInDep, data: FormDep) -> Response:
 @router.post("/app/tiltak/{measure_id:id}/notater")
 def create_measure_note(measure_id: int, web: SignedInDep, data: FormDep) -> Response:
     municipality = improvement.measure_municipality(web.db, web.principal, measure_id)
-    require_edit(workspace_of(web.db, web.principal, municipality))
+    workspace_of(web.db, web.principal, municipality, Need.edit)
     form = Form.posted(data)
     model, errors = validate(ProgressNoteCreate, note_input(form), web.lang)
     if model is not None:

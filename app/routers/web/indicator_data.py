@@ -10,12 +10,11 @@ from typing import Any
 
 from fastapi import Response
 
-from app.errors import Forbidden
 from app.kit.observation_text import CellError, parse_number
 from app.models.base import IndicatorKind, local_today
 from app.models.measurement import IndicatorRead, ObservationRead
 from app.services import improvement, measurement, run_charts
-from app.services.workspace import Workspace, workspace_of
+from app.services.workspace import Need, Workspace, workspace_of
 from app.web import labels
 from app.web.core import Web
 from app.web.forms import Form
@@ -42,18 +41,6 @@ MAX_LISTED_PROBLEMS = 50
 
 def url(indicator_id: int, anchor: str = "") -> str:
     return f"/app/malinger/{indicator_id}" + (f"#{anchor}" if anchor else "")
-
-
-def require_edit(ws: Workspace) -> None:
-    if not ws.can_edit:
-        raise Forbidden(f"You may read but not change {ws.municipality.name}.")
-
-
-def form_int(raw: str) -> int:
-    try:
-        return int(raw)
-    except ValueError:
-        return -1
 
 
 def is_proportion(indicator: IndicatorRead) -> bool:
@@ -285,6 +272,5 @@ def editable(web: Web, indicator_id: int) -> tuple[IndicatorRead, Workspace]:
     indicator, municipality = measurement.indicator_municipality(
         web.db, web.principal, indicator_id
     )
-    ws = workspace_of(web.db, web.principal, municipality)
-    require_edit(ws)
+    ws = workspace_of(web.db, web.principal, municipality, Need.edit)
     return measurement.indicator_read(indicator), ws

@@ -26,7 +26,6 @@ from app.routers.web.indicator_data import (
     SettingsState,
     editable,
     entry_periods,
-    form_int,
     main_field,
     number_fields,
     page_context,
@@ -38,7 +37,7 @@ from app.routers.web.indicator_data import (
 from app.services import measurement, run_charts
 from app.web import labels
 from app.web.core import FormDep, SignedInDep, Web
-from app.web.forms import Form, row_message, service_errors, validate
+from app.web.forms import Form, form_version, row_message, service_errors, validate
 from app.web.i18n import N_
 from app.web.indicators import (
     indicator_field_names,
@@ -117,7 +116,7 @@ def save_entry(indicator_id: int, web: SignedInDep, data: FormDep) -> Response:
             before = indicator.data_version
             try:
                 after = measurement.upsert_observations(
-                    web.db, web.principal, indicator_id, model, form_int(form.value("data_version"))
+                    web.db, web.principal, indicator_id, model, form_version(form, "data_version")
                 )
             except Invalid as exc:
                 for error in exc.errors:
@@ -199,7 +198,7 @@ def import_rows(indicator_id: int, web: SignedInDep, data: FormDep) -> Response:
         return render_data(web, indicator_id, DataState(paste=paste), status=422)
     try:
         rows, changed = measurement.import_observations(
-            web.db, web.principal, indicator_id, text, form_int(form.value("data_version"))
+            web.db, web.principal, indicator_id, text, form_version(form, "data_version")
         )
     except Invalid as exc:
         problems = _line_problems(web, exc, text)
@@ -267,7 +266,7 @@ def update_indicator(indicator_id: int, web: SignedInDep, data: FormDep) -> Resp
     if model is not None:
         try:
             measurement.update_indicator(
-                web.db, web.principal, indicator_id, model, form_int(form.value("version"))
+                web.db, web.principal, indicator_id, model, form_version(form)
             )
         except Invalid as exc:
             errors = service_errors(exc.errors, web.lang)
@@ -288,9 +287,7 @@ def delete_indicator(indicator_id: int, web: SignedInDep, data: FormDep) -> Resp
     indicator, _ = editable(web, indicator_id)
     form = Form.posted(data)
     try:
-        measurement.delete_indicator(
-            web.db, web.principal, indicator_id, form_int(form.value("version"))
-        )
+        measurement.delete_indicator(web.db, web.principal, indicator_id, form_version(form))
     except PreconditionFailed:
         current = measurement.get_indicator(web.db, web.principal, indicator_id)
         state = SettingsState(

@@ -22,7 +22,7 @@ from app.services import (
     networks,
 )
 from app.web.core import FormDep, SignedInDep, Web
-from app.web.forms import Form, date_value, service_errors, validate
+from app.web.forms import Form, date_value, form_version, service_errors, validate
 from app.web.i18n import N_
 
 router = APIRouter(include_in_schema=False)
@@ -208,7 +208,7 @@ def answer_task(task_id: int, number: str, web: SignedInDep, data: FormDep) -> R
     model, errors = validate(
         AnswerPut, {"status": form.value("status"), "report": form.value("report")}, web.lang
     )
-    version = int(form.value("version")) if form.value("version").isdigit() else -1
+    version = form_version(form)
     if model is not None:
         try:
             network_tasks.put_answer(web.db, web.principal, task_id, number, model, version)
@@ -236,7 +236,7 @@ def answer_evaluation(network_id: int, number: str, web: SignedInDep, data: Form
         "next_steps": form.value("next_steps"),
     }
     model, errors = validate(EvaluationPut, values, web.lang)
-    version = int(form.value("version")) if form.value("version").isdigit() else -1
+    version = form_version(form)
     if model is not None:
         try:
             network_evaluation.put_evaluation(

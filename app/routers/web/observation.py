@@ -15,20 +15,18 @@ from app.routers.web.indicator_data import (
     OBSERVATION,
     DataState,
     editable,
-    form_int,
     is_proportion,
     main_field,
     number_fields,
     render_data,
-    require_edit,
     saved_numbers,
     typed_observation,
     url,
 )
 from app.services import measurement
-from app.services.workspace import workspace_of
+from app.services.workspace import Need, workspace_of
 from app.web.core import FormDep, SignedInDep, Web
-from app.web.forms import Form, row_message, validate
+from app.web.forms import Form, form_version, row_message, validate
 from app.web.i18n import N_
 from app.web.indicators import (
     AGGREGATES_ONLY,
@@ -65,8 +63,7 @@ def _observation_context(
     indicator, municipality = measurement.indicator_municipality(
         web.db, web.principal, indicator_id
     )
-    ws = workspace_of(web.db, web.principal, municipality)
-    require_edit(ws)
+    ws = workspace_of(web.db, web.principal, municipality, Need.edit)
     read = measurement.indicator_read(indicator)
     saved = _saved_observation(web, indicator_id, period)
     form = Form(
@@ -130,7 +127,7 @@ def save_observation(indicator_id: int, period: str, web: SignedInDep, data: For
         if model is not None:
             try:
                 measurement.upsert_observations(
-                    web.db, web.principal, indicator_id, model, form_int(form.value("data_version"))
+                    web.db, web.principal, indicator_id, model, form_version(form, "data_version")
                 )
             except Invalid as exc:
                 errors = {main: " ".join(row_message(e.message, web.lang) for e in exc.errors)}
@@ -161,7 +158,7 @@ def delete_observation(indicator_id: int, period: str, web: SignedInDep, data: F
     label = period_label(day, indicator.frequency, web.lang)
     try:
         measurement.delete_observation(
-            web.db, web.principal, indicator_id, day, form_int(form.value("data_version"))
+            web.db, web.principal, indicator_id, day, form_version(form, "data_version")
         )
     except PreconditionFailed:
         message = web._(

@@ -16,15 +16,16 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from app.errors import Forbidden, Invalid, NotFound, PreconditionFailed
+from app.errors import Invalid, NotFound, PreconditionFailed
 from app.models.base import Maturity, OfferingStatus, Provider
 from app.models.pathway import Offering, PathwayRead, PhaseSection, PhaseSectionInput
 from app.services import draft_status, guided_start, pathway
-from app.services.workspace import Workspace, open_workspace
+from app.services.workspace import Need, Workspace, open_workspace
 from app.web import labels, national_guide
 from app.web.core import FormDep, SignedInDep, Web
 from app.web.forms import Form, service_errors, validate
 from app.web.i18n import N_
+from app.web.workspaces import EditableWorkspaceDep, WorkspaceDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -55,10 +56,7 @@ class Editor:
     raw: dict[str, tuple[PhaseSection, list[Offering]]]
 
 
-def _open(web: Web, number: str, *, edit: bool = False) -> Editor:
-    ws = open_workspace(web.db, web.principal, number)
-    if edit and not ws.can_edit:
-        raise Forbidden(f"You may read but not change {ws.municipality.name}.")
+def _open(web: Web, ws: Workspace) -> Editor:
     catalogue = pathway.Catalogue(web.db, web.lang)
     sections = pathway.draft_sections(web.db, ws.municipality)
     return Editor(
@@ -289,8 +287,8 @@ def _conflict_rows(
 
 
 @router.get("/app/kommuner/{number}/forlop")
-def editor_page(number: str, web: SignedInDep) -> Response:
-    editor = _open(web, number)
+def editor_page(ws: WorkspaceDep, web: SignedInDep) -> Response:
+    editor = _open(web, ws)
     context = _context(web, editor, {s.phase: SectionState() for s in editor.pathway.sections})
     context["draft_status"] = draft_status.status_of(
         web.db, web.principal, editor.ws.municipality, details=False
@@ -307,24 +305,25 @@ def editor_page(number: str, web: SignedInDep) -> Response:
 
 @router.get("/app/kommuner/{number}/forlop/{phase}")
 def section_page(number: str, phase: str, web: SignedInDep, visning: str = "") -> Response:
+    # Showing a section again is reading; its edit form is for those who may change it.
+    ws = open_workspace(web.db, web.principal, number, Need.read if visning else Need.edit)
+    editor = _open(web, ws)
+    if phase not in editor.raw:
+        raise NotFound(f"No phase {phase!r}.")
     if visning:
-        editor = _open(web, number)
-        if phase not in editor.raw:
-            raise NotFound(f"No phase {phase!r}.")
         if not web.is_fragment:
             return web.redirect(f"/app/kommuner/{number}/forlop#fase-{phase}")
         return _section(web, editor, phase, SectionState(focus="edit-link"))
-    editor = _open(web, number, edit=True)
-    if phase not in editor.raw:
-        raise NotFound(f"No phase {phase!r}.")
     section, offerings = editor.raw[phase]
     state = SectionState(mode="edit", form=section_form(section, offerings), focus="description")
     return _section(web, editor, phase, state)
 
 
 @router.post("/app/kommuner/{number}/forlop/{phase}")
-def save_section(number: str, phase: str, web: SignedInDep, data: FormDep) -> Response:
-    editor = _open(web, number, edit=True)
+def save_section(
+    number: str, phase: str, ws: EditableWorkspaceDep, web: SignedInDep, data: FormDep
+) -> Response:
+    editor = _open(web, ws)
     if phase not in editor.raw:
         raise NotFound(f"No phase {phase!r}.")
     form = Form.posted(data)

@@ -10,18 +10,18 @@ from app.errors import Invalid, PreconditionFailed
 from app.models.pdsa import PdsaCycleCreate, PdsaCycleUpdate
 from app.routers.web.improvement import MEASURE, measure_context
 from app.services import improvement, pdsa
-from app.services.workspace import workspace_of
+from app.services.workspace import Need, workspace_of
 from app.web.core import FormDep, SignedInDep, Web
-from app.web.forms import Form, service_errors, validate
+from app.web.forms import Form, form_version, service_errors, validate
 from app.web.i18n import N_
-from app.web.improvement_forms import form_version, pdsa_input, require_edit
+from app.web.improvement_forms import pdsa_input
 
 router = APIRouter(include_in_schema=False)
 
 
 def _require_edit_measure(web: Web, measure_id: int) -> None:
     municipality = improvement.measure_municipality(web.db, web.principal, measure_id)
-    require_edit(workspace_of(web.db, web.principal, municipality))
+    workspace_of(web.db, web.principal, municipality, Need.edit)
 
 
 @router.post("/app/tiltak/{measure_id:id}/pdsa")

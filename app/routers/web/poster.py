@@ -13,11 +13,12 @@ from app.rendering.chart_svg import POSTER_SCALE
 from app.services import further_work, poster, progress_plan
 from app.services.workspace import Workspace, open_workspace
 from app.web.core import FormDep, SignedInDep, Web
-from app.web.forms import Form, validate
+from app.web.forms import Form, form_version, validate
 from app.web.i18n import N_
-from app.web.improvement_forms import common_context, form_version, require_edit
+from app.web.improvement_forms import common_context
 from app.web.indicators import chart_view
 from app.web.timeline import Timeline
+from app.web.workspaces import EditableWorkspaceDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -66,9 +67,9 @@ def plan_page(number: str, web: SignedInDep) -> Response:
 
 
 @router.post("/app/kommuner/{number}/videre-arbeid")
-def save_further_work(number: str, web: SignedInDep, data: FormDep) -> Response:
-    ws = open_workspace(web.db, web.principal, number)
-    require_edit(ws)
+def save_further_work(
+    number: str, ws: EditableWorkspaceDep, web: SignedInDep, data: FormDep
+) -> Response:
     form = Form.posted(data)
     model, errors = validate(FurtherWorkPlanPut, {"plan": form.value("plan")}, web.lang)
     if model is not None:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from app.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
+from app.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from app.models.municipality import Municipality, MunicipalityUpdate
 from app.models.publishing import SUMMARY_MAX, DraftStatus, PathwayDiff, PublishInput, RestoreInput
 from app.services import (
@@ -23,8 +23,9 @@ from app.services import (
 from app.services.workspace import Workspace, open_workspace
 from app.web import labels
 from app.web.core import FormDep, SignedInDep, Web
-from app.web.forms import Form, service_errors, validate
+from app.web.forms import Form, form_version, service_errors, validate
 from app.web.i18n import N_
+from app.web.workspaces import EditableWorkspaceDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -118,10 +119,7 @@ def publish_page(number: str, web: SignedInDep) -> Response:
 
 
 @router.post("/app/kommuner/{number}/publiser")
-def publish(number: str, web: SignedInDep, data: FormDep) -> Response:
-    ws = open_workspace(web.db, web.principal, number)
-    if not ws.can_edit:
-        raise Forbidden(f"You may read but not publish {ws.municipality.name}.")
+def publish(number: str, ws: EditableWorkspaceDep, web: SignedInDep, data: FormDep) -> Response:
     form = Form.posted(data)
     model, errors = validate(PublishInput, {"summary": form.value("summary").strip()}, web.lang)
     warned = _warnings(draft_status.draft_status(web.db, web.principal, number))
@@ -148,11 +146,10 @@ def publish(number: str, web: SignedInDep, data: FormDep) -> Response:
 
 
 @router.post("/app/kommuner/{number}/malform")
-def set_language_form(number: str, web: SignedInDep, data: FormDep) -> Response:
+def set_language_form(
+    number: str, ws: EditableWorkspaceDep, web: SignedInDep, data: FormDep
+) -> Response:
     """The municipality's official language form, which its public page speaks."""
-    ws = open_workspace(web.db, web.principal, number)
-    if not ws.can_edit:
-        raise Forbidden(f"You may read but not change {ws.municipality.name}.")
     form = Form.posted(data)
     model, errors = validate(
         MunicipalityUpdate, {"language_form": form.value("language_form")}, web.lang
@@ -167,11 +164,8 @@ def set_language_form(number: str, web: SignedInDep, data: FormDep) -> Response:
 
 
 @router.post("/app/kommuner/{number}/kontakt")
-def set_contact(number: str, web: SignedInDep, data: FormDep) -> Response:
+def set_contact(number: str, ws: EditableWorkspaceDep, web: SignedInDep, data: FormDep) -> Response:
     """The municipality's contact for citizens, shown on its public page."""
-    ws = open_workspace(web.db, web.principal, number)
-    if not ws.can_edit:
-        raise Forbidden(f"You may read but not change {ws.municipality.name}.")
     form = Form.posted(data)
     values = {name: form.value(name).strip() for name in CONTACT_FIELDS}
     model, errors = validate(MunicipalityUpdate, values, web.lang)
@@ -326,17 +320,13 @@ def _exists(versions: Any, number: int) -> bool:
 
 
 @router.post("/app/kommuner/{number}/historikk/gjenopprett")
-def restore_section(number: str, web: SignedInDep, data: FormDep) -> Response:
-    ws = open_workspace(web.db, web.principal, number)
-    if not ws.can_edit:
-        raise Forbidden(f"You may read but not change {ws.municipality.name}.")
+def restore_section(
+    number: str, ws: EditableWorkspaceDep, web: SignedInDep, data: FormDep
+) -> Response:
     form = Form.posted(data)
     phase = form.value("phase")
     fra, til = form.value("fra"), form.value("til", DRAFT)
-    try:
-        expected = int(form.value("version"))
-    except ValueError:
-        expected = -1
+    expected = form_version(form)
     model, _errors = validate(
         RestoreInput,
         {"from_version": form.value("fra"), "include_offerings": form.checked("include_offerings")},

@@ -7,13 +7,14 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from app.errors import Forbidden, Invalid, NotFound, PreconditionFailed
+from app.errors import Invalid, NotFound, PreconditionFailed
 from app.models.pathway import StrengthCreate, StrengthRead, StrengthUpdate
 from app.services import catalogue, strengths
-from app.services.workspace import Workspace, open_workspace
+from app.services.workspace import Workspace
 from app.web.core import FormDep, SignedInDep, Web
-from app.web.forms import Form, service_errors, validate
+from app.web.forms import Form, form_version, service_errors, validate
 from app.web.i18n import N_
+from app.web.workspaces import EditableWorkspaceDep, WorkspaceDep
 
 router = APIRouter(include_in_schema=False)
 
@@ -38,13 +39,6 @@ def _form(strength: StrengthRead) -> Form:
             "version": str(strength.version),
         }
     )
-
-
-def _open(web: Web, number: str, *, edit: bool = False) -> Workspace:
-    ws = open_workspace(web.db, web.principal, number)
-    if edit and not ws.can_edit:
-        raise Forbidden(f"You may read but not change {ws.municipality.name}.")
-    return ws
 
 
 def _context(
@@ -92,13 +86,14 @@ def _render_list(
 
 
 @router.get("/app/kommuner/{number}/styrker")
-def strengths_page(number: str, web: SignedInDep) -> Response:
-    return _render_list(web, _open(web, number))
+def strengths_page(ws: WorkspaceDep, web: SignedInDep) -> Response:
+    return _render_list(web, ws)
 
 
 @router.post("/app/kommuner/{number}/styrker")
-def create_strength(number: str, web: SignedInDep, data: FormDep) -> Response:
-    ws = _open(web, number, edit=True)
+def create_strength(
+    number: str, ws: EditableWorkspaceDep, web: SignedInDep, data: FormDep
+) -> Response:
     form = Form.posted(data)
     model, errors = validate(
         StrengthCreate,
@@ -133,8 +128,9 @@ def _strength(web: Web, number: str, strength_id: int) -> StrengthRead:
 
 
 @router.post("/app/kommuner/{number}/styrker/{strength_id:id}")
-def update_strength(number: str, strength_id: int, web: SignedInDep, data: FormDep) -> Response:
-    ws = _open(web, number, edit=True)
+def update_strength(
+    number: str, strength_id: int, ws: EditableWorkspaceDep, web: SignedInDep, data: FormDep
+) -> Response:
     current = _strength(web, number, strength_id)
     form = Form.posted(data)
     model, errors = validate(
@@ -146,10 +142,7 @@ def update_strength(number: str, strength_id: int, web: SignedInDep, data: FormD
         },
         web.lang,
     )
-    try:
-        version = int(form.value("version"))
-    except ValueError:
-        version = -1
+    version = form_version(form)
     if model is not None:
         try:
             saved = strengths.update_strength(web.db, web.principal, strength_id, model, version)
@@ -187,14 +180,12 @@ def _render_item(
 
 
 @router.post("/app/kommuner/{number}/styrker/{strength_id:id}/slett")
-def delete_strength(number: str, strength_id: int, web: SignedInDep, data: FormDep) -> Response:
-    ws = _open(web, number, edit=True)
+def delete_strength(
+    number: str, strength_id: int, ws: EditableWorkspaceDep, web: SignedInDep, data: FormDep
+) -> Response:
     _strength(web, number, strength_id)
     form = Form.posted(data)
-    try:
-        version = int(form.value("version"))
-    except ValueError:
-        version = -1
+    version = form_version(form)
     try:
         strengths.delete_strength(web.db, web.principal, strength_id, version)
     except PreconditionFailed:

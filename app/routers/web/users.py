@@ -17,8 +17,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from app.errors import FieldError, Invalid
-from app.models.base import Role
+from app.errors import Invalid
 from app.services import invitations, users_admin
 from app.web.core import FormDep, SignedInDep, Web
 from app.web.forms import Form, service_errors
@@ -32,13 +31,6 @@ ROLE_LABELS = {
     "adviser": N_("Rådgiver"),
     "admin": N_("Administrator"),
 }
-
-
-def _role(form: Form) -> Role:
-    for role in Role:
-        if role.value == form.value("role"):
-            return role
-    raise Invalid(FieldError("role", "choose one of the roles"))
 
 
 def _numbers(text: str) -> list[str]:
@@ -94,7 +86,7 @@ def invite(web: SignedInDep, data: FormDep) -> Response:
             web.principal,
             email=form.value("email"),
             name=form.value("name"),
-            role=_role(form),
+            role=invitations.role_named(form.value("role")),
             municipalities=_numbers(form.value("municipality")),
             regions=[form.value("region")] if form.value("region") else [],
             base_url=web.request.app.state.settings.public_url,
@@ -148,7 +140,7 @@ def change_user(web: SignedInDep, user_id: int, data: FormDep) -> Response:
             web.db,
             web.principal,
             user_id,
-            role=_role(form),
+            role=invitations.role_named(form.value("role")),
             municipalities=_numbers(form.value("municipality")),
             regions=[form.value("region")] if form.value("region") else [],
         )

@@ -1,0 +1,55 @@
+"""Where the web's form rules live: the version a form was filled in at is read in one place,
+and page routes leave refusals to the services and the workspace dependencies."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from app.web.forms import Form, form_version
+
+ROUTERS = Path(__file__).resolve().parents[2] / "app" / "routers" / "web"
+
+
+@pytest.mark.parametrize(
+    ("posted", "expected"),
+    [
+        ("7", 7),
+        ("0", 0),
+        ("", -1),
+        ("abc", -1),
+        ("-3", -1),
+        (" 7", -1),
+        ("²", -1),  # a digit to str.isdigit, not to int()
+        ("1234567890", -1),  # beyond any version a database holds
+        ("123456789", 123456789),
+    ],
+)
+def test_a_forms_version_is_a_plain_number_or_none(posted: str, expected: int) -> None:
+    assert form_version(Form({"version": posted})) == expected
+
+
+def test_a_version_is_read_from_the_field_named() -> None:
+    form = Form({"version": "2", "data_version": "5"})
+    assert (form_version(form), form_version(form, "data_version")) == (2, 5)
+    assert form_version(Form({})) == -1
+
+
+def _raised_names(path: Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Raise) and node.exc is not None:
+            target = node.exc.func if isinstance(node.exc, ast.Call) else node.exc
+            if isinstance(target, ast.Name):
+                names.add(target.id)
+    return names
+
+
+def test_page_routes_raise_no_refusal_of_their_own() -> None:
+    offenders = {
+        path.name: sorted(_raised_names(path) & {"Forbidden", "Invalid"})
+        for path in sorted(ROUTERS.glob("*.py"))
+    }
+    assert {name: found for name, found in offenders.items() if found} == {}
