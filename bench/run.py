@@ -463,6 +463,9 @@ def main() -> int:
     # The bench's administrator signs in with the password alone (two-step verification is
     # what administrators need in production; it is not what the overview scenarios measure).
     os.environ["ADMIN_TWO_STEP"] = "false"
+    # The per-token rate limit still runs on every API request, but never refuses: the bench
+    # measures how fast an answer is, and one token asks far more than a client may.
+    os.environ["API_RATE_LIMIT"] = str(10**9)
     body_file = Path(tempfile.mkdtemp()) / "put.json"
     body_file.write_text(put_body(), encoding="utf-8")
 
