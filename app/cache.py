@@ -27,10 +27,11 @@ from fastapi import Request
 from markupsafe import Markup
 from sqlmodel import Session
 
-from app.models.municipality import Municipality
-from app.services import overview, pathway
+from app.models.base import utcnow
+from app.services import identity, overview, pathway, publishing
 from app.services.access import Principal
-from app.services.common import content_stamp
+from app.services.common import Stamps, content_stamp, stamps
+from app.services.identity import ResolvedToken, StoredToken
 
 if TYPE_CHECKING:
     from app.config import Settings
@@ -65,16 +66,30 @@ class Cache(Generic[V]):
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
 
-    def fetch(self, session: Session, key: tuple[Hashable, ...], build: Callable[[], V]) -> V:
-        """The value for `key` at the current content stamp: kept, or built by `build` (which
-        reads through `session`) and filed if the stamp did not move while it was built."""
-        return self.fetch_at(lambda: content_stamp(session), key, build)
+    def fetch(
+        self,
+        session: Session,
+        key: tuple[Hashable, ...],
+        build: Callable[[], V],
+        request: Request | None = None,
+    ) -> V:
+        """The value for `key` at the current content stamp (the one the `request` has read,
+        if given): kept, or built by `build` (which reads through `session`) and filed if the
+        stamp did not move while it was built."""
+        stamp = stamps_of(request, session).content if request is not None else None
+        return self.fetch_at(lambda: content_stamp(session), key, build, stamp)
 
     def fetch_at(
-        self, stamp_now: Callable[[], int], key: tuple[Hashable, ...], build: Callable[[], V]
+        self,
+        stamp_now: Callable[[], int],
+        key: tuple[Hashable, ...],
+        build: Callable[[], V],
+        stamp: int | None = None,
     ) -> V:
-        """`fetch` with the stamp read by `stamp_now`."""
-        stamp = stamp_now()
+        """`fetch` with the stamp read by `stamp_now`, or the one this request has already
+        read (`stamp`). A value of None is never filed: it is looked up again next time."""
+        if stamp is None:
+            stamp = stamp_now()
         full = (*key, stamp)
         hit = self._get(full)
         if hit is not None:
@@ -84,7 +99,7 @@ class Cache(Generic[V]):
             if hit is not None:
                 return hit
             value = build()
-            if stamp_now() == stamp:
+            if value is not None and stamp_now() == stamp:
                 self._put(full, value)
             return value
 
@@ -107,6 +122,12 @@ class Caches:
         self.overview_results: Cache[Markup] = Cache(64)
         #: The public page of a municipality's latest published version.
         self.public_page: Cache[bytes] = Cache(512)
+        #: Bearer tokens as stored, by their hash, under the access stamp.
+        self.tokens: Cache[StoredToken | None] = Cache(1024)
+        #: Each municipality's latest published version (the public page's validator).
+        self.published: Cache[publishing.PublishedStamp] = Cache(512)
+        #: Each municipality's draft facts: what answers a pathway's access and ETag.
+        self.drafts: Cache[pathway.DraftFacts] = Cache(512)
 
 
 def caches_of(request: Request) -> Caches:
@@ -114,15 +135,66 @@ def caches_of(request: Request) -> Caches:
     return caches
 
 
+def stamps_of(request: Request, session: Session) -> Stamps:
+    """Both stamps, read once per request (by its first look-up) and used by every look-up
+    after it: a value kept at those stamps is what the database held when they were read."""
+    found: Stamps | None = getattr(request.state, "stamps", None)
+    if found is None:
+        found = stamps(session)
+        request.state.stamps = found
+    return found
+
+
 # ---- the keys, beside their loaders -------------------------------------------------------
 
 
-def pathway_json(caches: Caches, session: Session, municipality: Municipality, lang: str) -> bytes:
-    """The draft pathway of a municipality opened with `pathway.open_pathway`, as JSON."""
-    return caches.pathway_json.fetch(
-        session,
-        ("pathway", municipality.id, municipality.version, lang),
-        lambda: pathway.read_pathway(session, municipality, lang).model_dump_json().encode(),
+def resolve_token(request: Request, session: Session, token: str) -> ResolvedToken | None:
+    """`identity.resolve_token`, with the stored token kept under the access stamp: the
+    rules (revoked, expired, client disabled) are applied to it at every request."""
+    token_hash = identity.token_hash_of(token)
+    if token_hash is None:
+        return None
+    stored = caches_of(request).tokens.fetch_at(
+        lambda: stamps(session).access,
+        ("token", token_hash),
+        lambda: identity.load_token(session, token_hash),
+        stamp=stamps_of(request, session).access,
+    )
+    return stored.resolved(utcnow()) if stored else None
+
+
+def latest_stamp(request: Request, session: Session, number: str) -> publishing.PublishedStamp:
+    """`publishing.latest_stamp`, kept under the content stamp (an unpublished municipality
+    raises, as there, and is looked up again next time)."""
+    return caches_of(request).published.fetch_at(
+        lambda: stamps(session).content,
+        ("published", number),
+        lambda: publishing.latest_stamp(session, number),
+        stamp=stamps_of(request, session).content,
+    )
+
+
+def draft_facts(request: Request, session: Session, number: str) -> pathway.DraftFacts:
+    """`pathway.draft_facts`, kept under the content stamp."""
+    return caches_of(request).drafts.fetch_at(
+        lambda: stamps(session).content,
+        ("draft", number),
+        lambda: pathway.draft_facts(session, number),
+        stamp=stamps_of(request, session).content,
+    )
+
+
+def pathway_json(request: Request, session: Session, facts: pathway.DraftFacts, lang: str) -> bytes:
+    """The draft pathway of a municipality opened with `pathway.open_draft`, as JSON."""
+    return caches_of(request).pathway_json.fetch_at(
+        lambda: stamps(session).content,
+        ("pathway", facts.id, facts.version, lang),
+        lambda: (
+            pathway.read_pathway(session, pathway.draft_of(session, facts), lang)
+            .model_dump_json()
+            .encode()
+        ),
+        stamp=stamps_of(request, session).content,
     )
 
 

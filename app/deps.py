@@ -16,6 +16,7 @@ from fastapi import Depends, Path, Request, Response
 from pydantic import BaseModel
 from sqlmodel import Session
 
+from app import cache
 from app.config import Settings
 from app.db import Database
 from app.errors import CsrfRejected, NotFound, PreconditionRequired, Unauthenticated
@@ -23,7 +24,6 @@ from app.security import constant_time_equals
 from app.services import api_clients, auth
 from app.services.access import ANONYMOUS, Principal
 from app.services.common import Page
-from app.services.identity import resolve_token
 
 log = structlog.get_logger("demensforlop.deps")
 
@@ -175,14 +175,16 @@ def bearer_token(request: Request) -> str | None:
 def principal_of(request: Request, session: Session, *, note_use: bool = True) -> Principal:
     """Bearer token first; otherwise the browser session (with the CSRF check of unsafe
     requests), else anonymous. A token that is present but not valid is an error, never
-    anonymous. Neither is kept between requests: each is one indexed query, so a token
-    revoked or a session deleted by any means is refused on the next request.
+    anonymous. The stored token is kept under the access stamp, which every write to tokens,
+    clients and sessions moves on (`app.cache.resolve_token`), and the session is read each
+    time, so a token revoked or a session deleted by any means is refused on the next
+    request.
 
     `note_use=False` for a second look at the same request's caller: the request's own
     transaction may already hold the token's row for its note of use."""
     token = bearer_token(request)
     if token is not None:
-        resolved = resolve_token(session, token)
+        resolved = cache.resolve_token(request, session, token)
         if resolved is None:
             raise Unauthenticated("The token is unknown, expired or revoked.")
         if note_use and resolved.needs_use_recorded:

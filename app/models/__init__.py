@@ -42,11 +42,12 @@ from app.models.pathway import ChecklistAnswer, Offering, PhaseSection, Strength
 from app.models.pdsa import PdsaCycle
 from app.models.poster import FurtherWorkPlan
 from app.models.publishing import PublishedVersion
-from app.models.stamp import ContentStamp
+from app.models.stamp import AccessStamp, ContentStamp
 from app.models.webhooks import Webhook, WebhookDelivery
 
 __all__ = [
     "AccessLink",
+    "AccessStamp",
     "ApiClient",
     "ApiClientMunicipality",
     "ApiClientRegion",

@@ -1,4 +1,7 @@
-"""The content stamp: one number that every write to the content moves on, whoever makes it.
+"""The stamps: numbers that every write to a group of tables moves on, whoever makes it.
+
+The content stamp counts writes to the content; the access stamp writes to the people, API
+clients, tokens and browser sessions a request is authenticated by.
 
 It is the sum of the counters in `content_stamp`. Database triggers (migration
 `content_stamp`) add one to a counter on every INSERT, UPDATE and DELETE of the tables in
@@ -42,6 +45,30 @@ STAMPED_TABLES = (
 
 class ContentStamp(SQLModel, table=True):
     __tablename__ = "content_stamp"
+
+    id: int = Field(primary_key=True)
+    stamp: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))
+
+
+#: The tables a request's caller is read from (the token and session look-ups of
+#: `app/cache.py`). Every write counts, the notes of use (`last_used_at`, `last_seen_at`,
+#: at most once a minute each) included, so a remembered caller is exactly the stored one.
+ACCESS_STAMPED_TABLES = (
+    "user",
+    "user_municipality",
+    "user_region",
+    "api_client",
+    "api_client_municipality",
+    "api_client_region",
+    "api_token",
+    "web_session",
+)
+
+
+class AccessStamp(SQLModel, table=True):
+    """The access stamp: as `ContentStamp`, for `ACCESS_STAMPED_TABLES`."""
+
+    __tablename__ = "access_stamp"
 
     id: int = Field(primary_key=True)
     stamp: int = Field(default=0, sa_column=Column(BigInteger, nullable=False, default=0))

@@ -70,6 +70,28 @@ def content_stamp(session: Session) -> int:
     return int(session.exec(select(func.coalesce(func.sum(ContentStamp.stamp), 0))).one())
 
 
+@dataclass(frozen=True)
+class Stamps:
+    """Both stamps (`app.models.stamp`) at one moment: the content's and the callers'."""
+
+    content: int
+    access: int
+
+
+#: Plain SQL both backends read alike: the hottest statement of all (every request that
+#: finds its caller or content kept), so it skips SQLAlchemy's statement compilation.
+_STAMPS = (
+    "SELECT (SELECT coalesce(sum(stamp), 0) FROM content_stamp), "
+    "(SELECT coalesce(sum(stamp), 0) FROM access_stamp)"
+)
+
+
+def stamps(session: Session) -> Stamps:
+    """Both stamps as the session sees them now, in one small query."""
+    content, access = session.connection().exec_driver_sql(_STAMPS).one()
+    return Stamps(content=int(content), access=int(access))
+
+
 def check_version(current: int, expected: int, representation: Any = None) -> None:
     if current != expected:
         raise PreconditionFailed(current_version=current, current=representation)

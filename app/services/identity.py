@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import String, cast, func
@@ -200,21 +200,52 @@ class ResolvedToken:
     needs_use_recorded: bool
 
 
+@dataclass(frozen=True)
+class StoredToken:
+    """A token as stored, with its client's principal: what `resolve_token` judges at the
+    time of each request (`app/cache.py` keeps it under the access stamp)."""
+
+    token_id: int
+    principal: Principal
+    client_active: bool
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+    def resolved(self, now: datetime) -> ResolvedToken | None:
+        """The caller now, or None if the token is revoked, expired or its client disabled."""
+        if self.revoked_at is not None or not self.client_active:
+            return None
+        if self.expires_at is not None and self.expires_at <= now:
+            return None
+        stale = self.last_used_at is None or self.last_used_at <= now - timedelta(minutes=1)
+        return ResolvedToken(
+            principal=self.principal, token_id=self.token_id, needs_use_recorded=stale
+        )
+
+
 def principal_for_token(session: Session, token: str) -> Principal | None:
     resolved = resolve_token(session, token)
     return resolved.principal if resolved else None
 
 
-def resolve_token(session: Session, token: str) -> ResolvedToken | None:
-    """The API client behind a bearer token, or None if the token is unknown, expired,
-    revoked or its client disabled. One indexed query on every request, never kept, so a
-    revocation made by any means counts on the next request."""
+def token_hash_of(token: str) -> str | None:
+    """The stored hash of a bearer token as sent, or None for what no token can be."""
     if not token or len(token) > 200:
         return None
-    return _load_token(session, sha256_hex(token))
+    return sha256_hex(token)
 
 
-def _load_token(session: Session, token_hash: str) -> ResolvedToken | None:
+def resolve_token(session: Session, token: str) -> ResolvedToken | None:
+    """The API client behind a bearer token, or None if the token is unknown, expired,
+    revoked or its client disabled. One indexed query."""
+    token_hash = token_hash_of(token)
+    stored = load_token(session, token_hash) if token_hash else None
+    return stored.resolved(utcnow()) if stored else None
+
+
+def load_token(session: Session, token_hash: str) -> StoredToken | None:
+    """The token stored under `token_hash`, with its client, in one indexed query."""
     # More columns than sqlmodel's typed select() takes, so SQLAlchemy's own.
     row = session.execute(
         sa_select(
@@ -246,9 +277,6 @@ def _load_token(session: Session, token_hash: str) -> ResolvedToken | None:
         return None
     (token_id, expires_at, revoked_at, last_used_at, client_id, name, scope, is_active) = row[:8]
     municipalities, regions = row[8:]
-    now = utcnow()
-    if revoked_at is not None or not is_active or (expires_at is not None and expires_at <= now):
-        return None
     principal = Principal(
         kind=PrincipalKind.api_client,
         id=client_id,
@@ -257,5 +285,11 @@ def _load_token(session: Session, token_hash: str) -> ResolvedToken | None:
         municipality_ids=_ids(municipalities),
         region_ids=_ids(regions),
     )
-    stale = last_used_at is None or last_used_at <= now - timedelta(minutes=1)
-    return ResolvedToken(principal=principal, token_id=token_id, needs_use_recorded=stale)
+    return StoredToken(
+        token_id=token_id,
+        principal=principal,
+        client_active=bool(is_active),
+        expires_at=expires_at,
+        revoked_at=revoked_at,
+        last_used_at=last_used_at,
+    )

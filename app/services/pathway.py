@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.errors import FieldError, Invalid, NotFound
+from app.errors import FieldError, Forbidden, Invalid, NotFound
 from app.kit.text import clean_markdown, clean_text, render_markdown
 from app.models.base import utcnow
 from app.models.catalogue import OfferingType, Phase
@@ -29,7 +30,7 @@ from app.models.pathway import (
     PhaseSectionText,
 )
 from app.services import audit
-from app.services.access import Principal, require_edit, require_read
+from app.services.access import Principal, require_authenticated, require_edit, require_read
 from app.services.common import (
     check_version,
     commit,
@@ -167,6 +168,46 @@ def open_pathway(session: Session, principal: Principal, number: str) -> Municip
     """The municipality whose draft the caller may read; its version is the pathway's."""
     municipality = get_municipality(session, number)
     require_read(principal, municipality)
+    return municipality
+
+
+@dataclass(frozen=True)
+class DraftFacts:
+    """What answers who may read a municipality's draft and its ETag, without loading it."""
+
+    number: str
+    id: int
+    region_id: int
+    name: str
+    #: The municipality's aggregate version: the draft pathway's ETag.
+    version: int
+
+
+def draft_facts(session: Session, number: str) -> DraftFacts:
+    """The draft's facts of the municipality `number` (404 for an unknown number)."""
+    municipality = get_municipality(session, number)
+    return DraftFacts(
+        number=municipality.number,
+        id=municipality.id or 0,
+        region_id=municipality.region_id,
+        name=municipality.name,
+        version=municipality.version,
+    )
+
+
+def open_draft(principal: Principal, facts: DraftFacts) -> DraftFacts:
+    """`open_pathway` on the facts: 403 for a caller who may not read the draft."""
+    require_authenticated(principal)
+    if not principal.can_read_ids(facts.id, facts.region_id):
+        raise Forbidden(f"You do not have access to {facts.name}.")
+    return facts
+
+
+def draft_of(session: Session, facts: DraftFacts) -> Municipality:
+    """The municipality of `facts` (from the session's identity map when it read them)."""
+    municipality = session.get(Municipality, facts.id)
+    if municipality is None:
+        raise NotFound(f"No municipality {facts.number}.")
     return municipality
 
 

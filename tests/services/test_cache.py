@@ -6,6 +6,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -21,7 +23,7 @@ from app.models.pathway import PathwayRead
 from app.models.publishing import PublishInput
 from app.services import pathway, publishing
 from app.services.access import SYSTEM
-from app.services.common import content_stamp
+from app.services.common import content_stamp, stamps
 from tests import factories
 from tests.conftest import TransactionalDatabase
 
@@ -32,6 +34,14 @@ TROMS = "/api/v1/regions/troms/overview"
 def _caches(app: FastAPI) -> Caches:
     caches: Caches = app.state.caches
     return caches
+
+
+def _request(caches: Caches) -> Any:
+    """What the cache's look-ups read of a request: the app's caches and the request's
+    own state (where the stamps it has read are kept)."""
+    return SimpleNamespace(
+        app=SimpleNamespace(state=SimpleNamespace(caches=caches)), state=SimpleNamespace()
+    )
 
 
 def _sql(session: Session, statement: str) -> None:
@@ -89,7 +99,7 @@ def test_a_pathway_built_while_a_write_commits_is_not_kept(
     """The race: a body read before a concurrent write commits must not be filed, or later
     readers would get it under a key that looks current."""
     caches = Caches()
-    municipality = pathway.open_pathway(session, SYSTEM, "5501")
+    facts = pathway.draft_facts(session, "5501")
     read = pathway.read_pathway
 
     def read_while_someone_writes(s: Session, m: Any, lang: str = "nb") -> PathwayRead:
@@ -99,12 +109,13 @@ def test_a_pathway_built_while_a_write_commits_is_not_kept(
         return body
 
     monkeypatch.setattr(pathway, "read_pathway", read_while_someone_writes)
-    built = cache.pathway_json(caches, session, municipality, "nb")
+    built = cache.pathway_json(_request(caches), session, facts, "nb")
     assert b"Skrevet samtidig" not in built
     assert len(caches.pathway_json) == 0
     monkeypatch.undo()
     # Nothing written meanwhile: kept.
-    cache.pathway_json(caches, session, pathway.open_pathway(session, SYSTEM, "5501"), "nb")
+    facts = pathway.draft_facts(session, "5501")
+    cache.pathway_json(_request(caches), session, facts, "nb")
     assert len(caches.pathway_json) == 1
 
 
@@ -193,3 +204,57 @@ def test_a_build_that_fails_leaves_the_next_caller_to_build() -> None:
     assert shared.fetch_at(lambda: 7, ("key",), lambda: "built") == "built"
     assert shared.fetch_at(lambda: 7, ("key",), lambda: "again") == "built"
     assert shared.fetch_at(lambda: 8, ("key",), lambda: "moved on") == "moved on"
+
+
+def test_a_token_is_kept_until_a_write_to_the_callers_moves_the_access_stamp(
+    app: FastAPI, session: Session, make_client: Any, queries: Any
+) -> None:
+    token = factories.token(session, Scope.read, municipalities=["5501"])
+    client = make_client(token)
+    factories.tokens_just_used(session)
+    assert client.get(PATHWAY).status_code == 200
+    assert len(_caches(app).tokens) == 1
+    with queries.counting():
+        assert client.get(PATHWAY).status_code == 200
+    assert queries.count == 1, queries.statements  # the stamps; the token and body are kept
+    before = stamps(session).access
+    _sql(session, "UPDATE api_token SET revoked_at = CURRENT_TIMESTAMP")
+    assert stamps(session).access > before
+    assert client.get(PATHWAY).status_code == 401
+
+
+def test_a_kept_token_is_judged_at_every_request(
+    app: FastAPI, session: Session, make_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What is kept is the stored token; whether it has expired is decided at each request."""
+    client = make_client(factories.token(session, Scope.read, municipalities=["5501"]))
+    _sql(session, "UPDATE api_token SET expires_at = '2099-01-01 00:00:00'")
+    assert client.get(PATHWAY).status_code == 200
+    later = datetime(2099, 1, 1, 0, 0, 1, tzinfo=UTC)
+    monkeypatch.setattr(cache, "utcnow", lambda: later)
+    assert client.get(PATHWAY).status_code == 401
+
+
+def test_the_drafts_facts_and_the_published_stamp_miss_after_a_write_in_plain_sql(
+    app: FastAPI, session: Session, make_client: Any, client: TestClient
+) -> None:
+    reader = make_client(factories.token(session, Scope.read, municipalities=["5501"]))
+    tag = reader.get(PATHWAY).headers["etag"]
+    assert reader.get(PATHWAY, headers={"If-None-Match": tag}).status_code == 304
+    _sql(session, "UPDATE municipality SET version = version + 1 WHERE number = '5501'")
+    changed = reader.get(PATHWAY, headers={"If-None-Match": tag})
+    assert changed.status_code == 200
+    assert changed.headers["etag"] != tag
+
+    factories.fill_section(session, "5501", "suspicion")
+    publishing.publish(session, SYSTEM, "5501", PublishInput(summary="Første"))
+    first = client.get("/kommuner/5501").headers["etag"]
+    assert client.get("/kommuner/5501", headers={"If-None-Match": first}).status_code == 304
+    _sql(
+        session,
+        "DELETE FROM published_version WHERE municipality_id = "
+        "(SELECT id FROM municipality WHERE number = '5501')",
+    )
+    gone = client.get("/kommuner/5501", headers={"If-None-Match": first})
+    assert gone.status_code == 200  # the notice that nothing is published
+    assert gone.headers.get("etag") != first

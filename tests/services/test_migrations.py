@@ -18,7 +18,7 @@ from app.errors import TooManyRequests
 from app.migrate import alembic_config, current_revision, head_revision, upgrade
 from app.models.base import utcnow
 from app.models.identity import LoginAttempt
-from app.models.stamp import STAMPED_TABLES
+from app.models.stamp import ACCESS_STAMPED_TABLES, STAMPED_TABLES
 from app.services import auth
 from tests.conftest import fresh_database_url
 
@@ -208,27 +208,33 @@ def test_the_upgrade_to_the_content_stamp_keeps_the_data_and_stamps_every_write(
         engine.dispose()
 
 
-def test_every_stamped_table_has_its_triggers_at_head(engine: Engine) -> None:
+@pytest.mark.parametrize(
+    ("stamp", "tables"),
+    [("content_stamp", STAMPED_TABLES), ("access_stamp", ACCESS_STAMPED_TABLES)],
+)
+def test_every_stamped_table_has_its_triggers_at_head(
+    engine: Engine, stamp: str, tables: tuple[str, ...]
+) -> None:
     """A later migration that re-creates a stamped table (SQLite batch mode does) must
     create its triggers again: without them, writes to it would not reach the caches."""
     with engine.connect() as connection:
-        for table in STAMPED_TABLES:
+        for table in tables:
             if engine.dialect.name == "postgresql":
                 found = connection.execute(
                     text(
                         "SELECT count(*) FROM pg_trigger "
-                        "WHERE tgrelid = CAST(:table AS regclass) AND tgname = 'content_stamp'"
+                        "WHERE tgrelid = CAST(:table AS regclass) AND tgname = :stamp"
                     ),
-                    {"table": f'"{table}"'},
+                    {"table": f'"{table}"', "stamp": stamp},
                 ).scalar_one()
                 assert found == 1, table
             else:
                 found = connection.execute(
                     text(
                         "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
-                        "AND tbl_name = :table AND name LIKE 'content_stamp_%'"
+                        "AND tbl_name = :table AND name LIKE :pattern"
                     ),
-                    {"table": table},
+                    {"table": table, "pattern": f"{stamp}_%"},
                 ).scalar_one()
                 assert found == 3, table
 

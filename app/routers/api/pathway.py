@@ -23,7 +23,6 @@ from app.deps import (
     responses,
     set_etag,
 )
-from app.models.municipality import Municipality
 from app.models.pathway import PathwayRead, PhaseSectionInput, PhaseSectionRead
 from app.routers.api.access_first import AccessFirstRoute, access
 from app.services import pathway, write_access
@@ -36,12 +35,12 @@ PRIVATE = "private, no-cache"
 
 def check_pathway(
     request: Request, session: Session, principal: Principal, number: str
-) -> tuple[Municipality, Response | None]:
-    """The municipality, and the 304 when the caller's copy of the draft is current."""
-    municipality = pathway.open_pathway(session, principal, number)
-    tag = etag(municipality.version)
+) -> tuple[pathway.DraftFacts, Response | None]:
+    """The draft's facts, and the 304 when the caller's copy of the draft is current."""
+    facts = pathway.open_draft(principal, cache.draft_facts(request, session, number))
+    tag = etag(facts.version)
     unchanged = respond_304(tag, {"Cache-Control": PRIVATE}) if not_modified(request, tag) else None
-    return municipality, unchanged
+    return facts, unchanged
 
 
 def early_pathway_304(request: Request, session: Session, number: str) -> Response | None:
@@ -64,13 +63,13 @@ def get_pathway(
 ) -> Any:
     """The draft: all six phase sections with their offerings. The ETag changes with any
     change to the municipality."""
-    municipality, unchanged = check_pathway(request, session, principal, number)
+    facts, unchanged = check_pathway(request, session, principal, number)
     if unchanged is not None:
         return unchanged
     return Response(
-        content=cache.pathway_json(cache.caches_of(request), session, municipality, lang),
+        content=cache.pathway_json(request, session, facts, lang),
         media_type="application/json",
-        headers={"ETag": etag(municipality.version), "Cache-Control": PRIVATE},
+        headers={"ETag": etag(facts.version), "Cache-Control": PRIVATE},
     )
 
 

@@ -121,7 +121,7 @@ def check_public_page(
 ) -> tuple[publishing.PublishedStamp, dict[str, str], Response | None]:
     """The latest published version's stamp and headers, and the 304 when the client's copy
     is current. Raises NotPublished before the first publication."""
-    stamp = publishing.latest_stamp(web.db, number)
+    stamp = cache.latest_stamp(web.request, web.db, number)
     _speak(web, stamp.language_form)
     headers = _stamp_headers(stamp, web.lang)
     if _not_modified(web.request, headers, stamp.published_at):
@@ -157,6 +157,7 @@ def public_pathway(number: str, web: WebDep) -> Response:
         web.db,
         ("public", number, stamp.version, stamp.published_at, web.lang, stamp.contact),
         lambda: _public_page(web, number, stamp.contact),
+        web.request,
     )
     return web.html(body, headers=headers)
 
