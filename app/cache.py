@@ -25,12 +25,13 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from fastapi import Request
 from markupsafe import Markup
+from sqlalchemy import Connection
 from sqlmodel import Session
 
 from app.models.base import utcnow
 from app.services import identity, overview, pathway, publishing
 from app.services.access import Principal
-from app.services.common import Stamps, content_stamp, stamps
+from app.services.common import Stamps, content_stamp, stamps, stamps_on
 from app.services.identity import ResolvedToken, StoredToken
 
 if TYPE_CHECKING:
@@ -143,6 +144,12 @@ def stamps_of(request: Request, session: Session) -> Stamps:
         found = stamps(session)
         request.state.stamps = found
     return found
+
+
+def read_stamps(request: Request, connection: Connection) -> None:
+    """Read this request's stamps on a connection of its own: a request whose values are all
+    kept then needs no session to reach the database at all (the early 304s)."""
+    request.state.stamps = stamps_on(connection)
 
 
 # ---- the keys, beside their loaders -------------------------------------------------------

@@ -109,6 +109,12 @@ class Database:
         return Session(self._autocommit_engine, expire_on_commit=False)
 
     @contextmanager
+    def autocommit_connection(self) -> Iterator[Connection]:
+        """A connection for one read that needs no session, as `autocommit_session`."""
+        with self._autocommit_engine.connect() as connection:
+            yield connection
+
+    @contextmanager
     def begin(self, *, write: bool = True) -> Iterator[Session]:
         """A session whose work is committed on success and rolled back on error."""
         with self.session(write=write) as session:

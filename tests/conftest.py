@@ -191,6 +191,10 @@ class TransactionalDatabase(Database):
         # Everything here lives in the test's one outer transaction.
         return self.session()
 
+    @contextmanager
+    def autocommit_connection(self) -> Iterator[Connection]:
+        yield self.connection
+
     def dispose(self) -> None:
         pass
 

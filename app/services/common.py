@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import Connection, bindparam, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -88,7 +88,12 @@ _STAMPS = (
 
 def stamps(session: Session) -> Stamps:
     """Both stamps as the session sees them now, in one small query."""
-    content, access = session.connection().exec_driver_sql(_STAMPS).one()
+    return stamps_on(session.connection())
+
+
+def stamps_on(connection: Connection) -> Stamps:
+    """`stamps` on a connection of its own."""
+    content, access = connection.exec_driver_sql(_STAMPS).one()
     return Stamps(content=int(content), access=int(access))
 
 

@@ -91,10 +91,13 @@ def word_diff(before: str, after: str) -> list[DiffSegment]:
     return segments
 
 
-def text_change(field: str, before: str, after: str) -> FieldChange | None:
+def text_change(field: str, before: str, after: str, words: bool = True) -> FieldChange | None:
+    """The change of a text field; with `words`, its word-level segments too (the costly
+    part, for the pages and files that show them)."""
     if before == after:
         return None
-    return FieldChange(field=field, before=before, after=after, segments=word_diff(before, after))
+    segments = word_diff(before, after) if words else []
+    return FieldChange(field=field, before=before, after=after, segments=segments)
 
 
 def value_change(field: str, before: Any, after: Any) -> FieldChange | None:
@@ -133,13 +136,13 @@ def _offering_key(offering: SnapshotOffering) -> object:
 
 
 def diff_offerings(
-    before: Sequence[SnapshotOffering], after: Sequence[SnapshotOffering]
+    before: Sequence[SnapshotOffering], after: Sequence[SnapshotOffering], words: bool = True
 ) -> OfferingsDiff:
     pairs, added, removed = _pair(before, after, _offering_key)
     changed = []
     for old, new in pairs:
         changes = _present(
-            [text_change(f, getattr(old, f), getattr(new, f)) for f in OFFERING_TEXT_FIELDS]
+            [text_change(f, getattr(old, f), getattr(new, f), words) for f in OFFERING_TEXT_FIELDS]
             + [value_change(f, getattr(old, f), getattr(new, f)) for f in OFFERING_CODE_FIELDS]
         )
         if changes:
@@ -147,13 +150,17 @@ def diff_offerings(
     return OfferingsDiff(added=added, removed=removed, changed=changed)
 
 
-def diff_phase(before: SnapshotPhase | None, after: SnapshotPhase | None) -> PhaseDiff:
+def diff_phase(
+    before: SnapshotPhase | None, after: SnapshotPhase | None, words: bool = True
+) -> PhaseDiff:
     present = after or before
     assert present is not None
     empty = SnapshotPhase(phase=present.phase)
     old, new = before or empty, after or empty
-    fields = _present([text_change(name, get(old), get(new)) for name, get in SECTION_TEXT_FIELDS])
-    offerings = diff_offerings(old.offerings, new.offerings)
+    fields = _present(
+        [text_change(name, get(old), get(new), words) for name, get in SECTION_TEXT_FIELDS]
+    )
+    offerings = diff_offerings(old.offerings, new.offerings, words)
     changed = bool(fields or offerings.added or offerings.removed or offerings.changed)
     return PhaseDiff(
         phase=present.phase,
@@ -183,14 +190,16 @@ def diff_strengths(
 
 
 def diff_areas(
-    before: Sequence[SnapshotImprovementArea], after: Sequence[SnapshotImprovementArea]
+    before: Sequence[SnapshotImprovementArea],
+    after: Sequence[SnapshotImprovementArea],
+    words: bool = True,
 ) -> ImprovementAreasDiff:
     pairs, added, removed = _pair(before, after, lambda a: a.title.casefold())
     changed = []
     for old, new in pairs:
         changes = _present(
             [
-                text_change("title", old.title, new.title),
+                text_change("title", old.title, new.title, words),
                 value_change("priority", old.priority, new.priority),
                 value_change("status", old.status, new.status),
                 value_change("phases", old.phases, new.phases),
@@ -203,15 +212,21 @@ def diff_areas(
 
 
 def diff_snapshots(
-    before: PathwaySnapshot, after: PathwaySnapshot, base: Side, against: Side
+    before: PathwaySnapshot,
+    after: PathwaySnapshot,
+    base: Side,
+    against: Side,
+    *,
+    words: bool = True,
 ) -> PathwayDiff:
     """What changed from `before` to `after`: every phase (in the order of `after`, then any
     phase only `before` has), with a flag and the changed fields; strengths; improvement
-    areas; the municipality's name and website."""
+    areas; the municipality's name and website. Without `words`, the changed text fields
+    carry no word-level segments (what changed is the same; a status needs no more)."""
     old_phases = {p.phase: p for p in before.phases}
     new_phases = {p.phase: p for p in after.phases}
     order = list(new_phases) + [k for k in old_phases if k not in new_phases]
-    phases = [diff_phase(old_phases.get(k), new_phases.get(k)) for k in order]
+    phases = [diff_phase(old_phases.get(k), new_phases.get(k), words) for k in order]
     return PathwayDiff(
         municipality=after.municipality,
         base=base,
@@ -219,13 +234,13 @@ def diff_snapshots(
         changed_phases=[p.phase for p in phases if p.changed],
         municipality_fields=_present(
             [
-                text_change("name", before.name, after.name),
+                text_change("name", before.name, after.name, words),
                 value_change("website", before.website, after.website),
             ]
         ),
         phases=phases,
         strengths=diff_strengths(before.strengths, after.strengths),
-        improvement_areas=diff_areas(before.improvement_areas, after.improvement_areas),
+        improvement_areas=diff_areas(before.improvement_areas, after.improvement_areas, words),
     )
 
 

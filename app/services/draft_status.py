@@ -100,12 +100,14 @@ def _review(
     principal: Principal,
     municipality: Municipality,
     latest: PublishedVersion | None,
+    *,
+    words: bool = True,
 ) -> DraftReview:
     draft = publishing.build_snapshot(session, principal, municipality)
     changes = None
     if latest is not None:
         before = publishing.read_snapshot(latest.snapshot)
-        changes = diff.diff_snapshots(before, draft, latest.number, "draft")
+        changes = diff.diff_snapshots(before, draft, latest.number, "draft", words=words)
     return DraftReview(
         status=_status(municipality, latest, draft, changes), draft=draft, changes=changes
     )
@@ -136,4 +138,5 @@ def status_of(
     if latest is not None and latest.source_version == municipality.version:
         published = publishing.read_snapshot(latest.snapshot)
         return _status(municipality, latest, published, None)
-    return _review(session, principal, municipality, latest).status
+    # The status is whether things changed, not how: no word-level segments.
+    return _review(session, principal, municipality, latest, words=False).status

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.models.publishing import DiffSegment
+from app.models.publishing import (
+    DiffSegment,
+    PathwaySnapshot,
+    SnapshotImprovementArea,
+    SnapshotOffering,
+    SnapshotPhase,
+)
 from app.services import diff
 
 
@@ -44,3 +52,41 @@ def test_a_version_side_is_ascii_digits_or_draft() -> None:
         with pytest.raises(Invalid) as refused:
             parse_side(bad, "against")
         assert refused.value.errors[0].field == "against"
+
+
+def _snapshot(description: str, offering: str, area: str, name: str = "Tromsø") -> Any:
+    return PathwaySnapshot(
+        municipality="5501",
+        name=name,
+        phases=[
+            SnapshotPhase(
+                phase="assessment",
+                description=description,
+                offerings=[SnapshotOffering(type="respite", description=offering)],
+            ),
+            SnapshotPhase(phase="suspicion", description="Uendret"),
+        ],
+        improvement_areas=[SnapshotImprovementArea(priority=1, title=area)],
+    )
+
+
+def test_a_diff_without_words_finds_the_same_changes_without_segments() -> None:
+    """What the editor's draft status asks: which phases and fields changed, not how."""
+    before = _snapshot("Fastlegen utreder sammen med teamet", "To døgn", "Kartlegging")
+    after = _snapshot("Fastlegen utreder alene", "Tre døgn", "KARTLEGGING", "Tromsø kommune")
+    full = diff.diff_snapshots(before, after, 1, "draft")
+    bare = diff.diff_snapshots(before, after, 1, "draft", words=False)
+    assert bare.changed_phases == full.changed_phases == ["assessment"]
+
+    def shape(result: Any) -> Any:
+        return [
+            [(c.field, c.before, c.after) for c in result.municipality_fields],
+            [(p.phase, p.changed, [c.field for c in p.fields]) for p in result.phases],
+            [[c.field for c in o.changes] for p in result.phases for o in p.offerings.changed],
+            [[c.field for c in a.changes] for a in result.improvement_areas.changed],
+        ]
+
+    assert shape(bare) == shape(full)
+    assert all(c.segments for c in full.phases[0].fields)
+    assert not any(c.segments for p in bare.phases for c in p.fields)
+    assert not any(c.segments for c in bare.municipality_fields)
