@@ -25,9 +25,9 @@ from typing import TYPE_CHECKING, Generic, TypeVar
 
 from fastapi import Request
 from markupsafe import Markup
-from sqlalchemy import Connection
 from sqlmodel import Session
 
+from app.db import Database
 from app.models.base import utcnow
 from app.services import identity, overview, pathway, publishing
 from app.services.access import Principal
@@ -77,7 +77,7 @@ class Cache(Generic[V]):
         """The value for `key` at the current content stamp (the one the `request` has read,
         if given): kept, or built by `build` (which reads through `session`) and filed if the
         stamp did not move while it was built."""
-        stamp = stamps_of(request, session).content if request is not None else None
+        stamp = stamps_of(request).content if request is not None else None
         return self.fetch_at(lambda: content_stamp(session), key, build, stamp)
 
     def fetch_at(
@@ -136,20 +136,18 @@ def caches_of(request: Request) -> Caches:
     return caches
 
 
-def stamps_of(request: Request, session: Session) -> Stamps:
-    """Both stamps, read once per request (by its first look-up) and used by every look-up
-    after it: a value kept at those stamps is what the database held when they were read."""
+def stamps_of(request: Request) -> Stamps:
+    """Both stamps, read once per request (by its first look-up) on a connection of its own
+    and used by every look-up after it. A request whose values are all kept so never begins
+    a transaction in its session. A value built on a miss is read after the stamps (so at
+    them or later) and is kept only if the stamps, read again, have not moved."""
     found: Stamps | None = getattr(request.state, "stamps", None)
     if found is None:
-        found = stamps(session)
+        database: Database = request.app.state.db
+        with database.autocommit_connection() as connection:
+            found = stamps_on(connection)
         request.state.stamps = found
     return found
-
-
-def read_stamps(request: Request, connection: Connection) -> None:
-    """Read this request's stamps on a connection of its own: a request whose values are all
-    kept then needs no session to reach the database at all (the early 304s)."""
-    request.state.stamps = stamps_on(connection)
 
 
 # ---- the keys, beside their loaders -------------------------------------------------------
@@ -165,7 +163,7 @@ def resolve_token(request: Request, session: Session, token: str) -> ResolvedTok
         lambda: stamps(session).access,
         ("token", token_hash),
         lambda: identity.load_token(session, token_hash),
-        stamp=stamps_of(request, session).access,
+        stamp=stamps_of(request).access,
     )
     return stored.resolved(utcnow()) if stored else None
 
@@ -177,7 +175,7 @@ def latest_stamp(request: Request, session: Session, number: str) -> publishing.
         lambda: stamps(session).content,
         ("published", number),
         lambda: publishing.latest_stamp(session, number),
-        stamp=stamps_of(request, session).content,
+        stamp=stamps_of(request).content,
     )
 
 
@@ -187,7 +185,7 @@ def draft_facts(request: Request, session: Session, number: str) -> pathway.Draf
         lambda: stamps(session).content,
         ("draft", number),
         lambda: pathway.draft_facts(session, number),
-        stamp=stamps_of(request, session).content,
+        stamp=stamps_of(request).content,
     )
 
 
@@ -201,7 +199,7 @@ def pathway_json(request: Request, session: Session, facts: pathway.DraftFacts, 
             .model_dump_json()
             .encode()
         ),
-        stamp=stamps_of(request, session).content,
+        stamp=stamps_of(request).content,
     )
 
 

@@ -26,7 +26,6 @@ from starlette.responses import Response
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app import cache
 from app.db import Database
 from app.errors import DomainError
 from app.routing import route_path
@@ -98,9 +97,8 @@ class ConditionalMiddleware:
             return None
         request = Request(scope)
         try:
-            with self.database.autocommit_connection() as connection:
-                cache.read_stamps(request, connection)
-            # When the caller and the version are kept, the session never reaches the database.
+            # When the caller and the version are kept (`app.cache`), the session never
+            # reaches the database: the stamps are read on a connection of their own.
             with self.database.autocommit_session() as session:
                 return route.check(request, session, **match.groupdict())
         except DomainError:

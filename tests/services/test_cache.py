@@ -36,11 +36,11 @@ def _caches(app: FastAPI) -> Caches:
     return caches
 
 
-def _request(caches: Caches) -> Any:
-    """What the cache's look-ups read of a request: the app's caches and the request's
-    own state (where the stamps it has read are kept)."""
+def _request(caches: Caches, db: TransactionalDatabase) -> Any:
+    """What the cache's look-ups read of a request: the app's caches and database, and the
+    request's own state (where the stamps it has read are kept)."""
     return SimpleNamespace(
-        app=SimpleNamespace(state=SimpleNamespace(caches=caches)), state=SimpleNamespace()
+        app=SimpleNamespace(state=SimpleNamespace(caches=caches, db=db)), state=SimpleNamespace()
     )
 
 
@@ -109,13 +109,13 @@ def test_a_pathway_built_while_a_write_commits_is_not_kept(
         return body
 
     monkeypatch.setattr(pathway, "read_pathway", read_while_someone_writes)
-    built = cache.pathway_json(_request(caches), session, facts, "nb")
+    built = cache.pathway_json(_request(caches, db), session, facts, "nb")
     assert b"Skrevet samtidig" not in built
     assert len(caches.pathway_json) == 0
     monkeypatch.undo()
     # Nothing written meanwhile: kept.
     facts = pathway.draft_facts(session, "5501")
-    cache.pathway_json(_request(caches), session, facts, "nb")
+    cache.pathway_json(_request(caches, db), session, facts, "nb")
     assert len(caches.pathway_json) == 1
 
 
