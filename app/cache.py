@@ -29,6 +29,9 @@ from sqlmodel import Session
 
 from app.db import Database
 from app.models.base import utcnow
+from app.models.municipality import Municipality
+from app.models.publishing import DraftStatus
+from app.services import draft_status as draft_status_service
 from app.services import identity, overview, pathway, publishing
 from app.services.access import Principal
 from app.services.common import Stamps, content_stamp, stamps, stamps_on
@@ -129,6 +132,9 @@ class Caches:
         self.published: Cache[publishing.PublishedStamp] = Cache(512)
         #: Each municipality's draft facts: what answers a pathway's access and ETag.
         self.drafts: Cache[pathway.DraftFacts] = Cache(512)
+        #: How each municipality's draft stands against its latest published version (the
+        #: editor's badge): a snapshot of the draft and a comparison to build.
+        self.draft_status: Cache[DraftStatus] = Cache(512)
 
 
 def caches_of(request: Request) -> Caches:
@@ -185,6 +191,19 @@ def draft_facts(request: Request, session: Session, number: str) -> pathway.Draf
         lambda: stamps(session).content,
         ("draft", number),
         lambda: pathway.draft_facts(session, number),
+        stamp=stamps_of(request).content,
+    )
+
+
+def draft_status(
+    request: Request, session: Session, principal: Principal, municipality: Municipality
+) -> DraftStatus:
+    """`draft_status.status_of` without details, for a municipality the caller may read (the
+    status is the same for everyone who may), kept for the municipality's version."""
+    return caches_of(request).draft_status.fetch_at(
+        lambda: stamps(session).content,
+        ("draft-status", municipality.id, municipality.version),
+        lambda: draft_status_service.status_of(session, principal, municipality, details=False),
         stamp=stamps_of(request).content,
     )
 

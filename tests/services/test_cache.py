@@ -258,3 +258,25 @@ def test_the_drafts_facts_and_the_published_stamp_miss_after_a_write_in_plain_sq
     gone = client.get("/kommuner/5501", headers={"If-None-Match": first})
     assert gone.status_code == 200  # the notice that nothing is published
     assert gone.headers.get("etag") != first
+
+
+def test_the_draft_status_misses_after_a_write_in_plain_sql(
+    session: Session, db: TransactionalDatabase
+) -> None:
+    """Kept for the municipality's version, and under the content stamp: a change made in SQL
+    that leaves the version alone (the published version removed) still shows."""
+    caches = Caches()
+    factories.fill_section(session, "5501", "suspicion", text="Publisert tekst")
+    publishing.publish(session, SYSTEM, "5501", PublishInput(summary="Første"))
+    municipality = pathway.draft_of(session, pathway.draft_facts(session, "5501"))
+    status = cache.draft_status(_request(caches, db), session, SYSTEM, municipality)
+    assert not status.has_unpublished_changes
+    assert len(caches.draft_status) == 1
+    _sql(
+        session,
+        "DELETE FROM published_version WHERE municipality_id = "
+        "(SELECT id FROM municipality WHERE number = '5501')",
+    )
+    again = cache.draft_status(_request(caches, db), session, SYSTEM, municipality)
+    assert again.has_unpublished_changes
+    assert again.published_version is None

@@ -16,10 +16,11 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
+from app import cache
 from app.errors import Invalid, NotFound, PreconditionFailed
 from app.models.base import Maturity, OfferingStatus, Provider
 from app.models.pathway import Offering, PathwayRead, PhaseSection, PhaseSectionInput
-from app.services import draft_status, guided_start, pathway
+from app.services import guided_start, pathway
 from app.services.workspace import Need, Workspace, open_workspace
 from app.web import labels, national_guide
 from app.web.core import FormDep, SignedInDep, Web
@@ -143,8 +144,8 @@ def _section(
     context = _context(web, editor, states)
     context["section"] = section
     if draft or not web.is_fragment:
-        context["draft_status"] = draft_status.status_of(
-            web.db, web.principal, editor.ws.municipality, details=False
+        context["draft_status"] = cache.draft_status(
+            web.request, web.db, web.principal, editor.ws.municipality
         )
     return web.render(TEMPLATE, context, block=BLOCK, status=status)
 
@@ -290,8 +291,8 @@ def _conflict_rows(
 def editor_page(ws: WorkspaceDep, web: SignedInDep) -> Response:
     editor = _open(web, ws)
     context = _context(web, editor, {s.phase: SectionState() for s in editor.pathway.sections})
-    context["draft_status"] = draft_status.status_of(
-        web.db, web.principal, editor.ws.municipality, details=False
+    context["draft_status"] = cache.draft_status(
+        web.request, web.db, web.principal, editor.ws.municipality
     )
     if editor.ws.can_edit:
         described = {key for key, (section, _) in editor.raw.items() if section.description.strip()}
