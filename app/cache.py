@@ -80,7 +80,7 @@ class Cache(Generic[V]):
         """The value for `key` at the current content stamp (the one the `request` has read,
         if given): kept, or built by `build` (which reads through `session`) and filed if the
         stamp did not move while it was built."""
-        stamp = stamps_of(request).content if request is not None else None
+        stamp = stamps_of(request, session).content if request is not None else None
         return self.fetch_at(lambda: content_stamp(session), key, build, stamp)
 
     def fetch_at(
@@ -142,16 +142,21 @@ def caches_of(request: Request) -> Caches:
     return caches
 
 
-def stamps_of(request: Request) -> Stamps:
-    """Both stamps, read once per request (by its first look-up) on a connection of its own
-    and used by every look-up after it. A request whose values are all kept so never begins
-    a transaction in its session. A value built on a miss is read after the stamps (so at
-    them or later) and is kept only if the stamps, read again, have not moved."""
+def stamps_of(request: Request, session: Session) -> Stamps:
+    """Both stamps, read once per request (by its first look-up) and used by every look-up
+    after it. Read on a connection of their own, so a request whose values are all kept
+    never begins a transaction in its session, unless the session already holds one: then
+    on its connection (a request never holds two, so busy workers cannot empty the pool).
+    A value built on a miss is read after the stamps (so at them or later) and is kept only
+    if the stamps, read again, have not moved."""
     found: Stamps | None = getattr(request.state, "stamps", None)
     if found is None:
-        database: Database = request.app.state.db
-        with database.autocommit_connection() as connection:
-            found = stamps_on(connection)
+        if session.in_transaction():
+            found = stamps(session)
+        else:
+            database: Database = request.app.state.db
+            with database.autocommit_connection() as connection:
+                found = stamps_on(connection)
         request.state.stamps = found
     return found
 
@@ -169,7 +174,7 @@ def resolve_token(request: Request, session: Session, token: str) -> ResolvedTok
         lambda: stamps(session).access,
         ("token", token_hash),
         lambda: identity.load_token(session, token_hash),
-        stamp=stamps_of(request).access,
+        stamp=stamps_of(request, session).access,
     )
     return stored.resolved(utcnow()) if stored else None
 
@@ -181,7 +186,7 @@ def latest_stamp(request: Request, session: Session, number: str) -> publishing.
         lambda: stamps(session).content,
         ("published", number),
         lambda: publishing.latest_stamp(session, number),
-        stamp=stamps_of(request).content,
+        stamp=stamps_of(request, session).content,
     )
 
 
@@ -191,7 +196,7 @@ def draft_facts(request: Request, session: Session, number: str) -> pathway.Draf
         lambda: stamps(session).content,
         ("draft", number),
         lambda: pathway.draft_facts(session, number),
-        stamp=stamps_of(request).content,
+        stamp=stamps_of(request, session).content,
     )
 
 
@@ -204,7 +209,7 @@ def draft_status(
         lambda: stamps(session).content,
         ("draft-status", municipality.id, municipality.version),
         lambda: draft_status_service.status_of(session, principal, municipality, details=False),
-        stamp=stamps_of(request).content,
+        stamp=stamps_of(request, session).content,
     )
 
 
@@ -218,7 +223,7 @@ def pathway_json(request: Request, session: Session, facts: pathway.DraftFacts, 
             .model_dump_json()
             .encode()
         ),
-        stamp=stamps_of(request).content,
+        stamp=stamps_of(request, session).content,
     )
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
@@ -280,3 +281,38 @@ def test_the_draft_status_misses_after_a_write_in_plain_sql(
     again = cache.draft_status(_request(caches, db), session, SYSTEM, municipality)
     assert again.has_unpublished_changes
     assert again.published_version is None
+
+
+def test_the_stamps_are_read_on_the_requests_own_connection_while_it_holds_one(
+    session: Session, db: TransactionalDatabase
+) -> None:
+    """A request that already holds a connection never asks the pool for a second one (busy
+    workers waiting for a second connection could empty the pool); one that holds none
+    reads the stamps on a connection of its own, and its session stays idle."""
+    opened: list[str] = []
+
+    class Recording:
+        @contextmanager
+        def autocommit_connection(self) -> Iterator[Any]:
+            opened.append("own")
+            with db.autocommit_connection() as connection:
+                yield connection
+
+    def request() -> Any:
+        return SimpleNamespace(
+            app=SimpleNamespace(state=SimpleNamespace(caches=Caches(), db=Recording())),
+            state=SimpleNamespace(),
+        )
+
+    session.rollback()
+    idle = Session(db.connection)
+    assert not idle.in_transaction()
+    first = cache.stamps_of(request(), idle)
+    assert opened == ["own"]
+    assert not idle.in_transaction()
+
+    busy = db.session()
+    busy.execute(text("SELECT 1"))
+    assert busy.in_transaction()
+    assert cache.stamps_of(request(), busy) == first
+    assert opened == ["own"]
