@@ -80,8 +80,9 @@ class Cache(Generic[V]):
         """The value for `key` at the current content stamp (the one the `request` has read,
         if given): kept, or built by `build` (which reads through `session`) and filed if the
         stamp did not move while it was built."""
-        stamp = stamps_of(request, session).content if request is not None else None
-        return self.fetch_at(lambda: content_stamp(session), key, build, stamp)
+        if request is not None:
+            return _kept(request, session, self, key, build)
+        return self.fetch_at(lambda: content_stamp(session), key, build)
 
     def fetch_at(
         self,
@@ -161,6 +162,34 @@ def stamps_of(request: Request, session: Session) -> Stamps:
     return found
 
 
+#: Requests that only read. A request that writes neither uses nor keeps a kept value: it
+#: could otherwise answer with what it read before its own write, or keep what it built
+#: inside its transaction under a stamp another transaction may also reach.
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _kept(
+    request: Request,
+    session: Session,
+    cache: Cache[V],
+    key: tuple[Hashable, ...],
+    build: Callable[[], V],
+    *,
+    access: bool = False,
+) -> V:
+    """The value of `key` kept under the content stamp (the access stamp with `access`), or
+    built; built afresh, and not kept, in a request that writes."""
+    if request.method not in READING_METHODS:
+        return build()
+
+    def now() -> int:
+        current = stamps(session)
+        return current.access if access else current.content
+
+    kept = stamps_of(request, session)
+    return cache.fetch_at(now, key, build, kept.access if access else kept.content)
+
+
 # ---- the keys, beside their loaders -------------------------------------------------------
 
 
@@ -170,11 +199,13 @@ def resolve_token(request: Request, session: Session, token: str) -> ResolvedTok
     token_hash = identity.token_hash_of(token)
     if token_hash is None:
         return None
-    stored = caches_of(request).tokens.fetch_at(
-        lambda: stamps(session).access,
+    stored = _kept(
+        request,
+        session,
+        caches_of(request).tokens,
         ("token", token_hash),
         lambda: identity.load_token(session, token_hash),
-        stamp=stamps_of(request, session).access,
+        access=True,
     )
     return stored.resolved(utcnow()) if stored else None
 
@@ -182,21 +213,23 @@ def resolve_token(request: Request, session: Session, token: str) -> ResolvedTok
 def latest_stamp(request: Request, session: Session, number: str) -> publishing.PublishedStamp:
     """`publishing.latest_stamp`, kept under the content stamp (an unpublished municipality
     raises, as there, and is looked up again next time)."""
-    return caches_of(request).published.fetch_at(
-        lambda: stamps(session).content,
+    return _kept(
+        request,
+        session,
+        caches_of(request).published,
         ("published", number),
         lambda: publishing.latest_stamp(session, number),
-        stamp=stamps_of(request, session).content,
     )
 
 
 def draft_facts(request: Request, session: Session, number: str) -> pathway.DraftFacts:
     """`pathway.draft_facts`, kept under the content stamp."""
-    return caches_of(request).drafts.fetch_at(
-        lambda: stamps(session).content,
+    return _kept(
+        request,
+        session,
+        caches_of(request).drafts,
         ("draft", number),
         lambda: pathway.draft_facts(session, number),
-        stamp=stamps_of(request, session).content,
     )
 
 
@@ -205,25 +238,27 @@ def draft_status(
 ) -> DraftStatus:
     """`draft_status.status_of` without details, for a municipality the caller may read (the
     status is the same for everyone who may), kept for the municipality's version."""
-    return caches_of(request).draft_status.fetch_at(
-        lambda: stamps(session).content,
+    return _kept(
+        request,
+        session,
+        caches_of(request).draft_status,
         ("draft-status", municipality.id, municipality.version),
         lambda: draft_status_service.status_of(session, principal, municipality, details=False),
-        stamp=stamps_of(request, session).content,
     )
 
 
 def pathway_json(request: Request, session: Session, facts: pathway.DraftFacts, lang: str) -> bytes:
     """The draft pathway of a municipality opened with `pathway.open_draft`, as JSON."""
-    return caches_of(request).pathway_json.fetch_at(
-        lambda: stamps(session).content,
+    return _kept(
+        request,
+        session,
+        caches_of(request).pathway_json,
         ("pathway", facts.id, facts.version, lang),
         lambda: (
             pathway.read_pathway(session, pathway.draft_of(session, facts), lang)
             .model_dump_json()
             .encode()
         ),
-        stamp=stamps_of(request, session).content,
     )
 
 

@@ -37,11 +37,13 @@ def _caches(app: FastAPI) -> Caches:
     return caches
 
 
-def _request(caches: Caches, db: TransactionalDatabase) -> Any:
+def _request(caches: Caches, db: TransactionalDatabase, method: str = "GET") -> Any:
     """What the cache's look-ups read of a request: the app's caches and database, and the
     request's own state (where the stamps it has read are kept)."""
     return SimpleNamespace(
-        app=SimpleNamespace(state=SimpleNamespace(caches=caches, db=db)), state=SimpleNamespace()
+        app=SimpleNamespace(state=SimpleNamespace(caches=caches, db=db)),
+        state=SimpleNamespace(),
+        method=method,
     )
 
 
@@ -316,3 +318,21 @@ def test_the_stamps_are_read_on_the_requests_own_connection_while_it_holds_one(
     assert busy.in_transaction()
     assert cache.stamps_of(request(), busy) == first
     assert opened == ["own"]
+
+
+def test_a_request_that_writes_neither_uses_nor_keeps_a_kept_value(
+    session: Session, db: TransactionalDatabase
+) -> None:
+    """It could otherwise answer with what it read before its own write, or keep what it
+    built inside its transaction under a stamp another transaction may reach too."""
+    caches = Caches()
+    facts = pathway.draft_facts(session, "5501")
+    before = cache.pathway_json(_request(caches, db), session, facts, "nb")
+    assert len(caches.pathway_json) == 1
+    writing = _request(caches, db, "POST")
+    writing.state.stamps = stamps(session)  # read before its write
+    factories.fill_section(session, "5501", "assessment", text="Skrevet av forespørselen")
+    after = cache.pathway_json(writing, session, facts, "nb")
+    assert "Skrevet av forespørselen".encode() in after
+    assert after != before
+    assert len(caches.pathway_json) == 1  # nothing kept by the writing request
