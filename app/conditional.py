@@ -1,9 +1,10 @@
 """Conditional GETs answered before routing.
 
 A client that already holds the current representation sends If-None-Match (or
-If-Modified-Since) and gets 304. The route decides that from a version kept in the process's
-exact memos, so the answer itself costs almost nothing; what it cost was the framework around
-it: route matching, the dependency tree and a thread hop per synchronous dependency.
+If-Modified-Since) and gets 304. The route decides that from the caller and the version kept
+in `app.cache` under the stamps (one small query per request), so the answer itself costs
+little; what it cost was the framework around it: route matching, the dependency tree and a
+thread hop per synchronous dependency.
 
 `ConditionalMiddleware` runs a route's own *check* — the very function the route calls first —
 in one thread hop with a database session. When the check says "not modified" its 304 is sent

@@ -132,9 +132,16 @@ def require_admin(principal: Principal) -> None:
 
 
 def require_read(principal: Principal, municipality: Municipality) -> None:
+    require_read_ids(principal, municipality.id, municipality.region_id, municipality.name)
+
+
+def require_read_ids(
+    principal: Principal, municipality_id: int | None, region_id: int | None, name: str
+) -> None:
+    """`require_read` for a municipality known by its ids (and named in the refusal)."""
     require_authenticated(principal)
-    if not principal.can_read(municipality):
-        raise Forbidden(f"You do not have access to {municipality.name}.")
+    if not principal.can_read_ids(municipality_id, region_id):
+        raise Forbidden(f"You do not have access to {name}.")
 
 
 def require_edit(principal: Principal, municipality: Municipality) -> None:

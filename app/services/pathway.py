@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.errors import FieldError, Forbidden, Invalid, NotFound
+from app.errors import FieldError, Invalid, NotFound
 from app.kit.text import clean_markdown, clean_text, render_markdown
 from app.models.base import utcnow
 from app.models.catalogue import OfferingType, Phase
@@ -30,7 +30,7 @@ from app.models.pathway import (
     PhaseSectionText,
 )
 from app.services import audit
-from app.services.access import Principal, require_authenticated, require_edit, require_read
+from app.services.access import Principal, require_edit, require_read, require_read_ids
 from app.services.common import (
     check_version,
     commit,
@@ -197,9 +197,7 @@ def draft_facts(session: Session, number: str) -> DraftFacts:
 
 def open_draft(principal: Principal, facts: DraftFacts) -> DraftFacts:
     """`open_pathway` on the facts: 403 for a caller who may not read the draft."""
-    require_authenticated(principal)
-    if not principal.can_read_ids(facts.id, facts.region_id):
-        raise Forbidden(f"You do not have access to {facts.name}.")
+    require_read_ids(principal, facts.id, facts.region_id, facts.name)
     return facts
 
 

@@ -8,10 +8,10 @@ from enum import StrEnum
 
 from sqlmodel import Session, col, select
 
-from app.errors import Forbidden
 from app.kit.collation import norwegian_key
 from app.models.municipality import Municipality, Region
-from app.services.access import Principal, require_read
+from app.services import feedback
+from app.services.access import Principal, require_edit, require_read
 from app.services.common import get_municipality
 
 
@@ -45,23 +45,14 @@ class Need(StrEnum):
     review = "review"
 
 
-def _refusal(need: Need, municipality: Municipality) -> str:
-    name = municipality.name
-    return {
-        Need.edit: f"You may read but not change {name}.",
-        Need.comment: f"Comments on {name} are written by its editors and the region's advisers.",
-        Need.review: f"Guidance conversations on {name} are written by the region's advisers.",
-    }[need]
-
-
-def _allowed(principal: Principal, municipality: Municipality, need: Need) -> bool:
+def _require(principal: Principal, municipality: Municipality, need: Need) -> None:
+    """The guard the writes themselves use, so pages and the API refuse alike."""
     if need is Need.edit:
-        return principal.can_edit(municipality)
-    if need is Need.comment:
-        return principal.can_comment(municipality)
-    if need is Need.review:
-        return principal.can_review(municipality)
-    return True
+        require_edit(principal, municipality)
+    elif need is Need.comment:
+        feedback.require_comment(principal, municipality)
+    elif need is Need.review:
+        feedback.require_review(principal, municipality)
 
 
 def workspace_of(
@@ -70,8 +61,7 @@ def workspace_of(
     """The workspace of a municipality the caller may read (checked here again); with a
     `need` beyond reading, 403 for a caller who may read but not do that."""
     require_read(principal, municipality)
-    if not _allowed(principal, municipality, need):
-        raise Forbidden(_refusal(need, municipality))
+    _require(principal, municipality, need)
 
     def load() -> tuple[str, str]:
         region = session.get(Region, municipality.region_id)
