@@ -16,16 +16,15 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any
-
-import requests
-from authlib.common.security import generate_token
-from authlib.integrations.requests_client import OAuth2Session
-from joserfc import jwt
-from joserfc.errors import JoseError
-from joserfc.jwk import KeySet
+from typing import TYPE_CHECKING, Any
 
 from app.config import OidcProvider
+
+if TYPE_CHECKING:
+    from authlib.integrations.requests_client import OAuth2Session
+
+# Authlib, requests and joserfc (with cryptography) are 18 MB in every worker, and only a
+# sign-in through a provider needs them: each function here imports what it uses.
 
 #: Seconds to wait for the provider.
 TIMEOUT = 10
@@ -66,12 +65,16 @@ class Flow:
 
     @classmethod
     def new(cls) -> Flow:
+        from authlib.common.security import generate_token
+
         return cls(
             state=generate_token(32), nonce=generate_token(32), code_verifier=generate_token(64)
         )
 
 
 def _get_json(url: str) -> dict[str, Any]:
+    import requests
+
     try:
         response = requests.get(url, timeout=TIMEOUT, headers={"Accept": "application/json"})
         response.raise_for_status()
@@ -104,6 +107,8 @@ def discover(provider: OidcProvider) -> Discovery:
 
 
 def _client(provider: OidcProvider, redirect_uri: str) -> OAuth2Session:
+    from authlib.integrations.requests_client import OAuth2Session
+
     return OAuth2Session(
         client_id=provider.client_id,
         client_secret=provider.client_secret,
@@ -160,6 +165,10 @@ def verify_id_token(
 ) -> dict[str, Any]:
     """The ID token's claims, once its signature (by one of `keys`, a JWK set) and its
     issuer, audience, authorized party, expiry, issue time and nonce are right."""
+    from joserfc import jwt
+    from joserfc.errors import JoseError
+    from joserfc.jwk import KeySet
+
     try:
         key_set = KeySet.import_key_set(keys)  # type: ignore[arg-type]
         token = jwt.decode(id_token, key_set, algorithms=[a for a in algorithms if a in ALGORITHMS])

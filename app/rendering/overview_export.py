@@ -25,17 +25,16 @@ import csv
 import io
 from dataclasses import dataclass
 from datetime import date, datetime
-
-from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+from typing import TYPE_CHECKING
 
 from app.kit.dates import local_date
 from app.kit.spreadsheet import neutralise
 from app.models.base import Maturity
 from app.models.overview import Overview, OverviewSummary
 from app.rendering.labels import label
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 Cell = str | int | date | None
 
@@ -388,15 +387,22 @@ def to_csv(result: Overview | OverviewSummary, *, note: bool = False) -> bytes:
 
 
 # ---- XLSX --------------------------------------------------------------------------------
+# openpyxl is imported where a workbook is written: 6 MB that a worker which is never asked
+# for a spreadsheet does not need.
 
 
 def _xlsx_value(value: Cell) -> Cell:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     if isinstance(value, str):
         return neutralise(ILLEGAL_CHARACTERS_RE.sub("", value))
     return value
 
 
 def _write_sheet(workbook: Workbook, table: Table) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     sheet = workbook.create_sheet(title=table.title[:31])
     bold = Font(bold=True)
     widths = [len(h) for h in table.headers]
@@ -417,6 +423,8 @@ def _write_sheet(workbook: Workbook, table: Table) -> None:
 
 
 def to_xlsx(result: Overview | OverviewSummary) -> bytes:
+    from openpyxl import Workbook
+
     workbook = Workbook()
     default = workbook.active
     if default is not None:

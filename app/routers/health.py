@@ -11,7 +11,6 @@ from sqlalchemy import text
 from app.config import Settings
 from app.db import Database
 from app.errors import NotFound
-from app.migrate import current_revision, head_revision
 from app.security import constant_time_equals
 
 router = APIRouter(include_in_schema=False)
@@ -26,6 +25,9 @@ def healthz() -> dict[str, str]:
 @router.get("/readyz")
 def readyz(request: Request) -> Response:
     """Ready to serve: the database answers and its schema is at the newest migration."""
+    # Alembic (10 MB) is loaded by the first readiness check, not by every worker's start.
+    from app.migrate import current_revision, head_revision
+
     database: Database = request.app.state.db
     try:
         with database.engine.connect() as connection:
