@@ -18,11 +18,15 @@ test, starts with its own.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import TYPE_CHECKING, Generic, TypeVar
+from contextlib import suppress
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
+import psycopg
+import structlog
 from fastapi import Request
 from markupsafe import Markup
 from sqlmodel import Session
@@ -34,7 +38,14 @@ from app.models.publishing import DraftStatus
 from app.services import draft_status as draft_status_service
 from app.services import identity, overview, pathway, publishing
 from app.services.access import Principal
-from app.services.common import Stamps, content_stamp, stamps, stamps_on
+from app.services.common import (
+    STAMPS_SQL,
+    Stamps,
+    content_stamp,
+    stamps,
+    stamps_of_row,
+    stamps_on,
+)
 from app.services.identity import ResolvedToken, StoredToken
 
 if TYPE_CHECKING:
@@ -42,6 +53,8 @@ if TYPE_CHECKING:
     from app.models.overview import Overview, OverviewFilters, OverviewSummary
 
 V = TypeVar("V")
+
+log = structlog.get_logger("demensforlop.cache")
 
 
 class Cache(Generic[V]):
@@ -108,6 +121,10 @@ class Cache(Generic[V]):
                 self._put(full, value)
             return value
 
+    def peek(self, key: tuple[Hashable, ...], stamp: int) -> V | None:
+        """The value kept for `key` at `stamp`, if there is one; nothing is built."""
+        return self._get((*key, stamp))
+
     def __len__(self) -> int:
         return len(self._items)
 
@@ -136,6 +153,94 @@ class Caches:
         #: How each municipality's draft stands against its latest published version (the
         #: editor's badge): a snapshot of the draft and a comparison to build.
         self.draft_status: Cache[DraftStatus] = Cache(512)
+
+
+class StampReader:
+    """Both stamps read on the event loop, for the early 304s (`app.conditional`): a request
+    whose caller and version are kept then needs no thread and no pooled connection at all.
+
+    One PostgreSQL connection of its own (autocommit) runs one read at a time. Requests that
+    arrive while a read is under way wait for the next one, sent as soon as that read ends
+    and answering all of them: so every request gets stamps read after it arrived, and a
+    write committed before it arrived counts, exactly as with a read of its own.
+
+    It serves the loop it was opened on (the server's). Anywhere else, after a failure (the
+    next read connects again) or once closed, `read` gives None and the request reads the
+    stamps in a thread, as it does on SQLite."""
+
+    #: Seconds a read may take before the request goes the thread's way instead.
+    TIMEOUT = 2.0
+
+    def __init__(self, conninfo: str, loop: asyncio.AbstractEventLoop) -> None:
+        self._conninfo = conninfo
+        self._loop = loop
+        self._connection: psycopg.AsyncConnection[tuple[Any, ...]] | None = None
+        #: The read not sent yet: it answers every request that arrives until it is sent.
+        self._next: asyncio.Future[Stamps | None] | None = None
+        self._sender: asyncio.Task[None] | None = None
+        self._closed = False
+
+    @classmethod
+    def open(cls, database: Database) -> StampReader | None:
+        """A reader on the running loop, or None where the database has none (SQLite)."""
+        conninfo = database.loop_conninfo()
+        return cls(conninfo, asyncio.get_running_loop()) if conninfo else None
+
+    async def read(self) -> Stamps | None:
+        """Both stamps as committed now (after this call began), or None."""
+        if self._closed or asyncio.get_running_loop() is not self._loop:
+            return None
+        if self._next is None:
+            self._next = self._loop.create_future()
+        waiting = self._next
+        if self._sender is None:
+            self._sender = self._loop.create_task(self._send())
+        # Shielded: a request that goes away must not cancel the others' read.
+        return await asyncio.shield(waiting)
+
+    async def _send(self) -> None:
+        try:
+            while self._next is not None:
+                waiting, self._next = self._next, None
+                found: Stamps | None = None
+                try:
+                    found = await self._query()
+                finally:  # closed meanwhile: its requests go the thread's way
+                    waiting.set_result(found)
+        finally:
+            self._sender = None
+
+    async def _query(self) -> Stamps | None:
+        try:
+            async with asyncio.timeout(self.TIMEOUT):
+                if self._connection is None or self._connection.closed:
+                    self._connection = await psycopg.AsyncConnection.connect(
+                        self._conninfo, autocommit=True
+                    )
+                cursor = await self._connection.execute(STAMPS_SQL)
+                row = await cursor.fetchone()
+        except (psycopg.Error, OSError, TimeoutError):
+            log.warning("could not read the stamps on the event loop", exc_info=True)
+            await self._disconnect()
+            return None
+        return stamps_of_row(row) if row is not None else None
+
+    async def _disconnect(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            await connection.close()
+
+    async def close(self) -> None:
+        self._closed = True
+        sender = self._sender
+        if sender is not None:
+            sender.cancel()
+            with suppress(asyncio.CancelledError):
+                await sender
+        if self._next is not None and not self._next.done():
+            self._next.set_result(None)
+        self._next = None
+        await self._disconnect()
 
 
 def caches_of(request: Request) -> Caches:
@@ -190,7 +295,53 @@ def _kept(
     return cache.fetch_at(now, key, build, kept.access if access else kept.content)
 
 
+def _peek(
+    request: Request, cache: Cache[V], key: tuple[Hashable, ...], *, access: bool = False
+) -> V | None:
+    """The value of `key` kept at the stamps the request has already read (`StampReader`),
+    without building it: None if it is not kept or no stamps were read."""
+    found: Stamps | None = getattr(request.state, "stamps", None)
+    if found is None or request.method not in READING_METHODS:
+        return None
+    return cache.peek(key, found.access if access else found.content)
+
+
 # ---- the keys, beside their loaders -------------------------------------------------------
+
+
+def _token_key(token_hash: str) -> tuple[Hashable, ...]:
+    return ("token", token_hash)
+
+
+def _published_key(number: str) -> tuple[Hashable, ...]:
+    return ("published", number)
+
+
+def _draft_key(number: str) -> tuple[Hashable, ...]:
+    return ("draft", number)
+
+
+def token_is_kept(request: Request, token: str) -> bool:
+    """Whether `resolve_token` has all it needs kept: it would read nothing, and it would
+    write no note of the token's use."""
+    token_hash = identity.token_hash_of(token)
+    if token_hash is None:
+        return True
+    stored = _peek(request, caches_of(request).tokens, _token_key(token_hash), access=True)
+    if stored is None:
+        return False
+    resolved = stored.resolved(utcnow())
+    return resolved is None or not resolved.needs_use_recorded
+
+
+def latest_stamp_is_kept(request: Request, number: str) -> bool:
+    """Whether `latest_stamp` has the municipality's latest published version kept."""
+    return _peek(request, caches_of(request).published, _published_key(number)) is not None
+
+
+def draft_facts_are_kept(request: Request, number: str) -> bool:
+    """Whether `draft_facts` has the municipality's draft facts kept."""
+    return _peek(request, caches_of(request).drafts, _draft_key(number)) is not None
 
 
 def resolve_token(request: Request, session: Session, token: str) -> ResolvedToken | None:
@@ -203,7 +354,7 @@ def resolve_token(request: Request, session: Session, token: str) -> ResolvedTok
         request,
         session,
         caches_of(request).tokens,
-        ("token", token_hash),
+        _token_key(token_hash),
         lambda: identity.load_token(session, token_hash),
         access=True,
     )
@@ -217,7 +368,7 @@ def latest_stamp(request: Request, session: Session, number: str) -> publishing.
         request,
         session,
         caches_of(request).published,
-        ("published", number),
+        _published_key(number),
         lambda: publishing.latest_stamp(session, number),
     )
 
@@ -228,7 +379,7 @@ def draft_facts(request: Request, session: Session, number: str) -> pathway.Draf
         request,
         session,
         caches_of(request).drafts,
-        ("draft", number),
+        _draft_key(number),
         lambda: pathway.draft_facts(session, number),
     )
 

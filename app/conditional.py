@@ -6,11 +6,15 @@ in `app.cache` under the stamps (one small query per request), so the answer its
 little; what it cost was the framework around it: route matching, the dependency tree and a
 thread hop per synchronous dependency.
 
-`ConditionalMiddleware` runs a route's own *check* — the very function the route calls first —
-in one thread hop with a database session. When the check says "not modified" its 304 is sent
-as it is; in every other case (a changed representation, an error, no access) nothing is sent
-and the request goes on to the route, which answers it in full, errors included. So a 304
-from here is exactly the route's 304, and anything else is the route's own answer.
+`ConditionalMiddleware` runs a route's own *check* — the very function the route calls first.
+It first reads the stamps on the event loop (`app.cache.StampReader`, PostgreSQL); when the
+route's *kept* says the check needs nothing but kept values (the caller's token and the
+version), the check runs right there, with no thread and no pooled connection. Otherwise
+(SQLite, a value to load, a browser session to read) it runs in one thread hop with a
+database session. When the check says "not modified" its 304 is sent as it is; in every
+other case (a changed representation, an error, no access) nothing is sent and the request
+goes on to the route, which answers it in full, errors included. So a 304 from here is
+exactly the route's 304, and anything else is the route's own answer.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from starlette.responses import Response
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from app.cache import StampReader
 from app.db import Database
 from app.errors import DomainError
 from app.routing import route_path
@@ -35,6 +40,8 @@ log = structlog.get_logger("demensforlop.conditional")
 
 #: The route's check: the response to send when the client's copy is current, else None.
 Check = Callable[..., Response | None]
+#: Whether the check, for this request, would read nothing but kept values.
+Kept = Callable[..., bool]
 
 ANSWERED = Counter(
     "demensforlop_conditional_answered_total",
@@ -50,6 +57,7 @@ class ConditionalRoute:
 
     path: str
     check: Check
+    kept: Kept
     headers: tuple[bytes, ...] = (b"if-none-match",)
     regex: re.Pattern[str] = field(init=False, compare=False)
 
@@ -75,7 +83,7 @@ class ConditionalMiddleware:
         if scope["type"] == "http" and scope["method"] == "GET":
             route = self._candidate(scope)
             if route is not None:
-                response = await run_in_threadpool(self._check, route, scope)
+                response = await self._early(route, scope)
                 if response is not None:
                     scope["route"] = _RouteName(route.path)
                     ANSWERED.labels(route.path).inc()
@@ -92,16 +100,27 @@ class ConditionalMiddleware:
                 return route
         return None
 
-    def _check(self, route: ConditionalRoute, scope: Scope) -> Response | None:
+    async def _early(self, route: ConditionalRoute, scope: Scope) -> Response | None:
         match = route.regex.match(route_path(scope))
         if match is None:
             return None
         request = Request(scope)
+        reader: StampReader | None = getattr(scope["app"].state, "stamp_reader", None)
+        found = await reader.read() if reader is not None else None
+        if found is not None:
+            request.state.stamps = found  # the route's look-ups use them too
+            if route.kept(request, **match.groupdict()):
+                return self._check(route, request, match.groupdict())
+        return await run_in_threadpool(self._check, route, request, match.groupdict())
+
+    def _check(
+        self, route: ConditionalRoute, request: Request, params: dict[str, str]
+    ) -> Response | None:
         try:
             # When the caller and the version are kept (`app.cache`), the session never
             # reaches the database: the stamps are read on a connection of their own.
             with self.database.autocommit_session() as session:
-                return route.check(request, session, **match.groupdict())
+                return route.check(request, session, **params)
         except DomainError:
             return None  # the route answers it, with its own error response
         except Exception:  # e.g. the database is away: the route answers that too

@@ -100,6 +100,13 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    def loop_conninfo(self) -> str | None:
+        """Where a connection of the event loop's own connects (`app.cache.StampReader`):
+        the engine's PostgreSQL database as a libpq URL, or None on SQLite."""
+        if self.dialect != "postgresql":
+            return None
+        return self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
     def session(self, *, write: bool = False) -> Session:
         return Session(self._write_engine if write else self.engine, expire_on_commit=False)
 

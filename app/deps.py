@@ -197,6 +197,19 @@ def principal_of(request: Request, session: Session, *, note_use: bool = True) -
     return active.principal
 
 
+def caller_is_kept(request: Request) -> bool:
+    """Whether `principal_of` can tell the caller from kept values alone, with no read and
+    no write: a bearer token kept (`app.cache.token_is_kept`), or no credentials at all. A
+    browser session is read each time, so a request with one is never."""
+    if request.headers.get("authorization") is None:
+        return read_cookie(request, SESSION_COOKIE) is None
+    try:
+        token = bearer_token(request)
+    except Unauthenticated:
+        return True  # refused before anything is read
+    return token is None or cache.token_is_kept(request, token)
+
+
 def record_token_use(request: Request, session: Session, token_id: int) -> None:
     """When a token was last used, for the list of API clients, at most once a minute per
     token. A reading request writes it in a short transaction of its own, so it stays a

@@ -15,7 +15,7 @@ from fastapi.routing import iter_route_contexts
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app.api_http import ApiHttpMiddleware, RateLimiter
-from app.cache import Caches
+from app.cache import Caches, StampReader
 from app.conditional import ConditionalMiddleware, ConditionalRoute
 from app.config import Settings, get_settings
 from app.db import Database
@@ -241,7 +241,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             sender.start()
         if hooks is not None:
             hooks.start()
+        app.state.stamp_reader = StampReader.open(db)
         yield
+        if app.state.stamp_reader is not None:
+            await app.state.stamp_reader.close()
         if hooks is not None:
             hooks.stop()
         if sender is not None:
@@ -262,6 +265,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.db = db
     app.state.caches = Caches()
+    #: Opened on the server's loop when the app starts (the lifespan), closed when it stops.
+    app.state.stamp_reader = None
     app.state.route_shapes = route_shapes()
 
     # Errors: problem+json under /api, the web app's error pages elsewhere.
@@ -300,11 +305,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # Innermost: 304s for current copies, decided by the routes' own checks (app.conditional).
     app.state.conditional_routes = [
         ConditionalRoute(
-            f"{API_PREFIX}/municipalities/{{number}}/pathway", pathway.early_pathway_304
+            f"{API_PREFIX}/municipalities/{{number}}/pathway",
+            pathway.early_pathway_304,
+            pathway.early_pathway_304_kept,
         ),
         ConditionalRoute(
             "/kommuner/{number}",
             web_public.early_public_304,
+            web_public.early_public_304_kept,
             headers=(b"if-none-match", b"if-modified-since"),
         ),
     ]

@@ -191,6 +191,10 @@ class TransactionalDatabase(Database):
         # Everything here lives in the test's one outer transaction.
         return self.session()
 
+    def loop_conninfo(self) -> None:
+        # A connection of its own would not see the test's transaction.
+        return None
+
     @contextmanager
     def autocommit_connection(self) -> Iterator[Connection]:
         yield self.connection

@@ -80,7 +80,7 @@ class Stamps:
 
 #: Plain SQL both backends read alike: the hottest statement of all (every request that
 #: finds its caller or content kept), so it skips SQLAlchemy's statement compilation.
-_STAMPS = (
+STAMPS_SQL = (
     "SELECT (SELECT coalesce(sum(stamp), 0) FROM content_stamp), "
     "(SELECT coalesce(sum(stamp), 0) FROM access_stamp)"
 )
@@ -93,7 +93,13 @@ def stamps(session: Session) -> Stamps:
 
 def stamps_on(connection: Connection) -> Stamps:
     """`stamps` on a connection of its own."""
-    content, access = connection.exec_driver_sql(_STAMPS).one()
+    content, access = connection.exec_driver_sql(STAMPS_SQL).one()
+    return stamps_of_row((content, access))
+
+
+def stamps_of_row(row: tuple[Any, ...]) -> Stamps:
+    """The stamps in the row `STAMPS_SQL` returns."""
+    content, access = row
     return Stamps(content=int(content), access=int(access))
 
 

@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from app import cache
 from app.cache import Cache, Caches
+from app.db import Database
 from app.models.base import Scope
 from app.models.pathway import PathwayRead
 from app.models.publishing import PublishInput
@@ -336,3 +337,13 @@ def test_a_request_that_writes_neither_uses_nor_keeps_a_kept_value(
     assert "Skrevet av forespørselen".encode() in after
     assert after != before
     assert len(caches.pathway_json) == 1  # nothing kept by the writing request
+
+
+def test_the_event_loops_reader_connects_where_the_engine_does() -> None:
+    """PostgreSQL: the same server, database, user and options, as a libpq URL. SQLite has
+    no reader (its stamps are read in a thread)."""
+    postgres = Database("postgres://planner:hemmelig@db.example:5433/dfl?sslmode=require")
+    assert postgres.loop_conninfo() == (
+        "postgresql://planner:hemmelig@db.example:5433/dfl?sslmode=require"
+    )
+    assert Database("sqlite://").loop_conninfo() is None

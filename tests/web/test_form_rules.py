@@ -53,3 +53,26 @@ def test_page_routes_raise_no_refusal_of_their_own() -> None:
         for path in sorted(ROUTERS.glob("*.py"))
     }
     assert {name: found for name, found in offenders.items() if found} == {}
+
+
+def _versions_parsed_by_hand(path: Path) -> list[int]:
+    """Lines where a page module turns a form's version field into a number itself."""
+    lines = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+            continue
+        if node.func.id != "int" or not node.args:
+            continue
+        constants = [
+            n.value
+            for n in ast.walk(node.args[0])
+            if isinstance(n, ast.Constant) and isinstance(n.value, str)
+        ]
+        if any("version" in value for value in constants):
+            lines.append(node.lineno)
+    return lines
+
+
+def test_page_routes_read_a_forms_version_only_with_form_version() -> None:
+    offenders = {path.name: _versions_parsed_by_hand(path) for path in sorted(ROUTERS.glob("*.py"))}
+    assert {name: lines for name, lines in offenders.items() if lines} == {}

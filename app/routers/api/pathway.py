@@ -16,6 +16,7 @@ from app.deps import (
     LangDep,
     PrincipalDep,
     SessionDep,
+    caller_is_kept,
     etag,
     not_modified,
     principal_of,
@@ -46,6 +47,12 @@ def check_pathway(
 def early_pathway_304(request: Request, session: Session, number: str) -> Response | None:
     """The route's own 304, for `app.conditional` to answer before routing."""
     return check_pathway(request, session, principal_of(request, session), number)[1]
+
+
+def early_pathway_304_kept(request: Request, number: str) -> bool:
+    """Whether `early_pathway_304` reads nothing but kept values: the caller and the draft's
+    facts (`app.conditional` then runs it on the event loop)."""
+    return caller_is_kept(request) and cache.draft_facts_are_kept(request, number)
 
 
 @router.get(

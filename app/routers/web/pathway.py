@@ -24,7 +24,7 @@ from app.services import guided_start, pathway
 from app.services.workspace import Need, Workspace, open_workspace
 from app.web import labels, national_guide
 from app.web.core import FormDep, SignedInDep, Web
-from app.web.forms import Form, service_errors, validate
+from app.web.forms import Form, form_version, service_errors, validate
 from app.web.i18n import N_
 from app.web.workspaces import EditableWorkspaceDep, WorkspaceDep
 
@@ -344,12 +344,8 @@ def save_section(
         form.errors = errors
         return _section(web, editor, phase, SectionState(mode="edit", form=form), status=422)
     try:
-        version = int(form.value("version"))
-    except ValueError:
-        version = -1
-    try:
         saved = pathway.update_section(
-            web.db, web.principal, number, phase, data_in, version, web.lang
+            web.db, web.principal, number, phase, data_in, form_version(form), web.lang
         )
     except Invalid as exc:
         form.errors = service_errors(exc.errors, web.lang, rename)

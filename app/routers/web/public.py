@@ -22,7 +22,7 @@ from app.deps import read_cookie
 from app.errors import Invalid, NotPublished
 from app.services import catalogue, publishing
 from app.web import labels
-from app.web.core import LANGUAGE_COOKIE, Web, WebDep, web_of
+from app.web.core import LANGUAGE_COOKIE, SESSION_COOKIE, Web, WebDep, web_of
 from app.web.forms import Form, service_errors
 from app.web.i18n import (
     DEFAULT_LANGUAGE,
@@ -132,6 +132,14 @@ def check_public_page(
 def early_public_304(request: Request, session: Session, number: str) -> Response | None:
     """The page's own 304, for `app.conditional` to answer before routing."""
     return check_public_page(web_of(request, session, FormData()), number)[2]
+
+
+def early_public_304_kept(request: Request, number: str) -> bool:
+    """Whether `early_public_304` reads nothing but kept values: a visitor with no browser
+    session (one is read each time) and the latest published version kept."""
+    return read_cookie(request, SESSION_COOKIE) is None and cache.latest_stamp_is_kept(
+        request, number
+    )
 
 
 @router.get("/kommuner/{number}")
