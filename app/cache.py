@@ -35,9 +35,10 @@ from app.db import Database
 from app.models.base import utcnow
 from app.models.municipality import Municipality
 from app.models.publishing import DraftStatus
+from app.services import auth, identity, overview, pathway, publishing, workspace
 from app.services import draft_status as draft_status_service
-from app.services import identity, overview, pathway, publishing
 from app.services.access import Principal
+from app.services.auth import ActiveSession, SessionPolicy, StoredSession
 from app.services.common import (
     STAMPS_SQL,
     Stamps,
@@ -47,6 +48,7 @@ from app.services.common import (
     stamps_on,
 )
 from app.services.identity import ResolvedToken, StoredToken
+from app.services.workspace import MunicipalityLink
 
 if TYPE_CHECKING:
     from app.config import Settings
@@ -146,6 +148,9 @@ class Caches:
         self.public_page: Cache[bytes] = Cache(512)
         #: Bearer tokens as stored, by their hash, under the access stamp.
         self.tokens: Cache[StoredToken | None] = Cache(1024)
+        #: Browser sessions as stored, with their person, by the session's id, under the
+        #: access stamp.
+        self.sessions: Cache[StoredSession | None] = Cache(1024)
         #: Each municipality's latest published version (the public page's validator).
         self.published: Cache[publishing.PublishedStamp] = Cache(512)
         #: Each municipality's draft facts: what answers a pathway's access and ETag.
@@ -153,6 +158,11 @@ class Caches:
         #: How each municipality's draft stands against its latest published version (the
         #: editor's badge): a snapshot of the draft and a comparison to build.
         self.draft_status: Cache[DraftStatus] = Cache(512)
+        #: The municipalities each set of grants works with (the signed-in pages' switcher).
+        self.my_municipalities: Cache[list[MunicipalityLink]] = Cache(256)
+        #: The pathway editor's own part of the page (its sections in view mode), for the
+        #: caller's language and rights (about 30 KB each).
+        self.editor_body: Cache[Markup] = Cache(128)
 
 
 class StampReader:
@@ -313,6 +323,10 @@ def _token_key(token_hash: str) -> tuple[Hashable, ...]:
     return ("token", token_hash)
 
 
+def _session_key(session_id: str) -> tuple[Hashable, ...]:
+    return ("session", session_id)
+
+
 def _published_key(number: str) -> tuple[Hashable, ...]:
     return ("published", number)
 
@@ -332,6 +346,19 @@ def token_is_kept(request: Request, token: str) -> bool:
         return False
     resolved = stored.resolved(utcnow())
     return resolved is None or not resolved.needs_use_recorded
+
+
+def session_is_kept(request: Request, token: str, policy: SessionPolicy) -> bool:
+    """Whether `resolve_session` has all it needs kept: it would read nothing, and the
+    session needs no refresh of its last use (a write)."""
+    session_id = auth.session_id_of(token)
+    if session_id is None:
+        return True
+    stored = _peek(request, caches_of(request).sessions, _session_key(session_id), access=True)
+    if stored is None:
+        return False
+    active = stored.judged(utcnow(), policy)
+    return active is None or not active.needs_touch
 
 
 def latest_stamp_is_kept(request: Request, number: str) -> bool:
@@ -359,6 +386,39 @@ def resolve_token(request: Request, session: Session, token: str) -> ResolvedTok
         access=True,
     )
     return stored.resolved(utcnow()) if stored else None
+
+
+def resolve_session(
+    request: Request, session: Session, token: str | None, policy: SessionPolicy
+) -> ActiveSession | None:
+    """`auth.active_session`, with the stored session kept under the access stamp: its
+    rules (expiry, idleness, a disabled person) are applied to it at every request."""
+    session_id = auth.session_id_of(token)
+    if session_id is None:
+        return None
+    stored = _kept(
+        request,
+        session,
+        caches_of(request).sessions,
+        _session_key(session_id),
+        lambda: auth.load_session(session, session_id),
+        access=True,
+    )
+    return stored.judged(utcnow(), policy) if stored else None
+
+
+def my_municipalities(
+    request: Request, session: Session, principal: Principal
+) -> list[MunicipalityLink]:
+    """`workspace.my_municipalities`, kept under the content stamp for the grants it
+    depends on (the same list for everyone with the same ones; not to be changed)."""
+    return _kept(
+        request,
+        session,
+        caches_of(request).my_municipalities,
+        ("my-municipalities", principal.role, principal.municipality_ids, principal.region_ids),
+        lambda: workspace.my_municipalities(session, principal),
+    )
 
 
 def latest_stamp(request: Request, session: Session, number: str) -> publishing.PublishedStamp:

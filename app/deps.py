@@ -104,15 +104,14 @@ def read_cookie(request: Request, name: str) -> str | None:
 
 
 def resolve_session(request: Request, session: Session) -> auth.ActiveSession | None:
-    """The signed-in person of this request (looked up once per request). Reading a page
-    keeps the session from going idle; that write has its own short transaction."""
+    """The signed-in person of this request (looked up once per request; the stored session
+    is kept under the access stamp, `app.cache.resolve_session`). Reading a page keeps the
+    session from going idle; that write has its own short transaction."""
     if hasattr(request.state, "active_session"):
         cached: auth.ActiveSession | None = request.state.active_session
         return cached
     token = read_cookie(request, SESSION_COOKIE)
-    active = (
-        auth.active_session(session, token, session_policy(settings_of(request))) if token else None
-    )
+    active = cache.resolve_session(request, session, token, session_policy(settings_of(request)))
     if active is not None and active.needs_touch and request.method in SAFE_METHODS:
         database: Database = request.app.state.db
         try:
@@ -199,15 +198,22 @@ def principal_of(request: Request, session: Session, *, note_use: bool = True) -
 
 def caller_is_kept(request: Request) -> bool:
     """Whether `principal_of` can tell the caller from kept values alone, with no read and
-    no write: a bearer token kept (`app.cache.token_is_kept`), or no credentials at all. A
-    browser session is read each time, so a request with one is never."""
+    no write: a bearer token or a browser session kept (`app.cache`), or no credentials."""
     if request.headers.get("authorization") is None:
-        return read_cookie(request, SESSION_COOKIE) is None
+        return session_is_kept(request)
     try:
         token = bearer_token(request)
     except Unauthenticated:
         return True  # refused before anything is read
     return token is None or cache.token_is_kept(request, token)
+
+
+def session_is_kept(request: Request) -> bool:
+    """Whether `resolve_session` can tell the person from kept values alone (or there is no
+    session cookie)."""
+    token = read_cookie(request, SESSION_COOKIE)
+    policy = session_policy(settings_of(request))
+    return token is None or cache.session_is_kept(request, token, policy)
 
 
 def record_token_use(request: Request, session: Session, token_id: int) -> None:

@@ -270,8 +270,9 @@ def make_client(app: FastAPI) -> Callable[..., TestClient]:
     return factory
 
 
-#: What resolving a signed-in person's browser session costs on every request: the session
-#: with its person, and their assignments. Never kept between requests (docs/architecture.md).
+#: What resolving a signed-in person's browser session costs when it is not kept (the first
+#: request, and the first after any change to people, grants or sessions): the session with
+#: its person, and their assignments (`app.cache.resolve_session`).
 SIGNED_IN_QUERIES = 2
 
 

@@ -396,29 +396,23 @@ def active_session(
     """The signed-in person behind a session cookie, or None when the session is unknown,
     idle too long, past its absolute expiry, or belongs to a disabled (or, outside demo
     mode, a demo) user."""
+    session_id = session_id_of(token)
+    found = load_session(session, session_id) if session_id else None
+    return found.judged(now or utcnow(), policy) if found else None
+
+
+def session_id_of(token: str | None) -> str | None:
+    """The stored id of a session cookie as sent, or None for what no cookie can be."""
     if not token or len(token) > 200:
         return None
-    now = now or utcnow()
-    found = _stored_session(session, sha256_hex(token))
-    if found is None:
-        return None
-    if found.expires_at <= now or found.last_seen_at + policy.idle <= now:
-        return None
-    if not found.user_active or (found.user_demo and not policy.demo_allowed):
-        return None
-    return ActiveSession(
-        session_id=found.session_id,
-        csrf_token=found.csrf_token,
-        principal=found.principal,
-        user_name=found.user_name,
-        user_email=found.user_email,
-        language=found.language,
-        needs_touch=now - found.last_seen_at >= TOUCH_INTERVAL,
-    )
+    return sha256_hex(token)
 
 
 @dataclass(frozen=True)
-class _StoredSession:
+class StoredSession:
+    """A browser session as stored, with its person: what `active_session` judges at the
+    time of each request (`app/cache.py` keeps it under the access stamp)."""
+
     session_id: str
     csrf_token: str
     expires_at: datetime
@@ -430,35 +424,48 @@ class _StoredSession:
     user_email: str
     language: str
 
-
-def _stored_session(session: Session, session_id: str) -> _StoredSession | None:
-    """The stored session and its person, read on every request (one indexed query and the
-    person's assignments), so a session deleted or a person disabled by any means counts at
-    once. The time checks are made by the caller."""
-
-    def load() -> _StoredSession | None:
-        row = session.exec(
-            select(WebSession, User)
-            .join(User, col(User.id) == col(WebSession.user_id))
-            .where(col(WebSession.id) == session_id)
-        ).one_or_none()
-        if row is None:
+    def judged(self, now: datetime, policy: SessionPolicy) -> ActiveSession | None:
+        """The signed-in person now, or None when the session is idle too long, past its
+        absolute expiry, or its person disabled (or, outside demo mode, a demo user)."""
+        if self.expires_at <= now or self.last_seen_at + policy.idle <= now:
             return None
-        web_session, user = row
-        return _StoredSession(
-            session_id=web_session.id,
-            csrf_token=web_session.csrf_token,
-            expires_at=web_session.expires_at,
-            last_seen_at=web_session.last_seen_at,
-            user_active=user.is_active,
-            user_demo=user.is_demo,
-            principal=user_principal(session, user),
-            user_name=user.name or user.email,
-            user_email=user.email,
-            language=user.language,
+        if not self.user_active or (self.user_demo and not policy.demo_allowed):
+            return None
+        return ActiveSession(
+            session_id=self.session_id,
+            csrf_token=self.csrf_token,
+            principal=self.principal,
+            user_name=self.user_name,
+            user_email=self.user_email,
+            language=self.language,
+            needs_touch=now - self.last_seen_at >= TOUCH_INTERVAL,
         )
 
-    return load()
+
+def load_session(session: Session, session_id: str) -> StoredSession | None:
+    """The stored session and its person (one indexed query and the person's assignments).
+    Every write to sessions, people and their assignments moves the access stamp on, so a
+    session deleted or a person disabled by any means counts on the next request."""
+    row = session.exec(
+        select(WebSession, User)
+        .join(User, col(User.id) == col(WebSession.user_id))
+        .where(col(WebSession.id) == session_id)
+    ).one_or_none()
+    if row is None:
+        return None
+    web_session, user = row
+    return StoredSession(
+        session_id=web_session.id,
+        csrf_token=web_session.csrf_token,
+        expires_at=web_session.expires_at,
+        last_seen_at=web_session.last_seen_at,
+        user_active=user.is_active,
+        user_demo=user.is_demo,
+        principal=user_principal(session, user),
+        user_name=user.name or user.email,
+        user_email=user.email,
+        language=user.language,
+    )
 
 
 def touch_session(session: Session, session_id: str, now: datetime | None = None) -> None:

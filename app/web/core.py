@@ -20,6 +20,7 @@ from fastapi import Depends, FastAPI, Request, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
+from app import cache
 from app.db import Database
 from app.deps import CSRF_HEADER as CSRF_HEADER
 from app.deps import SAFE_METHODS, SessionDep, check_csrf, read_cookie, resolve_session
@@ -31,7 +32,7 @@ from app.deps import settings_of as _settings
 from app.deps import unmask_csrf as unmask_csrf
 from app.services import auth
 from app.services.access import ANONYMOUS, Principal, require_authenticated
-from app.services.workspace import MunicipalityLink, my_municipalities
+from app.services.workspace import MunicipalityLink
 from app.web import nav
 from app.web.i18n import (
     DEFAULT_LANGUAGE,
@@ -174,11 +175,11 @@ class Web:
 
     @cached_property
     def municipalities(self) -> list[MunicipalityLink]:
-        """The municipalities the person works with (for the switcher); one query, made
-        only when a page shows the switcher."""
+        """The municipalities the person works with (for the switcher): kept, or one query
+        made only when a page shows the switcher."""
         if self.session is None or not self.signed_in:
             return []
-        return my_municipalities(self.session, self.principal)
+        return cache.my_municipalities(self.request, self.session, self.principal)
 
     def main_nav(self) -> list[NavLink]:
         if not self.signed_in:

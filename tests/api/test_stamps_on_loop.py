@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -22,9 +23,10 @@ from app.config import Settings
 from app.db import Database, make_engine
 from app.deps import SESSION_COOKIE
 from app.main import create_app
-from app.models.base import Scope
+from app.models.base import Scope, utcnow
+from app.models.identity import WebSession
 from app.models.publishing import PublishInput
-from app.security import sha256_hex
+from app.security import new_session_token, sha256_hex
 from app.services import publishing
 from app.services.access import SYSTEM
 from app.services.common import Stamps
@@ -268,17 +270,42 @@ def test_content_changed_in_sql_ends_the_early_304_of_the_public_page(
     assert changed.headers["etag"] != tag
 
 
-def test_a_signed_in_visitor_is_answered_in_a_thread(
+def test_a_signed_in_visitors_304_is_answered_on_the_loop_once_the_session_is_kept(
     client: TestClient, database: Database, statements: QueryCounter
 ) -> None:
-    """A browser session is read each time, so its 304 does read (and still is one)."""
     _publish(database, "Andre versjon")
-    tag = client.get(PUBLIC).headers["etag"]
-    client.cookies.set(SESSION_COOKIE, "not-a-session")
+    client.cookies.set(SESSION_COOKIE, _browser_session(database))
     try:
+        tag = client.get(PUBLIC).headers["etag"]  # reads the session, and keeps it
         with statements.counting():
-            response = client.get(PUBLIC, headers={"If-None-Match": tag})
+            kept = client.get(PUBLIC, headers={"If-None-Match": tag})
+        assert kept.status_code == 304
+        assert statements.statements == []
+
+        client.cookies.set(SESSION_COOKIE, "no-such-session")  # never kept: read each time
+        with statements.counting():
+            unknown = client.get(PUBLIC, headers={"If-None-Match": tag})
+        assert unknown.status_code == 304
+        assert statements.count >= 1
     finally:
         client.cookies.clear()
-    assert response.status_code == 304
-    assert statements.count >= 1
+
+
+def _browser_session(database: Database) -> str:
+    """A coordinator's browser session, stored, used a moment ago: its cookie value."""
+    token = new_session_token()
+    now = utcnow()
+    with database.session(write=True) as session:
+        person = factories.coordinator(session, "5501")
+        session.add(
+            WebSession(
+                id=sha256_hex(token),
+                user_id=person.id or 0,
+                csrf_token=new_session_token(),
+                created_at=now,
+                last_seen_at=now,
+                expires_at=now + timedelta(days=1),
+            )
+        )
+        session.commit()
+    return token

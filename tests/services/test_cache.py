@@ -30,6 +30,7 @@ from tests import factories
 from tests.conftest import TransactionalDatabase
 
 PATHWAY = "/api/v1/municipalities/5501/pathway"
+EDITOR = "/app/kommuner/5501/forlop"
 TROMS = "/api/v1/regions/troms/overview"
 
 
@@ -237,6 +238,55 @@ def test_a_kept_token_is_judged_at_every_request(
     later = datetime(2099, 1, 1, 0, 0, 1, tzinfo=UTC)
     monkeypatch.setattr(cache, "utcnow", lambda: later)
     assert client.get(PATHWAY).status_code == 401
+
+
+def test_a_session_is_kept_until_a_write_to_the_callers_moves_the_access_stamp(
+    app: FastAPI, session: Session, client_as: Any, queries: Any
+) -> None:
+    coordinator = client_as(factories.coordinator(session, "5501"))
+    assert coordinator.get(EDITOR).status_code == 200
+    assert len(_caches(app).sessions) == 1
+    with queries.counting():
+        assert coordinator.get(EDITOR).status_code == 200
+    assert not any("web_session" in s for s in queries.statements), queries.statements
+    # The person disabled with SQL: signed out on the next request.
+    _sql(session, 'UPDATE "user" SET is_active = false')
+    assert coordinator.get(EDITOR, follow_redirects=False).status_code == 303
+
+
+def test_a_kept_session_is_judged_at_every_request(
+    app: FastAPI, session: Session, client_as: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What is kept is the stored session; whether it has expired is decided each time."""
+    coordinator = client_as(factories.coordinator(session, "5501"))
+    assert coordinator.get(EDITOR).status_code == 200
+    later = datetime(2099, 1, 1, tzinfo=UTC)
+    monkeypatch.setattr(cache, "utcnow", lambda: later)
+    assert coordinator.get(EDITOR, follow_redirects=False).status_code == 303
+
+
+def test_the_editors_part_of_its_page_is_kept_until_the_content_changes(
+    app: FastAPI, session: Session, client_as: Any
+) -> None:
+    coordinator = client_as(factories.coordinator(session, "5501"))
+    assert "Ny beskrivelse" not in coordinator.get(EDITOR).text
+    assert len(_caches(app).editor_body) == 1
+    factories.fill_section(session, "5501", "assessment", text="Ny beskrivelse")
+    assert "Ny beskrivelse" in coordinator.get(EDITOR).text
+    _sql(session, "UPDATE phase_section SET description = 'Endret med SQL'")
+    assert "Endret med SQL" in coordinator.get(EDITOR).text
+
+
+def test_the_switchers_municipalities_are_kept_until_the_content_changes(
+    app: FastAPI, session: Session, client_as: Any
+) -> None:
+    adviser = client_as(factories.adviser(session, "troms"))
+    assert ">Tromsø<" in adviser.get(EDITOR).text
+    assert len(_caches(app).my_municipalities) == 1
+    _sql(session, "UPDATE municipality SET name = 'Romsa' WHERE name = 'Tromsø'")
+    page = adviser.get(EDITOR).text
+    assert ">Romsa<" in page
+    assert ">Tromsø<" not in page
 
 
 def test_the_drafts_facts_and_the_published_stamp_miss_after_a_write_in_plain_sql(

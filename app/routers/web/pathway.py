@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Response
+from markupsafe import Markup
 
 from app import cache
 from app.errors import Invalid, NotFound, PreconditionFailed
@@ -26,6 +27,7 @@ from app.web import labels, national_guide
 from app.web.core import FormDep, SignedInDep, Web
 from app.web.forms import Form, form_version, service_errors, validate
 from app.web.i18n import N_
+from app.web.templating import render_block
 from app.web.workspaces import EditableWorkspaceDep, WorkspaceDep
 
 router = APIRouter(include_in_schema=False)
@@ -289,11 +291,38 @@ def _conflict_rows(
 
 @router.get("/app/kommuner/{number}/forlop")
 def editor_page(ws: WorkspaceDep, web: SignedInDep) -> Response:
+    context: dict[str, Any] = {
+        "ws": ws,
+        "page_title": web._(N_("Demensforløpet")),
+        "active_tab": "forlop",
+        "draft_status": cache.draft_status(web.request, web.db, web.principal, ws.municipality),
+    }
+    if web.flash or web.is_fragment:  # a confirmation beside a section: for this view only
+        context["page_html"] = _editor_body(web, ws)
+    else:
+        comments = web.has_page(COMMENTS_PAGE)
+        context["page_html"] = cache.caches_of(web.request).editor_body.fetch(
+            web.db,
+            (
+                "editor",
+                ws.municipality.id,
+                ws.municipality.version,
+                web.lang,
+                ws.can_edit,
+                ws.can_comment,
+                comments,
+            ),
+            lambda: _editor_body(web, ws),
+            web.request,
+        )
+    return web.render(TEMPLATE, context)
+
+
+def _editor_body(web: Web, ws: Workspace) -> Markup:
+    """The editor's own part of the page (every section in view mode, and the guided start
+    for those who edit): the same for everyone with the same rights, so it is kept."""
     editor = _open(web, ws)
     context = _context(web, editor, {s.phase: SectionState() for s in editor.pathway.sections})
-    context["draft_status"] = cache.draft_status(
-        web.request, web.db, web.principal, editor.ws.municipality
-    )
     if editor.ws.can_edit:
         described = {key for key, (section, _) in editor.raw.items() if section.description.strip()}
         phases = [p.key for p in editor.catalogue.phases]
@@ -301,7 +330,8 @@ def editor_page(ws: WorkspaceDep, web: SignedInDep) -> Response:
             web.db, editor.ws.municipality, phases, described
         )
         context["guide_steps"] = labels.GUIDE_STEPS
-    return web.render(TEMPLATE, context)
+    full = {"request": web.request, "web": web, "lang": web.lang, **context}
+    return Markup(render_block(TEMPLATE, "page", full))  # noqa: S704  # a rendered template
 
 
 @router.get("/app/kommuner/{number}/forlop/{phase}")

@@ -18,11 +18,11 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app import cache
-from app.deps import read_cookie
+from app.deps import read_cookie, session_is_kept
 from app.errors import Invalid, NotPublished
 from app.services import catalogue, publishing
 from app.web import labels
-from app.web.core import LANGUAGE_COOKIE, SESSION_COOKIE, Web, WebDep, web_of
+from app.web.core import LANGUAGE_COOKIE, Web, WebDep, web_of
 from app.web.forms import Form, service_errors
 from app.web.i18n import (
     DEFAULT_LANGUAGE,
@@ -135,11 +135,9 @@ def early_public_304(request: Request, session: Session, number: str) -> Respons
 
 
 def early_public_304_kept(request: Request, number: str) -> bool:
-    """Whether `early_public_304` reads nothing but kept values: a visitor with no browser
-    session (one is read each time) and the latest published version kept."""
-    return read_cookie(request, SESSION_COOKIE) is None and cache.latest_stamp_is_kept(
-        request, number
-    )
+    """Whether `early_public_304` reads nothing but kept values: the visitor's browser
+    session, if any, and the latest published version."""
+    return session_is_kept(request) and cache.latest_stamp_is_kept(request, number)
 
 
 @router.get("/kommuner/{number}")
