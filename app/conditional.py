@@ -15,6 +15,10 @@ database session. When the check says "not modified" its 304 is sent as it is; i
 other case (a changed representation, an error, no access) nothing is sent and the request
 goes on to the route, which answers it in full, errors included. So a 304 from here is
 exactly the route's 304, and anything else is the route's own answer.
+
+Every other GET under the `reading_prefixes` (the pages and the API, which all look up
+`app.cache`) has its stamps read here on the loop as well, so its route does not read them
+in its thread.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from app.cache import StampReader
 from app.db import Database
 from app.errors import DomainError
 from app.routing import route_path
+from app.services.common import Stamps
 
 log = structlog.get_logger("demensforlop.conditional")
 
@@ -74,10 +79,20 @@ class _RouteName:
 
 
 class ConditionalMiddleware:
-    def __init__(self, app: ASGIApp, *, routes: list[ConditionalRoute], database: Database):
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        routes: list[ConditionalRoute],
+        database: Database,
+        reading_prefixes: tuple[str, ...] = (),
+    ):
         self.app = app
         self.routes = routes
         self.database = database
+        #: Where every GET looks something up in `app.cache` (pages, the API): the stamps are
+        #: read here, on the event loop, instead of in the route's thread.
+        self.reading_prefixes = reading_prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
@@ -89,7 +104,17 @@ class ConditionalMiddleware:
                     ANSWERED.labels(route.path).inc()
                     await response(scope, receive, send)
                     return
+            elif route_path(scope).startswith(self.reading_prefixes):
+                await self._read_stamps(Request(scope))
         await self.app(scope, receive, send)
+
+    async def _read_stamps(self, request: Request) -> Stamps | None:
+        """The stamps read on the event loop, for the request's look-ups (`app.cache`)."""
+        reader: StampReader | None = getattr(request.app.state, "stamp_reader", None)
+        found = await reader.read() if reader is not None else None
+        if found is not None:
+            request.state.stamps = found
+        return found
 
     def _candidate(self, scope: Scope) -> ConditionalRoute | None:
         names = {name for name, _ in scope["headers"]}
@@ -105,12 +130,9 @@ class ConditionalMiddleware:
         if match is None:
             return None
         request = Request(scope)
-        reader: StampReader | None = getattr(scope["app"].state, "stamp_reader", None)
-        found = await reader.read() if reader is not None else None
-        if found is not None:
-            request.state.stamps = found  # the route's look-ups use them too
-            if route.kept(request, **match.groupdict()):
-                return self._check(route, request, match.groupdict())
+        found = await self._read_stamps(request)
+        if found is not None and route.kept(request, **match.groupdict()):
+            return self._check(route, request, match.groupdict())
         return await run_in_threadpool(self._check, route, request, match.groupdict())
 
     def _check(

@@ -316,7 +316,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             headers=(b"if-none-match", b"if-modified-since"),
         ),
     ]
-    app.add_middleware(ConditionalMiddleware, database=db, routes=app.state.conditional_routes)
+    # Pages and API reads look up `app.cache`: their stamps are read on the event loop.
+    app.add_middleware(
+        ConditionalMiddleware,
+        database=db,
+        routes=app.state.conditional_routes,
+        reading_prefixes=("/app/", f"{API_PREFIX}/", "/kommuner/"),
+    )
     app.add_middleware(
         ApiHttpMiddleware,
         prefix=f"{API_PREFIX}/",

@@ -291,6 +291,26 @@ def test_a_signed_in_visitors_304_is_answered_on_the_loop_once_the_session_is_ke
         client.cookies.clear()
 
 
+def test_pages_and_api_reads_use_the_stamps_read_on_the_loop(
+    client: TestClient, database: Database, statements: QueryCounter
+) -> None:
+    headers = {"Authorization": f"Bearer {_read_token(database)}"}
+    client.get(PATHWAY, headers=headers)
+    client.cookies.set(SESSION_COOKIE, _browser_session(database))
+    try:
+        for _ in range(2):  # the second time, everything the pathway's JSON needs is kept
+            with statements.counting():
+                assert client.get(PATHWAY, headers=headers).status_code == 200
+        assert statements.statements == []
+        client.get("/app/kommuner/5501/forlop")
+        with statements.counting():
+            assert client.get("/app/kommuner/5501/forlop").status_code == 200
+        assert statements.count >= 1  # the municipality, read afresh
+        assert not [s for s in statements.statements if "content_stamp" in s]
+    finally:
+        client.cookies.clear()
+
+
 def _browser_session(database: Database) -> str:
     """A coordinator's browser session, stored, used a moment ago: its cookie value."""
     token = new_session_token()
