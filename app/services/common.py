@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from app.errors import Conflict, FieldError, Invalid, NotFound, PreconditionFailed
 from app.models.base import utcnow
-from app.models.municipality import Municipality
+from app.models.municipality import Municipality, Region
 from app.models.stamp import ContentStamp
 
 T = TypeVar("T")
@@ -31,16 +31,27 @@ class Page(Generic[T]):
     offset: int
 
 
-_BY_NUMBER = select(Municipality).where(col(Municipality.number) == bindparam("number"))
+#: With its region, which a municipality's pages show (`municipality_and_region`).
+_BY_NUMBER = (
+    select(Municipality, Region)
+    .join(Region, col(Region.id) == col(Municipality.region_id))
+    .where(col(Municipality.number) == bindparam("number"))
+)
 
 
 def get_municipality(session: Session, number: str) -> Municipality:
+    return municipality_and_region(session, number)[0]
+
+
+def municipality_and_region(session: Session, number: str) -> tuple[Municipality, Region]:
+    """The municipality and its region, in one query; 404 for a number that has none."""
     if not (len(number) == 4 and number.isdigit()):
         raise NotFound(f"No municipality with number {number!r}; numbers have four digits.")
-    municipality = session.exec(_BY_NUMBER, params={"number": number}).one_or_none()
-    if municipality is None:
+    row = session.exec(_BY_NUMBER, params={"number": number}).one_or_none()
+    if row is None:
         raise NotFound(f"No municipality with number {number}.")
-    return municipality
+    municipality, region = row
+    return municipality, region
 
 
 def lock_municipality(session: Session, municipality_id: int) -> Municipality:

@@ -12,7 +12,7 @@ from app.kit.collation import norwegian_key
 from app.models.municipality import Municipality, Region
 from app.services import feedback
 from app.services.access import Principal, require_edit, require_read
-from app.services.common import get_municipality
+from app.services.common import municipality_and_region
 
 
 @dataclass(frozen=True)
@@ -62,28 +62,31 @@ def workspace_of(
     `need` beyond reading, 403 for a caller who may read but not do that."""
     require_read(principal, municipality)
     _require(principal, municipality, need)
-
-    def load() -> tuple[str, str]:
-        region = session.get(Region, municipality.region_id)
-        assert region is not None
-        return region.name, region.slug
-
-    region_name, region_slug = load()
-    return Workspace(
-        municipality=municipality,
-        region_name=region_name,
-        region_slug=region_slug,
-        can_edit=principal.can_edit(municipality),
-        can_comment=principal.can_comment(municipality),
-    )
+    region = session.get(Region, municipality.region_id)
+    assert region is not None
+    return _workspace(principal, municipality, region)
 
 
 def open_workspace(
     session: Session, principal: Principal, number: str, need: Need = Need.read
 ) -> Workspace:
     """A municipality's pages: readable by its coordinators, the advisers of its region and
-    administrators; anyone else gets 403 (and so does a reader asking for more, see `need`)."""
-    return workspace_of(session, principal, get_municipality(session, number), need)
+    administrators; anyone else gets 403 (and so does a reader asking for more, see `need`).
+    The municipality and its region are read in one query."""
+    municipality, region = municipality_and_region(session, number)
+    require_read(principal, municipality)
+    _require(principal, municipality, need)
+    return _workspace(principal, municipality, region)
+
+
+def _workspace(principal: Principal, municipality: Municipality, region: Region) -> Workspace:
+    return Workspace(
+        municipality=municipality,
+        region_name=region.name,
+        region_slug=region.slug,
+        can_edit=principal.can_edit(municipality),
+        can_comment=principal.can_comment(municipality),
+    )
 
 
 def my_municipalities(session: Session, principal: Principal) -> list[MunicipalityLink]:

@@ -286,6 +286,8 @@ def test_the_editor_takes_a_fixed_number_of_queries(
     with queries.counting():
         assert client.get(EDITOR).status_code == 200
     assert queries.count < empty, queries.statements  # all kept
+    # The municipality is read with its region, in one query.
+    assert not [q for q in queries.statements if "FROM region" in q], queries.statements
 
 
 def test_the_kept_sections_follow_the_version_and_the_viewers_rights(
