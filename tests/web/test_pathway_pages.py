@@ -307,3 +307,12 @@ def test_the_kept_sections_follow_the_version_and_the_viewers_rights(
     factories.fill_section(session, "5501", "suspicion", text="Ny tekst etter lagring.")
     for client in (coordinator, adviser):
         assert "Ny tekst etter lagring." in client.get(EDITOR).text
+
+
+def test_an_htmx_view_of_the_editor_still_updates_the_drafts_badge(
+    coordinator: SignedInClient,
+) -> None:
+    """Its sections are built afresh (never the kept ones), with the badge out of band."""
+    assert 'hx-swap-oob="true"' not in coordinator.get(EDITOR).text
+    fragment = coordinator.get(EDITOR, headers={"HX-Request": "true"}).text
+    assert 'id="utkast-status" hx-swap-oob="true"' in fragment

@@ -21,6 +21,7 @@ from app import cache
 from app.errors import Invalid, NotFound, PreconditionFailed
 from app.models.base import Maturity, OfferingStatus, Provider
 from app.models.pathway import Offering, PathwayRead, PhaseSection, PhaseSectionInput
+from app.models.publishing import DraftStatus
 from app.services import guided_start, pathway
 from app.services.workspace import Need, Workspace, open_workspace
 from app.web import labels, national_guide
@@ -298,7 +299,7 @@ def editor_page(ws: WorkspaceDep, web: SignedInDep) -> Response:
         "draft_status": cache.draft_status(web.request, web.db, web.principal, ws.municipality),
     }
     if web.flash or web.is_fragment:  # a confirmation beside a section: for this view only
-        context["page_html"] = _editor_body(web, ws)
+        context["page_html"] = _editor_body(web, ws, context["draft_status"])
     else:
         comments = web.has_page(COMMENTS_PAGE)
         context["page_html"] = cache.caches_of(web.request).editor_body.fetch(
@@ -318,11 +319,14 @@ def editor_page(ws: WorkspaceDep, web: SignedInDep) -> Response:
     return web.render(TEMPLATE, context)
 
 
-def _editor_body(web: Web, ws: Workspace) -> Markup:
+def _editor_body(web: Web, ws: Workspace, draft_status: DraftStatus | None = None) -> Markup:
     """The editor's own part of the page (every section in view mode, and the guided start
-    for those who edit): the same for everyone with the same rights, so it is kept."""
+    for those who edit): the same for everyone with the same rights, so it is kept. (A
+    fragment, never kept, also updates the draft's badge out of band.)"""
     editor = _open(web, ws)
     context = _context(web, editor, {s.phase: SectionState() for s in editor.pathway.sections})
+    if draft_status is not None:
+        context["draft_status"] = draft_status
     if editor.ws.can_edit:
         described = {key for key, (section, _) in editor.raw.items() if section.description.strip()}
         phases = [p.key for p in editor.catalogue.phases]
