@@ -33,16 +33,17 @@ from sqlmodel import Session
 
 from app.db import Database
 from app.models.base import utcnow
+from app.models.catalogue import OfferingTypeRead, PhaseRead
 from app.models.municipality import Municipality
 from app.models.publishing import DraftStatus
 from app.services import auth, identity, overview, pathway, publishing, workspace
+from app.services import catalogue as catalogue_service
 from app.services import draft_status as draft_status_service
 from app.services.access import Principal
 from app.services.auth import ActiveSession, SessionPolicy, StoredSession
 from app.services.common import (
     STAMPS_SQL,
     Stamps,
-    content_stamp,
     stamps,
     stamps_of_row,
     stamps_on,
@@ -86,18 +87,12 @@ class Cache(Generic[V]):
                 self._items.popitem(last=False)
 
     def fetch(
-        self,
-        session: Session,
-        key: tuple[Hashable, ...],
-        build: Callable[[], V],
-        request: Request | None = None,
+        self, session: Session, key: tuple[Hashable, ...], build: Callable[[], V], request: Request
     ) -> V:
-        """The value for `key` at the current content stamp (the one the `request` has read,
-        if given): kept, or built by `build` (which reads through `session`) and filed if the
-        stamp did not move while it was built."""
-        if request is not None:
-            return _kept(request, session, self, key, build)
-        return self.fetch_at(lambda: content_stamp(session), key, build)
+        """The value for `key` at the content stamp the `request` has read: kept, or built by
+        `build` (which reads through `session`) and filed if the stamp did not move while it
+        was built."""
+        return _kept(request, session, self, key, build)
 
     def fetch_at(
         self,
@@ -140,6 +135,13 @@ class Caches:
         #: The overview (region, national, anonymous summary) as built, shared by its JSON,
         #: page and files.
         self.overview: Cache[Overview | OverviewSummary] = Cache(64)
+        #: The phases and offering types in each language (the region page's filters).
+        self.catalogue: Cache[tuple[tuple[PhaseRead, ...], tuple[OfferingTypeRead, ...]]] = Cache(8)
+        #: Regions by their slug, as the overview's access check needs them.
+        self.regions: Cache[overview.RegionRef] = Cache(64)
+        #: What each region's overview (and the national one) is built from: the aggregate
+        #: of versions its ETag names.
+        self.overview_versions: Cache[tuple[object, ...]] = Cache(64)
         #: GET /api/v1/regions/{slug}/overview (and national): JSON bytes.
         self.overview_json: Cache[bytes] = Cache(32)
         #: The region page's results block (the heavy part: 1 MB for the whole country).
@@ -473,8 +475,68 @@ def pathway_json(request: Request, session: Session, facts: pathway.DraftFacts, 
     )
 
 
+class _KeptOverviewSources:
+    """The region and the overview's versions, kept under the content stamp (the region by
+    its slug, the versions by the region)."""
+
+    def __init__(self, request: Request, session: Session) -> None:
+        self.request = request
+        self.session = session
+        self.caches = caches_of(request)
+
+    def region(self, slug: str) -> overview.RegionRef:
+        return _kept(
+            self.request,
+            self.session,
+            self.caches.regions,
+            ("region", slug),
+            lambda: overview.region_ref(self.session, slug),
+        )
+
+    def versions(self, region: overview.RegionLike | None) -> tuple[object, ...]:
+        return _kept(
+            self.request,
+            self.session,
+            self.caches.overview_versions,
+            ("overview-versions", region.id if region is not None else None),
+            lambda: overview.overview_versions(self.session, region),
+        )
+
+
+def overview_etag(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    slug: str | None,
+    filters: OverviewFilters | None = None,
+    **options: Any,
+) -> str:
+    """`overview.overview_etag` (access checked first, as there) with the region and the
+    overview's versions kept under the content stamp: its aggregate query is read once per
+    content change instead of on every request."""
+    sources = _KeptOverviewSources(request, session)
+    return overview.overview_etag(session, principal, slug, filters, kept=sources, **options)
+
+
+def catalogue(
+    request: Request, session: Session, lang: str
+) -> tuple[tuple[PhaseRead, ...], tuple[OfferingTypeRead, ...]]:
+    """`catalogue.list_phases` and `catalogue.list_offering_types` in `lang`, kept under the
+    content stamp (for the region page's filters, read on every view of it)."""
+    return _kept(
+        request,
+        session,
+        caches_of(request).catalogue,
+        ("catalogue", lang),
+        lambda: (
+            tuple(catalogue_service.list_phases(session, lang)),
+            tuple(catalogue_service.list_offering_types(session, lang)),
+        ),
+    )
+
+
 def overview_result(
-    caches: Caches,
+    request: Request,
     session: Session,
     principal: Principal,
     slug: str | None,
@@ -486,22 +548,31 @@ def overview_result(
     settings: Settings | None = None,
 ) -> Overview | OverviewSummary:
     """`overview.get_overview` for a caller who has just computed `tag` with
-    `overview.overview_etag` (which also checked access): the strong ETag names the content
-    (the stamp included), the filters, the language and the day, so one build serves every
+    `overview_etag` (which also checked access): the strong ETag names the content (the
+    versions included), the filters, the language and the day, so one build serves every
     representation."""
-    return caches.overview.fetch(
+    return caches_of(request).overview.fetch(
         session,
         ("overview", overview.etag_content(tag)),
         lambda: overview.get_overview(
             session, principal, slug, filters, anonymous=anonymous, lang=lang, settings=settings
         ),
+        request,
     )
 
 
 def overview_json(
-    caches: Caches, session: Session, tag: str, result: Callable[[], Overview | OverviewSummary]
+    request: Request, session: Session, tag: str, result: Callable[[], Overview | OverviewSummary]
 ) -> bytes:
     """The JSON body of the overview named by `tag` (its strong ETag)."""
-    return caches.overview_json.fetch(
-        session, ("overview-json", tag), lambda: result().model_dump_json().encode()
+    return caches_of(request).overview_json.fetch(
+        session, ("overview-json", tag), lambda: result().model_dump_json().encode(), request
     )
+
+
+def overview_results(
+    request: Request, session: Session, key: Hashable, render: Callable[[], Markup]
+) -> Markup:
+    """The region page's results block, rendered once for the overview's strong ETag (`key`
+    names it, the template and the kind of answer)."""
+    return caches_of(request).overview_results.fetch(session, ("results", key), render, request)

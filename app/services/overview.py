@@ -12,9 +12,10 @@ from one aggregate query, for conditional requests and the caches.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
@@ -39,8 +40,30 @@ from app.services.overview_summary import summarise
 # ---- access and filters ------------------------------------------------------------------
 
 
-def open_region(session: Session, principal: Principal, slug: str | None) -> Region | None:
-    """The region whose overview the caller may see (None: the national overview).
+class RegionLike(Protocol):
+    """What the access check and the overview's versions need of a region."""
+
+    @property
+    def id(self) -> int | None: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class RegionRef:
+    """A region as `app.cache` keeps it for the overview's ETag."""
+
+    id: int
+    name: str
+
+
+R = TypeVar("R", bound=RegionLike)
+
+
+def region_in_reach(principal: Principal, slug: str | None, find: Callable[[str], R]) -> R | None:
+    """The region `slug`, found by `find`, if the caller may see its overview; None for the
+    national overview.
 
     Advisers of the region, administrators and API clients bound to the region see it;
     coordinators and advisers of other regions get 403. The national overview is for
@@ -49,10 +72,20 @@ def open_region(session: Session, principal: Principal, slug: str | None) -> Reg
         require_admin(principal)
         return None
     require_authenticated(principal)
-    region = get_region_row(session, slug)
+    region = find(slug)
     if not principal.can_read_region(region.id or 0):
         raise Forbidden(f"The overview of {region.name} is for the region's advisers.")
     return region
+
+
+def open_region(session: Session, principal: Principal, slug: str | None) -> Region | None:
+    """`region_in_reach` with the region's row."""
+    return region_in_reach(principal, slug, lambda found: get_region_row(session, found))
+
+
+def region_ref(session: Session, slug: str) -> RegionRef:
+    region = get_region_row(session, slug)
+    return RegionRef(id=region.id or 0, name=region.name)
 
 
 def normalise_filters(filters: OverviewFilters | None) -> OverviewFilters:
@@ -138,37 +171,24 @@ def etag_content(tag: str) -> str:
 # ---- conditional requests ----------------------------------------------------------------
 
 
-def overview_etag(
-    session: Session,
-    principal: Principal,
-    slug: str | None,
-    filters: OverviewFilters | None = None,
-    *,
-    anonymous: bool = False,
-    lang: str = "nb",
-    settings: Settings | None = None,
-    today: date | None = None,
-    variant: str = "json",
-) -> str:
-    """A strong ETag for the overview, from one aggregate query over the versions involved
-    (municipalities' aggregate versions, reviews, publications, comments, catalogues) and
-    everything else the result depends on (today's date, settings, filters, language,
-    and the representation: json, csv or xlsx)."""
-    settings = settings or get_settings()
-    today = today or local_today()
-    filters = normalise_filters(filters)
-    region = open_region(session, principal, slug)
-    if filters.phase is not None or filters.offering_type is not None:
-        _check_filters(filters, phase_keys(session), session.exec(select(OfferingType.key)).all())
+class KeptSources(Protocol):
+    """Where `overview_etag` finds the region and its versions when they are kept."""
+
+    def region(self, slug: str) -> RegionRef: ...
+
+    def versions(self, region: RegionLike | None) -> tuple[object, ...]: ...
+
+
+def overview_versions(session: Session, region: RegionLike | None) -> tuple[object, ...]:
+    """What the overview of `region` (national for None) is built from, in one aggregate
+    query: its municipalities' aggregate versions, reviews, publications and comments, and
+    the catalogues. Every table it reads is content-stamped, so it may be kept under the
+    content stamp (`app.cache.overview_etag`)."""
 
     def scoped(statement: Any, column: Any) -> Any:
         return statement.where(in_scope(column, region)).scalar_subquery()
 
     m, published = Municipality, PublishedVersion
-
-    def stamp() -> tuple[object, ...]:
-        return tuple(session.execute(statement).one())
-
     statement = sa_select(
         scoped(select(func.count()).select_from(m), m.id),
         scoped(select(func.coalesce(func.sum(m.version), 0)), m.id),
@@ -188,10 +208,42 @@ def overview_etag(
         select(func.count()).select_from(Phase).scalar_subquery(),
         select(func.coalesce(func.sum(Region.version), 0)).scalar_subquery(),
     )
+    return tuple(session.execute(statement).one())
+
+
+def overview_etag(
+    session: Session,
+    principal: Principal,
+    slug: str | None,
+    filters: OverviewFilters | None = None,
+    *,
+    anonymous: bool = False,
+    lang: str = "nb",
+    settings: Settings | None = None,
+    today: date | None = None,
+    variant: str = "json",
+    kept: KeptSources | None = None,
+) -> str:
+    """A strong ETag for the overview, from `overview_versions` and everything else the
+    result depends on (today's date, settings, filters, language, and the representation:
+    json, csv or xlsx). Checks access first. With `kept`, the region and the versions are
+    the ones `app.cache` keeps."""
+    settings = settings or get_settings()
+    today = today or local_today()
+    filters = normalise_filters(filters)
+    region: RegionLike | None
+    if kept is None:
+        region = open_region(session, principal, slug)
+        found = overview_versions(session, region)
+    else:
+        region = region_in_reach(principal, slug, kept.region)
+        found = kept.versions(region)
+    if filters.phase is not None or filters.offering_type is not None:
+        _check_filters(filters, phase_keys(session), session.exec(select(OfferingType.key)).all())
     parts = [
         "overview-3",
         slug or "*",
-        repr(stamp()),
+        repr(found),
         today.isoformat(),
         lang,
         "anonymous" if anonymous else "named",

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
@@ -49,7 +49,12 @@ class OverviewData:
     open_threads: dict[int, int] = field(default_factory=dict)
 
 
-def in_scope(column: Any, region: Region | None) -> Any:
+class HasId(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def in_scope(column: Any, region: HasId | None) -> Any:
     """`column` (a municipality id) belongs to the region; always true for the country."""
     if region is None:
         return col(column).is_not(None)

@@ -397,3 +397,55 @@ def test_the_event_loops_reader_connects_where_the_engine_does() -> None:
         "postgresql://planner:hemmelig@db.example:5433/dfl?sslmode=require"
     )
     assert Database("sqlite://").loop_conninfo() is None
+
+
+def test_a_kept_region_page_reads_nothing_but_the_stamps(
+    session: Session, client_as: Callable[..., TestClient], queries: Any
+) -> None:
+    adviser = client_as(factories.adviser(session, "troms"))
+    assert adviser.get("/app/regioner/troms").status_code == 200
+    with queries.counting():
+        assert adviser.get("/app/regioner/troms").status_code == 200
+        assert adviser.get(TROMS).status_code == 200
+    # The region, the overview's versions and the catalogue's filters are kept too.
+    assert all("content_stamp" in q or "access_stamp" in q for q in queries.statements), (
+        queries.statements
+    )
+
+
+def test_the_overviews_versions_and_region_miss_after_a_write_in_plain_sql(
+    session: Session, client_as: Callable[..., TestClient]
+) -> None:
+    adviser = client_as(factories.adviser(session, "troms"))
+    tag = adviser.get(TROMS).headers["etag"]
+    assert adviser.get(TROMS, headers={"If-None-Match": tag}).status_code == 304
+    _sql(session, "UPDATE municipality SET version = version + 1 WHERE number = '5501'")
+    changed = adviser.get(TROMS, headers={"If-None-Match": tag})
+    assert changed.status_code == 200
+    assert changed.headers["etag"] != tag
+
+    _sql(session, "UPDATE region SET slug = 'nord' WHERE slug = 'troms'")
+    assert adviser.get(TROMS).status_code == 404
+    assert adviser.get("/api/v1/regions/nord/overview").status_code == 200
+    assert adviser.get("/app/regioner/nord").status_code == 200
+
+    _sql(session, "UPDATE region SET slug = 'troms' WHERE slug = 'nord'")
+    assert adviser.get(TROMS).status_code == 200
+    region_id = session.execute(text("SELECT id FROM region WHERE slug = 'oslo'")).scalar_one()
+    _sql(
+        session,
+        "UPDATE user_region SET region_id = "
+        f"{region_id} WHERE region_id = (SELECT id FROM region WHERE slug = 'troms')",
+    )
+    assert adviser.get(TROMS).status_code == 403  # the grant is read afresh, the region kept
+
+
+def test_the_region_pages_filters_miss_after_a_write_to_the_catalogue_in_plain_sql(
+    session: Session, client_as: Callable[..., TestClient]
+) -> None:
+    adviser = client_as(factories.adviser(session, "troms"))
+    assert "Omsorg ved livets slutt" in adviser.get("/app/regioner/troms").text
+    _sql(session, "UPDATE phase SET name_nb = 'Livets siste fase' WHERE key = 'end_of_life'")
+    page = adviser.get("/app/regioner/troms").text
+    assert "Livets siste fase" in page
+    assert "Omsorg ved livets slutt" not in page

@@ -21,7 +21,6 @@ from app.deps import (
 from app.models.overview import Overview, OverviewFilters, OverviewSummary, RegionGoodExamples
 from app.rendering import overview_export
 from app.services import good_examples as examples
-from app.services import overview
 
 router = APIRouter(tags=["regional overview"])
 
@@ -100,7 +99,7 @@ def _overview(
     tag: str,
 ) -> Overview | OverviewSummary:
     return cache.overview_result(
-        cache.caches_of(request),
+        request,
         session,
         principal,
         slug,
@@ -125,7 +124,8 @@ def _respond(
     settings: Settings = request.app.state.settings
     if kind != "json":
         lang = "nb"  # the files have Norwegian headings; their words are Norwegian too
-    tag = overview.overview_etag(
+    tag = cache.overview_etag(
+        request,
         session,
         principal,
         slug,
@@ -143,7 +143,7 @@ def _respond(
     headers = {"ETag": tag, **CACHE_HEADERS}
     if kind == "json":
         body = cache.overview_json(
-            cache.caches_of(request),
+            request,
             session,
             tag,
             lambda: _overview(request, session, principal, slug, filters, anonymous, lang, tag),

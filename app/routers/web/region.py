@@ -26,7 +26,7 @@ from app.config import Settings
 from app.errors import Invalid
 from app.models.overview import Overview, OverviewFilters, OverviewSummary
 from app.rendering import overview_export
-from app.services import catalogue, examples, overview
+from app.services import examples, overview
 from app.web import labels
 from app.web.core import SignedInDep, Web
 from app.web.forms import Form
@@ -124,8 +124,8 @@ def _result(
 
 
 def _context(web: Web, scope: Scope, form: Form, result: Any, *, anonymous: bool) -> dict[str, Any]:
-    phases = catalogue.list_phases(web.db, web.lang)
-    types = [t for t in catalogue.list_offering_types(web.db, web.lang) if t.active]
+    phases, all_types = cache.catalogue(web.request, web.db, web.lang)
+    types = [t for t in all_types if t.active]
     title = (
         web._(N_("Nasjonal oversikt"))
         if scope.slug is None
@@ -175,7 +175,8 @@ def _page(web: Web, scope: Scope, *, anonymous: bool) -> Response:
     tag = None
     if filters is not None:
         try:
-            tag = overview.overview_etag(
+            tag = cache.overview_etag(
+                web.request,
                 web.db,
                 web.principal,
                 scope.slug,
@@ -195,9 +196,8 @@ def _page(web: Web, scope: Scope, *, anonymous: bool) -> Response:
         )
     # Built once per ETag and shared; the results (the heavy part, 1 MB for the whole
     # country) are rendered once per ETag too, the rest of the page for each person.
-    caches = cache.caches_of(web.request)
     result = cache.overview_result(
-        caches,
+        web.request,
         web.db,
         web.principal,
         scope.slug,
@@ -211,9 +211,10 @@ def _page(web: Web, scope: Scope, *, anonymous: bool) -> Response:
     full = {"request": web.request, "web": web, "lang": web.lang, **context}
     # The results by the overview's strong ETag (which names the content, the filters, the
     # language and the day exactly) and the kind of answer.
-    html = caches.overview_results.fetch(
+    html = cache.overview_results(
+        web.request,
         web.db,
-        ("results", template, tag, web.is_fragment),
+        (template, tag, web.is_fragment),
         lambda: Markup(render_block(template, "results_body", full)),  # noqa: S704 - rendered by our autoescaping templates
     )
     return web.render(template, {**context, "results_html": html}, block="results")
