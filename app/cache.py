@@ -23,6 +23,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from contextlib import suppress
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import psycopg
@@ -34,9 +35,9 @@ from sqlmodel import Session
 from app.db import Database
 from app.models.base import utcnow
 from app.models.catalogue import OfferingTypeRead, PhaseRead
-from app.models.municipality import Municipality
+from app.models.municipality import Municipality, Region
 from app.models.publishing import DraftStatus
-from app.services import auth, identity, overview, pathway, publishing, workspace
+from app.services import auth, common, identity, overview, pathway, publishing, workspace
 from app.services import catalogue as catalogue_service
 from app.services import draft_status as draft_status_service
 from app.services.access import Principal
@@ -160,6 +161,8 @@ class Caches:
         #: How each municipality's draft stands against its latest published version (the
         #: editor's badge): a snapshot of the draft and a comparison to build.
         self.draft_status: Cache[DraftStatus] = Cache(512)
+        #: Each municipality's row and its region's, by number (the workspace of its pages).
+        self.municipalities: Cache[_Rows] = Cache(512)
         #: The municipalities each set of grants works with (the signed-in pages' switcher).
         self.my_municipalities: Cache[list[MunicipalityLink]] = Cache(256)
         #: The pathway editor's own part of the page (its sections in view mode), for the
@@ -421,6 +424,37 @@ def my_municipalities(
         ("my-municipalities", principal.role, principal.municipality_ids, principal.region_ids),
         lambda: workspace.my_municipalities(session, principal),
     )
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """A municipality's and its region's columns, as read."""
+
+    municipality: dict[str, Any]
+    region: dict[str, Any]
+
+
+def municipality_and_region(
+    request: Request, session: Session, number: str
+) -> tuple[Municipality, Region]:
+    """`common.municipality_and_region` for a reading request, kept under the content stamp
+    (an unknown number raises, as there, and is looked up again next time). Each caller gets
+    rows of its own, in no session, so nothing it does reaches the kept values; a request
+    that writes gets the session's own rows."""
+    if request.method not in READING_METHODS:
+        return common.municipality_and_region(session, number)
+    rows = _kept(
+        request,
+        session,
+        caches_of(request).municipalities,
+        ("municipality", number),
+        lambda: _rows_of(*common.municipality_and_region(session, number)),
+    )
+    return Municipality(**rows.municipality), Region(**rows.region)
+
+
+def _rows_of(municipality: Municipality, region: Region) -> _Rows:
+    return _Rows(municipality.model_dump(), region.model_dump())
 
 
 def latest_stamp(request: Request, session: Session, number: str) -> publishing.PublishedStamp:

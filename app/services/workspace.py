@@ -3,6 +3,7 @@ municipalities they can switch between."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -67,13 +68,26 @@ def workspace_of(
     return _workspace(principal, municipality, region)
 
 
+#: Finds a municipality and its region by number (404 for none): `municipality_and_region`,
+#: or the kept rows of `app.cache`.
+Finder = Callable[[str], tuple[Municipality, Region]]
+
+
 def open_workspace(
-    session: Session, principal: Principal, number: str, need: Need = Need.read
+    session: Session,
+    principal: Principal,
+    number: str,
+    need: Need = Need.read,
+    *,
+    find: Finder | None = None,
 ) -> Workspace:
     """A municipality's pages: readable by its coordinators, the advisers of its region and
     administrators; anyone else gets 403 (and so does a reader asking for more, see `need`).
-    The municipality and its region are read in one query."""
-    municipality, region = municipality_and_region(session, number)
+    The municipality and its region are read in one query, or found by `find`."""
+    if find is None:
+        municipality, region = municipality_and_region(session, number)
+    else:
+        municipality, region = find(number)
     require_read(principal, municipality)
     _require(principal, municipality, need)
     return _workspace(principal, municipality, region)

@@ -11,12 +11,19 @@ from typing import Annotated
 
 from fastapi import Depends
 
+from app import cache
 from app.services.workspace import Need, Workspace, open_workspace
 from app.web.core import SignedInDep
 
 
 def _workspace(number: str, web: SignedInDep) -> Workspace:
-    return open_workspace(web.db, web.principal, number)
+    # Only reading: the municipality and its region may be the ones kept (`app.cache`).
+    return open_workspace(
+        web.db,
+        web.principal,
+        number,
+        find=lambda found: cache.municipality_and_region(web.request, web.db, found),
+    )
 
 
 def _editable(number: str, web: SignedInDep) -> Workspace:

@@ -449,3 +449,36 @@ def test_the_region_pages_filters_miss_after_a_write_to_the_catalogue_in_plain_s
     page = adviser.get("/app/regioner/troms").text
     assert "Livets siste fase" in page
     assert "Omsorg ved livets slutt" not in page
+
+
+def test_a_municipalitys_pages_keep_its_rows_until_the_content_changes(
+    app: FastAPI, session: Session, client_as: Any, queries: Any
+) -> None:
+    coordinator = client_as(factories.coordinator(session, "5501"))
+    assert coordinator.get(EDITOR).status_code == 200
+    assert len(_caches(app).municipalities) == 1
+    with queries.counting():
+        assert coordinator.get(EDITOR).status_code == 200
+    assert not [q for q in queries.statements if "FROM municipality" in q], queries.statements
+    _sql(session, "UPDATE municipality SET contact_name = 'Demenskoordinator i SQL'")
+    assert "Demenskoordinator i SQL" in coordinator.get("/app/kommuner/5501/publiser").text
+    _sql(session, "UPDATE region SET name = 'Nord' WHERE slug = 'troms'")
+    assert "Nord" in coordinator.get(EDITOR).text
+
+
+def test_the_rows_a_reading_request_gets_are_its_own(
+    session: Session, db: TransactionalDatabase
+) -> None:
+    """Each caller gets rows in no session: what one changes reaches neither the kept
+    values nor the database; a request that writes gets the session's own rows."""
+    caches = Caches()
+    first, _ = cache.municipality_and_region(_request(caches, db), session, "5501")
+    first.name = "Endret i minnet"
+    again, region = cache.municipality_and_region(_request(caches, db), session, "5501")
+    assert again.name == "Tromsø"
+    assert len(caches.municipalities) == 1
+    assert first not in session
+    assert again is not first
+    assert region.slug == "troms"
+    written, _ = cache.municipality_and_region(_request(caches, db, "POST"), session, "5501")
+    assert written in session
