@@ -19,6 +19,7 @@ import json
 import re
 import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -49,21 +50,22 @@ METHOD_ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 @dataclass(frozen=True)
 class PathTable:
-    """The API's paths and the methods of each, from the OpenAPI document."""
+    """The API's paths and the methods of each: the paths its OpenAPI document lists."""
 
     paths: tuple[tuple[re.Pattern[str], frozenset[str]], ...]
 
     @classmethod
-    def of(cls, document: dict[str, Any]) -> PathTable:
+    def of(cls, routes: Iterable[tuple[str, Iterable[str]]]) -> PathTable:
+        """From each path template and its methods."""
         paths = []
-        for template, item in document.get("paths", {}).items():
+        for template, route_methods in routes:
             regex, _, _ = compile_path(template)
             pattern = regex.pattern
             for name in DATE_PARAMETERS:
                 pattern = pattern.replace(
                     f"(?P<{name}>[^/]+)", f"(?P<{name}>\\d{{4}}-\\d{{2}}-\\d{{2}})"
                 )
-            methods = frozenset(m.upper() for m in item if m.upper() in METHOD_ORDER)
+            methods = frozenset(m.upper() for m in route_methods if m.upper() in METHOD_ORDER)
             paths.append((re.compile(pattern), methods))
         return cls(tuple(paths))
 
@@ -158,16 +160,19 @@ class ApiHttpMiddleware:
         prefix: str,
         cors_origins: tuple[str, ...],
         rate_limit: RateLimiter | None,
+        paths: Callable[[], Iterable[tuple[str, Iterable[str]]]],
     ) -> None:
         self.app = app
         self.prefix = prefix
+        #: The API's path templates and their methods, read at the first request.
+        self.paths = paths
         self.cors_origins = cors_origins
         self.rate_limit = rate_limit
         self._table: PathTable | None = None
 
     def allowed(self, scope: Scope, path: str) -> list[str]:
         if self._table is None:
-            self._table = PathTable.of(scope["app"].openapi())
+            self._table = PathTable.of(self.paths())
         return self._table.allowed(path)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

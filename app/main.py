@@ -218,6 +218,17 @@ def openapi_document() -> dict[str, Any]:
 
 
 @functools.cache
+def api_paths() -> tuple[tuple[str, frozenset[str]], ...]:
+    """The paths of the OpenAPI document with the methods of each, read from the routes (the
+    API middleware answers `Allow` from them without building the document)."""
+    found: dict[str, set[str]] = {}
+    for route in iter_route_contexts(_all_routes().routes):
+        if route.path_format and route.include_in_schema and route.methods:
+            found.setdefault(route.path_format, set()).update(route.methods)
+    return tuple((path, frozenset(methods)) for path, methods in found.items())
+
+
+@functools.cache
 def route_shapes() -> frozenset[str]:
     """The paths of `routers()` with their parameter names erased (`app.web.nav` shows a
     menu item only for a page the app serves), worked out once per process."""
@@ -330,6 +341,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         rate_limit=RateLimiter(settings.api_rate_limit, settings.api_rate_window_seconds)
         if settings.api_rate_limit
         else None,
+        paths=api_paths,
     )
     app.add_middleware(NulCleaningMiddleware)
     app.add_middleware(BodyLimitMiddleware, limit_for=body_limit)

@@ -1,6 +1,7 @@
 """A worker starts without the libraries only some requests need (docs/performance.md,
 memory): Authlib and its JOSE and HTTP libraries (a sign-in through a provider), openpyxl
-(an XLSX file) and Alembic (the readiness check and the command line)."""
+(an XLSX file) and Alembic (the readiness check and the command line); and the API's
+OpenAPI document is built only for whoever asks for it."""
 
 from __future__ import annotations
 
@@ -31,3 +32,31 @@ def test_starting_the_app_loads_no_library_that_waits_for_its_request() -> None:
     loaded = set(result.stdout.strip().split(","))
     assert "fastapi" in loaded  # the probe saw the app's imports
     assert loaded.isdisjoint(LOADED_ON_DEMAND), loaded & set(LOADED_ON_DEMAND)
+
+
+API_PROBE = """
+import os
+os.environ["DATABASE_URL"] = "sqlite://"
+from fastapi.testclient import TestClient
+from app import main
+app = main.create_app()
+with TestClient(app) as client:
+    allowed = client.request("DELETE", "/api/v1/phases").headers.get("allow")
+print(allowed, main.openapi_document.cache_info().currsize)
+"""
+
+
+def test_answering_the_api_does_not_build_its_openapi_document() -> None:
+    """The document (about 10 MB of a worker's memory) is built for whoever asks for it; the
+    API's Allow headers are read from the routes."""
+    result = subprocess.run(
+        [sys.executable, "-c", API_PROBE],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    allowed, built = result.stdout.strip().splitlines()[-1].rsplit(" ", 1)
+    assert allowed == "GET, HEAD, OPTIONS"
+    assert built == "0"

@@ -9,9 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.api_http import RateLimiter
+from app.api_http import METHOD_ORDER, RateLimiter
 from app.config import Settings
-from app.main import create_app
+from app.main import api_paths, create_app, openapi_document
 from app.models.base import Scope
 from tests import factories
 
@@ -83,6 +83,17 @@ def test_options_and_405_say_the_true_allow(session: Session, writer: TestClient
     assert wrong.headers["allow"] == "GET, HEAD, PATCH, DELETE, OPTIONS"
     assert wrong.headers["content-type"] == "application/problem+json"
     assert writer.options("/api/v1/nothing-here").status_code == 404
+
+
+def test_allow_is_read_from_the_routes_as_the_openapi_document_lists_them() -> None:
+    """The API middleware answers Allow without building the OpenAPI document (it would stay
+    in every worker's memory): from the routes, with the same paths and methods."""
+    documented = {
+        path: {method.upper() for method in item if method.upper() in METHOD_ORDER}
+        for path, item in openapi_document()["paths"].items()
+    }
+    assert {path: set(methods) for path, methods in api_paths()} == documented
+    assert len(documented) > 50
 
 
 def test_deleting_the_import_is_not_taken_for_a_period(
