@@ -53,7 +53,6 @@ from app.services.identity import ResolvedToken, StoredToken
 from app.services.workspace import MunicipalityLink
 
 if TYPE_CHECKING:
-    from app.config import Settings
     from app.models.overview import Overview, OverviewFilters, OverviewSummary
 
 V = TypeVar("V")
@@ -133,9 +132,9 @@ class Caches:
     def __init__(self) -> None:
         #: GET /api/v1/municipalities/{number}/pathway: JSON bytes.
         self.pathway_json: Cache[bytes] = Cache(512)
-        #: The overview (region, national, anonymous summary) as built, shared by its JSON,
-        #: page and files.
-        self.overview: Cache[Overview | OverviewSummary] = Cache(64)
+        #: The overview (region, national, anonymous summary) as JSON, shared by the API's
+        #: body, the page's results and the files.
+        self.overview: Cache[_KeptOverview] = Cache(64)
         #: The phases and offering types in each language (the region page's filters).
         self.catalogue: Cache[tuple[tuple[PhaseRead, ...], tuple[OfferingTypeRead, ...]]] = Cache(8)
         #: Regions by their slug, as the overview's access check needs them.
@@ -143,8 +142,6 @@ class Caches:
         #: What each region's overview (and the national one) is built from: the aggregate
         #: of versions its ETag names.
         self.overview_versions: Cache[tuple[object, ...]] = Cache(64)
-        #: GET /api/v1/regions/{slug}/overview (and national): JSON bytes.
-        self.overview_json: Cache[bytes] = Cache(32)
         #: The region page's results block (the heavy part: 1 MB for the whole country).
         self.overview_results: Cache[Markup] = Cache(64)
         #: The public page of a municipality's latest published version.
@@ -509,6 +506,18 @@ def pathway_json(request: Request, session: Session, facts: pathway.DraftFacts, 
     )
 
 
+def region(request: Request, session: Session, slug: str) -> overview.RegionRef:
+    """`overview.region_ref`, kept under the content stamp (an unknown slug raises, as
+    there, and is looked up again next time). No access check: see `overview_etag`."""
+    return _kept(
+        request,
+        session,
+        caches_of(request).regions,
+        ("region", slug),
+        lambda: overview.region_ref(session, slug),
+    )
+
+
 class _KeptOverviewSources:
     """The region and the overview's versions, kept under the content stamp (the region by
     its slug, the versions by the region)."""
@@ -519,13 +528,7 @@ class _KeptOverviewSources:
         self.caches = caches_of(request)
 
     def region(self, slug: str) -> overview.RegionRef:
-        return _kept(
-            self.request,
-            self.session,
-            self.caches.regions,
-            ("region", slug),
-            lambda: overview.region_ref(self.session, slug),
-        )
+        return region(self.request, self.session, slug)
 
     def versions(self, region: overview.RegionLike | None) -> tuple[object, ...]:
         return _kept(
@@ -569,6 +572,34 @@ def catalogue(
     )
 
 
+@dataclass(frozen=True)
+class _KeptOverview:
+    """An overview as kept: its JSON (the API's body) and the model to read it back into.
+    A built overview of the country is about 13 MB of objects; its JSON, 1.6 MB."""
+
+    kind: type[Overview] | type[OverviewSummary]
+    json: bytes
+
+
+def _kept_overview(
+    request: Request,
+    session: Session,
+    principal: Principal,
+    slug: str | None,
+    tag: str,
+    filters: OverviewFilters | None,
+    options: dict[str, Any],
+) -> _KeptOverview:
+    def build() -> _KeptOverview:
+        built = overview.get_overview(session, principal, slug, filters, **options)
+        return _KeptOverview(type(built), built.model_dump_json().encode())
+
+    # The strong ETag's content part names the content (the versions included), the
+    # filters, the language and the day: one build serves every representation.
+    key = ("overview", overview.etag_content(tag))
+    return caches_of(request).overview.fetch(session, key, build, request)
+
+
 def overview_result(
     request: Request,
     session: Session,
@@ -576,32 +607,26 @@ def overview_result(
     slug: str | None,
     tag: str,
     filters: OverviewFilters | None = None,
-    *,
-    anonymous: bool = False,
-    lang: str = "nb",
-    settings: Settings | None = None,
+    **options: Any,
 ) -> Overview | OverviewSummary:
-    """`overview.get_overview` for a caller who has just computed `tag` with
-    `overview_etag` (which also checked access): the strong ETag names the content (the
-    versions included), the filters, the language and the day, so one build serves every
-    representation."""
-    return caches_of(request).overview.fetch(
-        session,
-        ("overview", overview.etag_content(tag)),
-        lambda: overview.get_overview(
-            session, principal, slug, filters, anonymous=anonymous, lang=lang, settings=settings
-        ),
-        request,
-    )
+    """`overview.get_overview` (its `options` too) for a caller who has just computed `tag`
+    with `overview_etag` (which also checked access): read from the kept JSON, a model of
+    the caller's own."""
+    kept = _kept_overview(request, session, principal, slug, tag, filters, options)
+    return kept.kind.model_validate_json(kept.json)
 
 
 def overview_json(
-    request: Request, session: Session, tag: str, result: Callable[[], Overview | OverviewSummary]
+    request: Request,
+    session: Session,
+    principal: Principal,
+    slug: str | None,
+    tag: str,
+    filters: OverviewFilters | None = None,
+    **options: Any,
 ) -> bytes:
-    """The JSON body of the overview named by `tag` (its strong ETag)."""
-    return caches_of(request).overview_json.fetch(
-        session, ("overview-json", tag), lambda: result().model_dump_json().encode(), request
-    )
+    """The JSON body of the overview `overview_result` answers."""
+    return _kept_overview(request, session, principal, slug, tag, filters, options).json
 
 
 def overview_results(

@@ -339,8 +339,9 @@ def worker_pids(server: LiveServer) -> list[int]:
     assert server.process is not None
     children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
     kids = [int(p) for p in children.read_text().split()] if children.exists() else []
-    # uvicorn --workers N: a supervisor with N worker children; 1 worker: the process itself.
-    return [k for k in kids if "multiprocessing" not in _cmdline(k)] or [server.process.pid]
+    # uvicorn --workers N: a supervisor with N worker children, spawned by multiprocessing
+    # (beside its resource tracker, which is not a worker); 1 worker: the process itself.
+    return [k for k in kids if "spawn_main" in _cmdline(k)] or [server.process.pid]
 
 
 def _cmdline(pid: int) -> str:
@@ -468,6 +469,7 @@ def main() -> int:
     os.environ["API_RATE_LIMIT"] = str(10**9)
     # As the image runs the app (Dockerfile).
     os.environ["MALLOC_ARENA_MAX"] = "2"
+    os.environ["MALLOC_MMAP_THRESHOLD_"] = "131072"
     body_file = Path(tempfile.mkdtemp()) / "put.json"
     body_file.write_text(put_body(), encoding="utf-8")
 

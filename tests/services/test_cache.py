@@ -21,6 +21,7 @@ from app import cache
 from app.cache import Cache, Caches
 from app.db import Database
 from app.models.base import Scope
+from app.models.overview import Overview
 from app.models.pathway import PathwayRead
 from app.models.publishing import PublishInput
 from app.services import pathway, publishing
@@ -124,21 +125,38 @@ def test_a_pathway_built_while_a_write_commits_is_not_kept(
     assert len(caches.pathway_json) == 1
 
 
-def test_the_overview_and_its_json_miss_after_a_write(
+def test_the_overview_misses_after_a_write(
     app: FastAPI, session: Session, client_as: Callable[..., TestClient]
 ) -> None:
     admin = client_as(factories.admin(session))
     first = admin.get(TROMS)
     assert first.status_code == 200
     caches = _caches(app)
-    assert (len(caches.overview), len(caches.overview_json)) == (1, 1)
+    assert len(caches.overview) == 1
     assert admin.get(TROMS).content == first.content
-    assert (len(caches.overview), len(caches.overview_json)) == (1, 1)
+    # The page's results and the file are built from the same kept overview.
+    assert admin.get("/app/regioner/troms").status_code == 200
+    assert admin.get(TROMS + ".csv").status_code == 200
+    assert len(caches.overview) == 1
     _sql(session, "UPDATE municipality SET name = 'Tromsø i SQL' WHERE number = '5501'")
     again = admin.get(TROMS)
-    # The caches miss, though a write in SQL need not move the versions behind the ETag.
+    # The cache misses, though a write in SQL need not move the versions behind the ETag.
     assert "Tromsø i SQL" in again.text
-    assert (len(caches.overview), len(caches.overview_json)) == (2, 2)
+    assert len(caches.overview) == 2
+
+
+def test_every_caller_reads_the_kept_overview_into_a_model_of_its_own(
+    app: FastAPI, session: Session, client_as: Callable[..., TestClient]
+) -> None:
+    """The overview is kept as its JSON (the API's body exactly): a model is read from it
+    for each page or file built, so no one shares a model another may change."""
+    admin = client_as(factories.admin(session))
+    body = admin.get(TROMS).content
+    kept = next(iter(_caches(app).overview._items.values()))
+    assert kept.json == body
+    results = admin.get("/app/regioner/troms").text
+    assert "Tromsø" in results
+    assert Overview.model_validate_json(kept.json) == Overview.model_validate_json(body)
 
 
 def test_the_region_pages_results_miss_after_a_write(

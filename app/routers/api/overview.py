@@ -88,27 +88,8 @@ XLSX_RESPONSE: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _overview(
-    request: Request,
-    session: SessionDep,
-    principal: PrincipalDep,
-    slug: str | None,
-    filters: OverviewFilters,
-    anonymous: bool,
-    lang: str,
-    tag: str,
-) -> Overview | OverviewSummary:
-    return cache.overview_result(
-        request,
-        session,
-        principal,
-        slug,
-        tag,
-        filters,
-        anonymous=anonymous,
-        lang=lang,
-        settings=request.app.state.settings,
-    )
+def _options(request: Request, anonymous: bool, lang: str) -> dict[str, Any]:
+    return {"anonymous": anonymous, "lang": lang, "settings": request.app.state.settings}
 
 
 def _respond(
@@ -143,13 +124,12 @@ def _respond(
     headers = {"ETag": tag, **CACHE_HEADERS}
     if kind == "json":
         body = cache.overview_json(
-            request,
-            session,
-            tag,
-            lambda: _overview(request, session, principal, slug, filters, anonymous, lang, tag),
+            request, session, principal, slug, tag, filters, **_options(request, anonymous, lang)
         )
         return Response(content=body, media_type="application/json", headers=headers)
-    result = _overview(request, session, principal, slug, filters, anonymous, lang, tag)
+    result = cache.overview_result(
+        request, session, principal, slug, tag, filters, **_options(request, anonymous, lang)
+    )
     if kind == "csv":
         body, media_type = overview_export.to_csv(result), overview_export.CSV_MEDIA_TYPE
     else:

@@ -123,24 +123,24 @@ def _result(
         return None
 
 
-def _context(web: Web, scope: Scope, form: Form, result: Any, *, anonymous: bool) -> dict[str, Any]:
+def _context(
+    web: Web, scope: Scope, form: Form, region_name: str | None, *, anonymous: bool
+) -> dict[str, Any]:
+    """The page around its results (for the region named, if any)."""
     phases, all_types = cache.catalogue(web.request, web.db, web.lang)
     types = [t for t in all_types if t.active]
     title = (
         web._(N_("Nasjonal oversikt"))
         if scope.slug is None
         else web._(N_("Regionoversikt"))
-        if result is None or result.region is None
-        else web._(N_("Regionoversikt: %(region)s"), region=result.region.name)
+        if region_name is None
+        else web._(N_("Regionoversikt: %(region)s"), region=region_name)
     )
     if anonymous:
-        title = web._(N_("Anonymt sammendrag")) + (
-            f" – {result.region.name}" if result is not None and result.region else ""
-        )
+        title = web._(N_("Anonymt sammendrag")) + (f" – {region_name}" if region_name else "")
     query = _query(form)
     return {
         "scope": scope,
-        "result": result,
         "form": form,
         "page_title": title,
         "phase_options": [("", web._(N_("Alle faser")))] + [(p.key, p.name) for p in phases],
@@ -158,13 +158,20 @@ def _context(web: Web, scope: Scope, form: Form, result: Any, *, anonymous: bool
         "summary_url": scope.base + "/sammendrag" + query,
         "overview_url": scope.base + query,
         "hide_switcher": anonymous,
-        "region_names": {
-            item.region.slug: item.region.name for item in getattr(result, "regions", [])
-        },
         # Lists of many municipalities' content show a few items of each.
         "cap_area_group": examples.cap_area_group,
         "cap_strength_groups": examples.cap_strength_groups,
         "tag_groups_shown": examples.TAG_GROUPS_SHOWN,
+    }
+
+
+def _results(result: Overview | OverviewSummary | None) -> dict[str, Any]:
+    """What the results block shows: the overview (None when a filter is not valid)."""
+    return {
+        "result": result,
+        "region_names": {
+            item.region.slug: item.region.name for item in getattr(result, "regions", [])
+        },
     }
 
 
@@ -190,33 +197,38 @@ def _page(web: Web, scope: Scope, *, anonymous: bool) -> Response:
             tag = None  # the slow path below names the bad filter beside its field
     if tag is None:
         result = _result(web, scope, form, anonymous=anonymous)
-        context = _context(web, scope, form, result, anonymous=anonymous)
+        region_name = result.region.name if result is not None and result.region else None
+        context = {
+            **_context(web, scope, form, region_name, anonymous=anonymous),
+            **_results(result),
+        }
         return web.render(
             template, context, block="results", status=422 if form.has_errors else 200
         )
-    # Built once per ETag and shared; the results (the heavy part, 1 MB for the whole
-    # country) are rendered once per ETag too, the rest of the page for each person.
-    result = cache.overview_result(
-        web.request,
-        web.db,
-        web.principal,
-        scope.slug,
-        tag,
-        filters,
-        anonymous=anonymous,
-        lang=web.lang,
-        settings=_settings(web),
-    )
-    context = _context(web, scope, form, result, anonymous=anonymous)
-    full = {"request": web.request, "web": web, "lang": web.lang, **context}
-    # The results by the overview's strong ETag (which names the content, the filters, the
-    # language and the day exactly) and the kind of answer.
-    html = cache.overview_results(
-        web.request,
-        web.db,
-        (template, tag, web.is_fragment),
-        lambda: Markup(render_block(template, "results_body", full)),  # noqa: S704 - rendered by our autoescaping templates
-    )
+    # `overview_etag` has checked access to the region, so it is there.
+    region_name = cache.region(web.request, web.db, scope.slug).name if scope.slug else None
+    context = _context(web, scope, form, region_name, anonymous=anonymous)
+
+    def render() -> Markup:
+        # The overview is built once per ETag and shared with the API and the files.
+        result = cache.overview_result(
+            web.request,
+            web.db,
+            web.principal,
+            scope.slug,
+            tag,
+            filters,
+            anonymous=anonymous,
+            lang=web.lang,
+            settings=_settings(web),
+        )
+        full = {"request": web.request, "web": web, "lang": web.lang, **context, **_results(result)}
+        return Markup(render_block(template, "results_body", full))  # noqa: S704 - rendered by our autoescaping templates
+
+    # The results (the heavy part, 1 MB for the whole country) are rendered once per ETag
+    # (which names the content, the filters, the language and the day exactly) and kind of
+    # answer; the rest of the page for each person.
+    html = cache.overview_results(web.request, web.db, (template, tag, web.is_fragment), render)
     return web.render(template, {**context, "results_html": html}, block="results")
 
 
@@ -225,7 +237,7 @@ def _export(web: Web, scope: Scope, kind: Literal["csv", "xlsx"], *, anonymous: 
     # The files have Norwegian headings; their words are Norwegian too (as in the API).
     result = _result(web, scope, form, anonymous=anonymous, lang="nb")
     if result is None:
-        context = _context(web, scope, form, None, anonymous=anonymous)
+        context = {**_context(web, scope, form, None, anonymous=anonymous), **_results(None)}
         return web.render(SUMMARY_TEMPLATE if anonymous else TEMPLATE, context, status=422)
     if kind == "csv":
         # Downloaded by a person: the named file says first that it is working material.
