@@ -99,9 +99,10 @@ test-sqlite: install-dev
 	@echo "=== tests on SQLite ==="
 	TEST_DATABASE=sqlite $(PYTEST) $(PYTEST_ARGS)
 
-# The markup checks (axe, layout, screenshots) look at the same pages on either database, and
-# the nynorsk and English runs of a browser flow differ from its bokmål run only in the
-# interface language: both run in the SQLite half only (tests/conftest.py).
+# The markup checks (axe, layout, screenshots) look at the same pages on either database, the
+# nynorsk and English runs of a browser flow differ from its bokmål run only in the interface
+# language, and the modules marked no_database never touch the database under test: all
+# three run in the SQLite half only (tests/conftest.py).
 test-postgresql: install-dev
 	@echo "=== tests on PostgreSQL ($(TEST_POSTGRES_URL)) ==="
 	TEST_DATABASE=postgresql $(PYTEST) -m "not markup" $(PYTEST_ARGS)

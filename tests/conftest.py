@@ -85,15 +85,27 @@ def _other_language_variant(item: pytest.Item) -> bool:
     return item.get_closest_marker("browser") is not None and language not in (None, "nb")
 
 
+def _without_database(item: pytest.Item) -> bool:
+    """A test of a module marked `no_database`: pure code, or a probe with a database of its
+    own. It never touches the backend under test, so one half runs it."""
+    if item.get_closest_marker("no_database") is None:
+        return False
+    if "database_url" in getattr(item, "fixturenames", ()):
+        raise pytest.UsageError(f"{item.nodeid} is marked no_database but uses the database")
+    return True
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    without_database = [item for item in items if _without_database(item)]
     if BACKEND != "postgresql":
         return
     # The PostgreSQL half runs each browser flow once, in bokmål; the nn and en runs of the
-    # same flows are in the SQLite half (as are the markup checks, see the Makefile).
-    other_languages = [item for item in items if _other_language_variant(item)]
-    if other_languages:
-        config.hook.pytest_deselected(items=other_languages)
-        items[:] = [item for item in items if not _other_language_variant(item)]
+    # same flows are in the SQLite half (as are the markup checks, see the Makefile, and the
+    # tests that use no database).
+    left_out = {id(item) for item in [*without_database, *filter(_other_language_variant, items)]}
+    if left_out:
+        config.hook.pytest_deselected(items=[item for item in items if id(item) in left_out])
+        items[:] = [item for item in items if id(item) not in left_out]
     problem = _postgres_problem()
     if problem is None:
         return

@@ -5,6 +5,10 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.no_database  # PostgreSQL's half leaves it out: no database here
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -20,6 +20,8 @@ from pydantic import ValidationError
 from app import oidc
 from app.config import OidcProvider, Settings
 
+pytestmark = pytest.mark.no_database  # PostgreSQL's half leaves it out: no database here
+
 ISSUER = "https://login.example.no/tenant"
 CLIENT = "demensforlop"
 NONCE = "nonce-0123456789"

@@ -9,6 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.no_database  # PostgreSQL's half leaves it out: no database here
+
 ROOT = Path(__file__).resolve().parents[1]
 LOADED_ON_DEMAND = ("authlib", "joserfc", "requests", "cryptography", "openpyxl", "alembic")
 

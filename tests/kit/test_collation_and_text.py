@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from app.kit.collation import norwegian_key
 from app.kit.text import clean_markdown, render_markdown
+
+pytestmark = pytest.mark.no_database  # PostgreSQL's half leaves it out: no database here
 
 
 def test_norwegian_order() -> None:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
+
 from app.kit.dates import add_months, format_day, local_date, parse_day
+
+pytestmark = pytest.mark.no_database  # PostgreSQL's half leaves it out: no database here
 
 
 def test_add_months_keeps_the_day_or_takes_the_last_of_the_month() -> None:

@@ -18,6 +18,8 @@ from app.kit.observation_text import (
 )
 from app.models.measurement import MAX_OBSERVATIONS_PER_WRITE, ObservationInput, ObservationRead
 
+pytestmark = pytest.mark.no_database  # PostgreSQL's half leaves it out: no database here
+
 
 def parse_observations(
     text: str, kind: str, frequency: str = "month"

@@ -20,6 +20,8 @@ from app.kit.runchart import (
     median,
 )
 
+pytestmark = pytest.mark.no_database  # PostgreSQL's half leaves it out: no database here
+
 # Anhøj J, Olesen AV (2014), Run charts revisited, PLoS ONE 9(11): e113825, table 1:
 # useful observations → (longest run max, crossings min).
 PUBLISHED_LIMITS = {

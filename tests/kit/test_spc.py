@@ -12,6 +12,8 @@ import pytest
 from app.kit import spc
 from app.kit.spc import ChartType, Rule
 
+pytestmark = pytest.mark.no_database  # PostgreSQL's half leaves it out: no database here
+
 # Example 6.5: the cost of processing a mortgage loan, 20 weeks (individuals chart):
 # x̄ = 300.5, MR̄ = 7.79, UCL = 321.22, LCL = 279.78; the process is in control.
 LOAN_COSTS = [310, 288, 297, 298, 307, 303, 294, 297, 308, 306,

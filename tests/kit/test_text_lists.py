@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from app.kit.text_lists import Block, blocks_html, text_blocks
+
+pytestmark = pytest.mark.no_database  # PostgreSQL's half leaves it out: no database here
 
 
 def test_bullets_and_numbers_become_lists_between_paragraphs() -> None:

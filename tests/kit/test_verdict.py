@@ -25,6 +25,8 @@ from app.kit.verdict import (
     variation,
 )
 
+pytestmark = pytest.mark.no_database  # PostgreSQL's half leaves it out: no database here
+
 
 def verdict_of(values: Sequence[float], better: Better) -> Verdict:
     segments = runchart.analyse_series(values)

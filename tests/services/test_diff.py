@@ -17,6 +17,8 @@ from app.models.publishing import (
 )
 from app.services import diff
 
+pytestmark = pytest.mark.no_database  # PostgreSQL's half leaves it out: no database here
+
 
 def _spell(segments: list[DiffSegment], keep: str) -> str:
     return "".join(s.text for s in segments if s.op in ("equal", keep))

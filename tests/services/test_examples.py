@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from app.models.overview import GroupedStrength, MunicipalityRef, StrengthGroup
 from app.services import examples
+
+pytestmark = pytest.mark.no_database  # PostgreSQL's half leaves it out: no database here
 
 
 def _strength(number: str, name: str, text: str) -> GroupedStrength:

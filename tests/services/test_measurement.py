@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -13,6 +14,8 @@ from app.services.measurement import (
     recent_periods,
     shift_period,
 )
+
+pytestmark = pytest.mark.no_database  # PostgreSQL's half leaves it out: no database here
 
 FREQUENCIES = st.sampled_from(["week", "month", "quarter"])
 DAYS = st.dates(min_value=date(1995, 1, 1), max_value=date(2095, 12, 31))
