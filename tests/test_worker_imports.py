@@ -24,16 +24,21 @@ print(",".join(sorted({name.split(".")[0] for name in sys.modules})))
 """
 
 
-def test_starting_the_app_loads_no_library_that_waits_for_its_request() -> None:
+def _last_line(probe: str) -> str:
+    """What `probe` printed last, run in a fresh Python process."""
     result = subprocess.run(
-        [sys.executable, "-c", PROBE],
+        [sys.executable, "-c", probe],
         capture_output=True,
         text=True,
         check=True,
         timeout=120,
         cwd=ROOT,
     )
-    loaded = set(result.stdout.strip().split(","))
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_starting_the_app_loads_no_library_that_waits_for_its_request() -> None:
+    loaded = set(_last_line(PROBE).split(","))
     assert "fastapi" in loaded  # the probe saw the app's imports
     assert loaded.isdisjoint(LOADED_ON_DEMAND), loaded & set(LOADED_ON_DEMAND)
 
@@ -53,14 +58,6 @@ print(allowed, main.openapi_document.cache_info().currsize)
 def test_answering_the_api_does_not_build_its_openapi_document() -> None:
     """The document (about 10 MB of a worker's memory) is built for whoever asks for it; the
     API's Allow headers are read from the routes."""
-    result = subprocess.run(
-        [sys.executable, "-c", API_PROBE],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-        cwd=ROOT,
-    )
-    allowed, built = result.stdout.strip().splitlines()[-1].rsplit(" ", 1)
+    allowed, built = _last_line(API_PROBE).rsplit(" ", 1)
     assert allowed == "GET, HEAD, OPTIONS"
     assert built == "0"

@@ -15,7 +15,6 @@ from sqlmodel import Session, col, select
 from app.errors import Conflict, FieldError, Invalid, NotFound, PreconditionFailed
 from app.models.base import utcnow
 from app.models.municipality import Municipality, Region
-from app.models.stamp import ContentStamp
 
 T = TypeVar("T")
 
@@ -73,12 +72,6 @@ def touch(municipality: Municipality, now: datetime | None = None) -> None:
     """Record that something in the municipality changed."""
     municipality.version += 1
     municipality.updated_at = now or utcnow()
-
-
-def content_stamp(session: Session) -> int:
-    """The content stamp (`app.models.stamp`) as the session sees it now: one small query.
-    Database triggers move it on with every write to the content."""
-    return int(session.exec(select(func.coalesce(func.sum(ContentStamp.stamp), 0))).one())
 
 
 @dataclass(frozen=True)

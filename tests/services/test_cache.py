@@ -26,7 +26,7 @@ from app.models.pathway import PathwayRead
 from app.models.publishing import PublishInput
 from app.services import pathway, publishing
 from app.services.access import SYSTEM
-from app.services.common import content_stamp, stamps
+from app.services.common import stamps
 from tests import factories
 from tests.conftest import TransactionalDatabase
 
@@ -57,15 +57,15 @@ def _sql(session: Session, statement: str) -> None:
 
 
 def test_every_write_to_the_content_moves_the_stamp_on(session: Session) -> None:
-    before = content_stamp(session)
+    before = stamps(session).content
     factories.fill_section(session, "5501", "assessment", text="Ny tekst")
-    after_service = content_stamp(session)
+    after_service = stamps(session).content
     assert after_service > before
     _sql(
         session,
         "UPDATE offering SET name = 'Endret i SQL' WHERE id = (SELECT max(id) FROM offering)",
     )
-    assert content_stamp(session) > after_service
+    assert stamps(session).content > after_service
 
 
 def test_the_pathway_json_misses_after_a_write_in_plain_sql(
